@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+//
+// SyncBench: SyncNet lip-sync scoring (LSE-C / LSE-D) with a content-addressed SQLite cache.
+// Targets mirror docs/architecture.md; every library target has a test target of the same name.
+import PackageDescription
+
+let package = Package(
+    name: "SyncBench",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "syncbench", targets: ["syncbench"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: C libraries (module maps and shims only)
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [
+                .apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])
+            ]
+        ),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: Libraries
+        .target(name: "Media", dependencies: ["CFFmpeg", "DSP"], swiftSettings: numericSettings),
+        .target(name: "DSP", swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+
+        // MARK: Command-line tool
+        .executableTarget(
+            name: "syncbench",
+            dependencies: [
+                "Media", "DSP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+/// Numeric targets are compiled with optimisation even in debug builds: decoding, resizing and
+/// MFCC are 10-100x slower at -Onone, which would make the parity tests crawl.
+var numericSettings: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `syncbench` command: the only place in SyncBench that prints, parses arguments or
+/// decides exit codes.
+@main
+struct SyncBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syncbench",
+        abstract: "Score lip sync of talking-head videos (SyncNet LSE-C / LSE-D), cached in SQLite.",
+        version: SyncBenchVersion.current,
+        subcommands: []
+    )
+}
+
+enum SyncBenchVersion {
+    static let current = "0.1.0"
+}
