@@ -30,19 +30,21 @@ let package = Package(
         // MARK: Libraries
         .target(name: "Media", dependencies: ["CFFmpeg", "DSP"], swiftSettings: numericSettings),
         .target(name: "DSP", swiftSettings: numericSettings),
+        .target(name: "NPY"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
 
         // MARK: Command-line tool
         .executableTarget(
             name: "syncbench",
             dependencies: [
-                "Media", "DSP",
+                "Media", "DSP", "NPY",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // MARK: Tests
+        .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ],
     swiftLanguageModes: [.v6]
