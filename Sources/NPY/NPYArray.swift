@@ -100,6 +100,15 @@ public struct NPYArray: Sendable, Equatable {
 
     /// The complete `.npy` file: magic, version 1.0, header padded to a multiple of 64 bytes, data.
     public func fileData() -> Data {
+        var out = Self.headerData(dtype: dtype, shape: shape)
+        out.append(data)
+        return out
+    }
+
+    /// The magic, version 1.0, header length and header text of an array, padded with spaces to
+    /// the next multiple of 64 bytes or, when given, to exactly `size` bytes (NumPy accepts any
+    /// padding; a fixed size lets a streaming writer rewrite the shape in place).
+    public static func headerData(dtype: DType, shape: [Int], paddedTo size: Int? = nil) -> Data {
         let shapeText: String
         switch shape.count {
         case 0: shapeText = "()"
@@ -107,14 +116,15 @@ public struct NPYArray: Sendable, Equatable {
         default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
         }
         var header = "{'descr': '\(dtype.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
-        let unpadded = Self.magic.count + 2 + 2 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var out = Self.magic
+        let unpadded = magic.count + 2 + 2 + header.utf8.count + 1
+        let total = size ?? (unpadded + (64 - unpadded % 64) % 64)
+        precondition(total >= unpadded && total - 10 <= Int(UInt16.max), "npy header of \(unpadded) bytes does not fit in \(total)")
+        header += String(repeating: " ", count: total - unpadded) + "\n"
+        var out = magic
         out.append(contentsOf: [1, 0])
         let length = UInt16(header.utf8.count)
         out.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         out.append(contentsOf: header.utf8)
-        out.append(data)
         return out
     }
 

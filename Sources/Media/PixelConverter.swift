@@ -1,0 +1,118 @@
+import CFFmpeg
+
+/// Converts decoded pictures to packed BGR24 exactly as `ffmpeg -pix_fmt bgr24` does: owns one
+/// `SwsContext` and one aligned `AVFrame` destination.
+///
+/// To agree bit for bit with FFmpeg's own conversion it reproduces what the CLI's scale filter sets
+/// up (FFmpeg 5.1 `libavfilter/vf_scale.c`): `SWS_BICUBIC` (the CLI's default `sws_flags`), the
+/// input YCbCr matrix taken from the frame's colour space (`in_color_matrix=auto`), the input range
+/// from the frame's colour range, and a destination frame with FFmpeg's default buffer alignment
+/// (SIMD code paths are chosen by alignment).
+final class PixelConverter {
+    private var context: OpaquePointer?
+    private let destination: UnsafeMutablePointer<AVFrame>
+    private var configuredFor: (width: Int32, height: Int32, format: Int32, space: UInt32, range: UInt32)?
+    private let path: String
+
+    init(path: String) throws(MediaError) {
+        self.path = path
+        guard let frame = av_frame_alloc() else {
+            throw .ffmpeg(path: path, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
+        }
+        destination = frame
+    }
+
+    deinit {
+        sws_freeContext(context)
+        var owned: UnsafeMutablePointer<AVFrame>? = destination
+        av_frame_free(&owned)
+    }
+
+    /// Converts `source` to a packed BGR ``Image``.
+    /// The corresponding C functions are `sws_getCachedContext`, `sws_setColorspaceDetails`, `sws_scale`.
+    func bgrImage(from source: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Image {
+        let width = source.pointee.width
+        let height = source.pointee.height
+        try configure(for: source)
+        let rows = withUnsafePointer(to: source.pointee.data) { sourceData in
+            withUnsafePointer(to: source.pointee.linesize) { sourceLines in
+                withUnsafePointer(to: destination.pointee.data) { destinationData in
+                    withUnsafePointer(to: destination.pointee.linesize) { destinationLines in
+                        sourceData.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { inData in
+                            destinationData.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { outData in
+                                sourceLines.withMemoryRebound(to: Int32.self, capacity: 8) { inLines in
+                                    destinationLines.withMemoryRebound(to: Int32.self, capacity: 8) { outLines in
+                                        sws_scale(context, inData, inLines, 0, height, outData, outLines)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard rows == height else {
+            throw .decodeFailed(path: path, stream: "video", reason: "pixel conversion produced \(rows) of \(height) rows")
+        }
+        let rowBytes = Int(width) * 3
+        let stride = Int(destination.pointee.linesize.0)
+        let base = destination.pointee.data.0!
+        let pixels = [UInt8](unsafeUninitializedCapacity: rowBytes * Int(height)) { buffer, count in
+            for row in 0..<Int(height) {
+                (buffer.baseAddress! + row * rowBytes).update(from: base + row * stride, count: rowBytes)
+            }
+            count = rowBytes * Int(height)
+        }
+        return Image(width: Int(width), height: Int(height), layout: .bgr, pixels: pixels)
+    }
+
+    private func configure(for source: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
+        let key = (
+            width: source.pointee.width, height: source.pointee.height, format: source.pointee.format,
+            space: source.pointee.colorspace.rawValue, range: source.pointee.color_range.rawValue
+        )
+        if let configuredFor, configuredFor == key { return }
+        sws_freeContext(context)
+        context = sws_getContext(
+            key.width, key.height, AVPixelFormat(key.format), key.width, key.height, AV_PIX_FMT_BGR24,
+            SWS_BICUBIC, nil, nil, nil)
+        guard context != nil else {
+            let formatName = av_get_pix_fmt_name(AVPixelFormat(key.format)).map { String(cString: $0) } ?? "unknown"
+            throw .decodeFailed(
+                path: path, stream: "video",
+                reason: "no pixel conversion from \(formatName) to bgr24")
+        }
+        // vf_scale with in_color_matrix=auto: matrix from the frame's colour space, range from its range.
+        var inverseTable: UnsafeMutablePointer<Int32>? = nil
+        var table: UnsafeMutablePointer<Int32>? = nil
+        var sourceRange: Int32 = 0
+        var destinationRange: Int32 = 0
+        var brightness: Int32 = 0
+        var contrast: Int32 = 0
+        var saturation: Int32 = 0
+        let got = sws_getColorspaceDetails(
+            context, &inverseTable, &sourceRange, &table, &destinationRange, &brightness, &contrast, &saturation)
+        if got >= 0 {
+            let space = source.pointee.colorspace
+            let coefficients = sws_getCoefficients(
+                space == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : Int32(bitPattern: space.rawValue))
+            if source.pointee.color_range != AVCOL_RANGE_UNSPECIFIED {
+                sourceRange = source.pointee.color_range == AVCOL_RANGE_JPEG ? 1 : 0
+            }
+            let set = sws_setColorspaceDetails(
+                context, coefficients, sourceRange, coefficients, destinationRange, brightness, contrast, saturation)
+            guard set >= 0 else {
+                throw .decodeFailed(path: path, stream: "video", reason: "cannot set the YCbCr matrix: \(ffmpegErrorMessage(set))")
+            }
+        }
+        av_frame_unref(destination)
+        destination.pointee.width = key.width
+        destination.pointee.height = key.height
+        destination.pointee.format = AV_PIX_FMT_BGR24.rawValue
+        let allocated = av_frame_get_buffer(destination, 0)
+        guard allocated >= 0 else {
+            throw .ffmpeg(path: path, operation: "av_frame_get_buffer", code: allocated, message: ffmpegErrorMessage(allocated))
+        }
+        configuredFor = key
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Media
+
+/// Exit codes of `syncbench`, one per kind of failure, so scripts can tell them apart.
+/// Documented in `docs/cli.md`; 0 is success and 64 a usage error (ArgumentParser's).
+enum ExitStatus: Int32, CaseIterable {
+    case failure = 1
+    case fileNotFound = 10
+    case unreadable = 11
+    case emptyFile = 12
+    case unrecognizedFormat = 13
+    case corruptContainer = 14
+    case noVideoStream = 15
+    case noAudioStream = 16
+    case unsupportedCodec = 17
+    case emptyStream = 18
+    case decodeFailed = 19
+    case writeFailed = 20
+    case databaseError = 30
+
+    init(_ error: MediaError) {
+        switch error {
+        case .fileNotFound: self = .fileNotFound
+        case .unreadable: self = .unreadable
+        case .emptyFile: self = .emptyFile
+        case .unrecognizedFormat: self = .unrecognizedFormat
+        case .corruptContainer: self = .corruptContainer
+        case .noVideoStream: self = .noVideoStream
+        case .noAudioStream: self = .noAudioStream
+        case .unsupportedCodec: self = .unsupportedCodec
+        case .emptyStream: self = .emptyStream
+        case .decodeFailed, .ffmpeg: self = .decodeFailed
+        case .encodeFailed: self = .writeFailed
+        }
+    }
+}
+
+/// Prints `message` on standard error as `syncbench: error: …` and exits with `status`.
+func fail(_ message: String, status: ExitStatus) -> ExitCode {
+    FileHandle.standardError.write(Data("syncbench: error: \(message)\n".utf8))
+    return ExitCode(status.rawValue)
+}
+
+/// Runs `body`, turning library errors into one clear line on stderr and a distinct exit code.
+func reportingFailures<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as MediaError {
+        throw fail(error.description, status: ExitStatus(error))
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        throw fail(String(describing: error), status: .failure)
+    }
+}
