@@ -44,6 +44,7 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ],
