@@ -29,9 +29,10 @@ public struct FFTError: Error, Equatable, CustomStringConvertible {
 ///
 /// the same transform as NumPy's `numpy.fft.rfft(x, N)`, from which it differs by rounding only
 /// (a few units in the last place relative to the largest bin). The input is copied into an
-/// aligned scratch buffer, zero-padded to `N` or cut to `N` like NumPy; the transform writes
+/// aligned scratch buffer, zero-padded to `N` or cut to `N` like NumPy; the output holds
 /// `N/2 + 1` complex values (`AVComplexDouble`), and the stride argument is `sizeof(double)`, as
-/// libavutil/tx.h prescribes for RDFTs.
+/// libavutil/tx.h prescribes for RDFTs. FFmpeg 5.1 does not write the (always zero) imaginary
+/// part of the Nyquist bin, so this class sets it.
 ///
 /// The instance owns its FFmpeg context and scratch buffers and reuses them on every call, so it
 /// is **not thread-safe**: use one instance per thread.
@@ -49,10 +50,12 @@ public final class FFmpegRealFFT: RealFFT {
 
     /// Creates an FFT of `length` real samples.
     ///
-    /// - Throws: ``FFTError`` when FFmpeg rejects the length (e.g. odd or non-positive lengths)
-    ///   or cannot allocate the context.
+    /// - Throws: ``FFTError`` for lengths below 4 or odd lengths (code `AVERROR(EINVAL)`), or
+    ///   when FFmpeg rejects the length or cannot allocate the context (FFmpeg's code).
     public init(length: Int) throws(FFTError) {
-        guard length >= 2, length % 2 == 0, length <= Int(Int32.max) else {
+        // Length 2 is rejected too: FFmpeg 5.1's RDFT returns the Nyquist bin of a 2-point
+        // transform with the wrong sign (verified: x = (0.25, 1) gives X_1 = +0.75, not −0.75).
+        guard length >= 4, length % 2 == 0, length <= Int(Int32.max) else {
             throw FFTError(length: length, code: cffmpeg_averror(EINVAL))
         }
         var context: OpaquePointer?
@@ -94,6 +97,9 @@ public final class FFmpegRealFFT: RealFFT {
             (input + count).update(repeating: 0, count: length - count)
         }
         transform(context, output, input, MemoryLayout<Double>.size)
+        // FFmpeg 5.1's RDFT writes N + 1 doubles: the imaginary part of the Nyquist bin is left
+        // untouched (verified: it keeps whatever the buffer held). For real input it is 0.
+        output[length / 2].im = 0
         return try body(UnsafeBufferPointer(start: output, count: length / 2 + 1))
     }
 
