@@ -46,6 +46,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
