@@ -23,7 +23,8 @@ public struct MelFilterbank: Sendable, Equatable {
     public let binEdges: [Int]
     /// Dense weights, row-major `[filterCount, binCount]` (row `j` is filter `j`).
     public let weights: [Double]
-    /// For each filter, the half-open bin range `[b_j + 1, b_{j+2})` that can hold non-zero weights.
+    /// For each filter, the half-open bin range `[b_j, b_{j+2})` that can hold non-zero weights
+    /// (`b_j` itself has weight 0 unless `b_j = b_{j+1}`, where the falling edge starts at 1).
     let supports: [Range<Int>]
 
     /// Builds the filter bank.
@@ -56,8 +57,7 @@ public struct MelFilterbank: Sendable, Equatable {
             for i in binEdges[j + 1]..<max(binEdges[j + 1], binEdges[j + 2]) {
                 weights[j * binCount + i] = (hi - Double(i)) / (hi - mid)
             }
-            let start = min(binEdges[j] + 1, binEdges[j + 2])
-            supports.append(start..<max(start, binEdges[j + 2]))
+            supports.append(binEdges[j]..<max(binEdges[j], binEdges[j + 2]))
         }
         self.weights = weights
         self.supports = supports

@@ -108,6 +108,25 @@ struct MFCCTests {
         #expect((0..<26).allSatisfy { bank.weights[$0 * 257 + 256] == 0 })
     }
 
+    @Test("filter bank with coinciding band edges equals get_filterbanks bit for bit")
+    func degenerateFilterbank() throws {
+        // nfft = 64 puts several band edges on the same bin (b = 0, 0, 0, 0, 1, 1, 2, 2, …), where
+        // a filter's falling edge starts at its first bin with weight 1.
+        let bank = MelFilterbank(filterCount: 26, fftLength: 64, sampleRate: 16000, lowFrequency: 0, highFrequency: 8000)
+        let golden = try Fixtures.npy("melfilterbank_26_nfft64.npy")
+        #expect(golden.shape == [26, 33])
+        #expect(bank.weights.map(\.bitPattern) == (try golden.float64Values()).map(\.bitPattern))
+        // The sparse product agrees with the dense weights on an arbitrary spectrum.
+        let powers = (0..<33).map { Double(($0 * 37) % 11) + 0.25 }
+        var energies = [Double](repeating: .nan, count: 26)
+        powers.withUnsafeBufferPointer { p in energies.withUnsafeMutableBufferPointer { bank.apply(to: p, into: $0) } }
+        for j in 0..<26 {
+            var dense = 0.0
+            for i in 0..<33 { dense += bank.weights[j * 33 + i] * powers[i] }
+            #expect(energies[j] == dense, "filter \(j)")
+        }
+    }
+
     @Test("lifter factors 1 + 11·sin(πk/22)")
     func lifterFactors() {
         let factors = MFCC.Configuration().lifterFactors

@@ -105,6 +105,9 @@ def main():
     except IndexError:
         print("checked: mfcc of an empty signal raises IndexError (Swift throws emptySignal)")
 
+    # --- mel filter bank with coinciding band edges (nfft 64: several b_j = b_{j+1}) ---
+    save("melfilterbank_26_nfft64.npy", python_speech_features.base.get_filterbanks(26, 64, 16000, 0, 8000))
+
     # --- medfilt ---
     # Lengths 1 and 5 are shorter than the kernel on purpose; SciPy warns about exactly that.
     warnings.filterwarnings("ignore", "kernel_size exceeds volume extent")
