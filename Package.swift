@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
