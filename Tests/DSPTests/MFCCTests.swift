@@ -166,23 +166,14 @@ struct MFCCTests {
         #expect(throws: MFCC.Error.self) { try MFCC(configuration: bad, fft: FFmpegRealFFT(length: 512)) }
     }
 
-    @Test("60 s of audio in well under 50 ms")
-    func speed() throws {
+    @Test("60 s of audio gives 1 + ceil((960000 - 400) / 160) frames")
+    func longSignalFrameCount() throws {
+        // Speed is measured by tools/bench/media.sh against the reference, never by a timed test.
         var generator = SplitMix64(seed: 3)
         let samples = (0..<(60 * 16000)).map { _ in Int16(truncatingIfNeeded: Int(generator.next() >> 52) - 2048) }
-        let mfcc = try makeMFCC()
-        var best = Duration.seconds(1000)
-        var frames = 0
-        for _ in 0..<5 {
-            let clock = ContinuousClock()
-            let start = clock.now
-            frames = try mfcc.coefficients(of: samples).frameCount
-            best = min(best, clock.now - start)
-        }
-        #expect(frames == 5999)  // 1 + ⌈(960000 − 400)/160⌉ = 1 + ⌈5997.5⌉
-        print("MFCC of 60 s: best of 5 = \(best)")
-        // The brief's budget; best of 5 so that a busy test runner does not decide the outcome.
-        #expect(best < .milliseconds(50))
+        let matrix = try makeMFCC().coefficients(of: samples)
+        #expect(matrix.frameCount == 5999)  // 1 + ⌈(960000 − 400)/160⌉ = 1 + ⌈5997.5⌉
+        #expect(matrix.coefficientCount == 13)
     }
 }
 

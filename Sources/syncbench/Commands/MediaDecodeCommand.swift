@@ -67,10 +67,10 @@ struct MediaDecodeCommand: ParsableCommand {
             print("audio: \(samples.count) samples int16 16 kHz mono -> \(audioOut)")
         }
         if let mfcc {
-            let features = try MFCCExtraction.coefficients(of: samples)
-            try NPYArray(shape: [features.rows, features.columns], float64: features.values)
+            let features = try MFCC(fft: FFmpegRealFFT(length: MFCC.Configuration().fftLength)).coefficients(of: samples)
+            try NPYArray(shape: [features.coefficientCount, features.frameCount], float64: features.values)
                 .write(to: URL(fileURLWithPath: mfcc))
-            print("mfcc: \(features.rows) x \(features.columns) float64 -> \(mfcc)")
+            print("mfcc: \(features.coefficientCount) x \(features.frameCount) float64 -> \(mfcc)")
         }
     }
 }
