@@ -45,6 +45,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
     ],
     swiftLanguageModes: [.v6]
