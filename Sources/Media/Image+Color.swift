@@ -18,13 +18,15 @@ extension Image {
         var out = [UInt8](repeating: 0, count: pixels.count)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                var i = 0
-                let n = src.count
-                while i < n {
-                    dst[i] = src[i + 2]
-                    dst[i + 1] = src[i + 1]
-                    dst[i + 2] = src[i]
-                    i += 3
+                guard let s = src.baseAddress, let d = dst.baseAddress else { return }
+                for p in 0..<(src.count / 3) {
+                    let i = 3 * p
+                    let c0 = s[i]
+                    let c1 = s[i + 1]
+                    let c2 = s[i + 2]
+                    d[i] = c2
+                    d[i + 1] = c1
+                    d[i + 2] = c0
                 }
             }
         }
@@ -56,17 +58,15 @@ extension Image {
                             let r = Int32(src[i + 2])
                             let v = max(r, g, b)
                             let d = v &- min(r, g, b)
-                            let h: Int32
-                            if v == r {
-                                h = g &- b
-                            } else if v == g {
-                                h = b &- r &+ 2 &* d
-                            } else {
-                                h = r &- g &+ 4 &* d
-                            }
+                            // Branch-free selection, as OpenCV does with masks: random colours
+                            // would otherwise mispredict on every pixel.
+                            let vr: Int32 = v == r ? -1 : 0
+                            let vg: Int32 = v == g ? -1 : 0
+                            let h = (vr & (g &- b))
+                                | (~vr & ((vg & (b &- r &+ 2 &* d)) | (~vg & (r &- g &+ 4 &* d))))
                             let s = (d &* sdiv[Int(v)] &+ 2048) &>> 12
                             var hue = (h &* hdiv[Int(d)] &+ 2048) &>> 12
-                            if hue < 0 { hue &+= 180 }
+                            hue &+= (hue &>> 31) & 180
                             dst[i] = UInt8(truncatingIfNeeded: hue)
                             dst[i + 1] = UInt8(truncatingIfNeeded: s)
                             dst[i + 2] = UInt8(truncatingIfNeeded: v)
