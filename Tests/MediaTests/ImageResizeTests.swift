@@ -116,6 +116,22 @@ struct ImageTestSupportTests {
                 == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
+    @Test("every image fixture matches its SHA-256 in image_goldens.MANIFEST.json")
+    func manifest() throws {
+        struct Manifest: Decodable {
+            var opencv: String
+            var files: [String: String]
+        }
+        let data = try Data(contentsOf: imageFixtures.appendingPathComponent("image_goldens.MANIFEST.json"))
+        let manifest = try JSONDecoder().decode(Manifest.self, from: data)
+        #expect(manifest.opencv == "4.14.0")
+        #expect(manifest.files["image_goldens.json"] != nil)
+        for (file, digest) in manifest.files {
+            let bytes = try Data(contentsOf: imageFixtures.appendingPathComponent(file))
+            #expect(sha256Hex([UInt8](bytes)) == digest, "\(file) changed since the manifest was written")
+        }
+    }
+
     @Test("SplitMix64 gives the published sequence for seed 0")
     func splitMixVector() {
         var generator = SplitMix64(seed: 0)

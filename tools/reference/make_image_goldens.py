@@ -3,8 +3,8 @@
 
 Writes Tests/MediaTests/Fixtures/image_goldens.json (one record per case: operation, input
 description, output shape, SHA-256 of the output bytes), a few small .npy files holding complete
-outputs (and the one non-random input), and MANIFEST.json (SHA-256 of every fixture file plus the
-OpenCV / NumPy versions). Deterministic: running it twice gives identical files.
+outputs (and the one non-random input), and image_goldens.MANIFEST.json (SHA-256 of every fixture
+file plus the OpenCV / NumPy versions). Deterministic: running it twice gives identical files.
 
 Random inputs are never stored. They are generated from (seed, width, height) by SplitMix64:
 
@@ -34,6 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "Tests" / "MediaTests" / "Fixtures"
 GOLDENS = "image_goldens.json"
+MANIFEST = "image_goldens.MANIFEST.json"
 
 
 def splitmix64_bytes(seed: int, count: int) -> np.ndarray:
@@ -220,11 +221,11 @@ def main() -> None:
         "machine": platform.machine(),
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(written.items())},
     }
-    (FIXTURES / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    (FIXTURES / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
 
     for name, data in sorted(written.items()):
         print(f"wrote {FIXTURES.relative_to(ROOT) / name} ({len(data)} bytes)")
-    print(f"wrote {FIXTURES.relative_to(ROOT) / 'MANIFEST.json'}")
+    print(f"wrote {FIXTURES.relative_to(ROOT) / MANIFEST}")
     errors = sum(1 for c in cases if "error" in c)
     print(f"{len(cases)} cases ({errors} where OpenCV raises), OpenCV {cv2.__version__}, NumPy {np.__version__}",
           file=sys.stdout)
