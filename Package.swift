@@ -44,8 +44,8 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"]),
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"]),
     ],
