@@ -32,6 +32,19 @@ let package = Package(
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Media",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
+
+        // MARK: Build tools
+        .executableTarget(name: "EmbedMigrations"),
+        .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["EmbedMigrations"]),
 
         // MARK: Command-line tool
         .executableTarget(
