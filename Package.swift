@@ -59,6 +59,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
     ],
     swiftLanguageModes: [.v6]
 )
