@@ -118,7 +118,7 @@ func generatedSource(_ files: [MigrationFile]) -> String {
 
         extension EmbeddedMigration {
             /// The migrations compiled into this binary, in the order they apply.
-            static let all: [EmbeddedMigration] = [
+            public static let all: [EmbeddedMigration] = [
 
         """
     for file in files {

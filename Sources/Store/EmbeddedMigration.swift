@@ -2,7 +2,7 @@ import GRDB
 
 /// A SQL migration compiled into the binary from the package's `migrations/` folder.
 ///
-/// The list of migrations, ``all``, is generated at build time by `EmbedMigrationsPlugin` from
+/// The list of migrations, `EmbeddedMigration.all`, is generated at build time by `EmbedMigrationsPlugin` from
 /// the files `migrations/NNNN_name.sql`, in the order of their numbers. Each migration is
 /// identified by its file stem (`0001_media_file`), which is also the identifier GRDB records in
 /// the `grdb_migrations` table once the migration has been applied.
@@ -19,11 +19,8 @@ public struct EmbeddedMigration: Sendable, Equatable {
         self.sql = sql
     }
 
-    /// The migrations compiled into this binary, in the order they apply.
-    public static var embedded: [EmbeddedMigration] { all }
-
     /// A migrator that applies the given migrations in order, each in its own transaction.
-    static func migrator(_ migrations: [EmbeddedMigration] = all) -> DatabaseMigrator {
+    static func migrator(_ migrations: [EmbeddedMigration]) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in

@@ -29,7 +29,7 @@ import GRDB
 ///
 /// ### Media Files
 /// - ``mediaFile(sha256:mode:)``
-/// - ``save(_:)-(MediaFileRecord)``
+/// - ``save(_:)``
 ///
 /// ### Content Digests
 /// - ``cachedDigest(path:byteCount:modificationTime:)``

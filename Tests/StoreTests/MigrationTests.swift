@@ -17,7 +17,7 @@ struct MigrationTests {
 
     @Test("Shipped migrations are unchanged, and every embedded migration is listed")
     func shippedMigrationHashes() {
-        let embedded = EmbeddedMigration.embedded
+        let embedded = EmbeddedMigration.all
         for migration in embedded {
             let expected = Self.shippedMigrationHashes[migration.identifier]
             #expect(expected != nil, "add the SHA-256 of \(migration.identifier) to shippedMigrationHashes")
@@ -35,15 +35,15 @@ struct MigrationTests {
 
     @Test("Embedded migrations are numbered 0001, 0002, ... in order")
     func embeddedOrder() {
-        let numbers = EmbeddedMigration.embedded.map { Int($0.identifier.prefix(4)) }
-        #expect(numbers == Array(1...EmbeddedMigration.embedded.count))
+        let numbers = EmbeddedMigration.all.map { Int($0.identifier.prefix(4)) }
+        #expect(numbers == Array(1...EmbeddedMigration.all.count))
     }
 
     @Test("Migrations apply from scratch to a new file and are recorded once")
     func applyFromScratch() throws {
         try withTemporaryDirectory { directory in
             let url = directory.appending(path: "fresh.sqlite")
-            let identifiers = EmbeddedMigration.embedded.map(\.identifier)
+            let identifiers = EmbeddedMigration.all.map(\.identifier)
             do {
                 let store = try Store.open(at: url)
                 #expect(try store.appliedMigrations() == identifiers)
@@ -56,7 +56,7 @@ struct MigrationTests {
     @Test("An in-memory store is migrated")
     func inMemory() throws {
         let store = try Store.inMemory()
-        #expect(try store.appliedMigrations() == EmbeddedMigration.embedded.map(\.identifier))
+        #expect(try store.appliedMigrations() == EmbeddedMigration.all.map(\.identifier))
         #expect(store.location == nil)
     }
 
@@ -65,7 +65,7 @@ struct MigrationTests {
         try withTemporaryDirectory { directory in
             let url = directory.appending(path: "newer.sqlite")
             let future = EmbeddedMigration(identifier: "9999_from_the_future", sql: "CREATE TABLE future (id INTEGER)")
-            _ = try Store.open(at: url, migrations: EmbeddedMigration.embedded + [future])
+            _ = try Store.open(at: url, migrations: EmbeddedMigration.all + [future])
             let error = #expect(throws: StoreError.self) { try Store.open(at: url) }
             let message = try #require(error).description
             #expect(message.contains(url.path(percentEncoded: false)))

@@ -24,7 +24,7 @@ struct StoreOpeningTests {
             #expect(try second.mediaFile(sha256: record.sha256, mode: .clean) == record)
             try second.recordDigest(record.sha256, path: "/clips/a.mp4", byteCount: 3, modificationTime: Date(timeIntervalSince1970: 5))
             #expect(try first.cachedDigest(path: "/clips/a.mp4", byteCount: 3, modificationTime: Date(timeIntervalSince1970: 5)) == record.sha256)
-            #expect(try first.appliedMigrations() == EmbeddedMigration.embedded.map(\.identifier))
+            #expect(try first.appliedMigrations() == EmbeddedMigration.all.map(\.identifier))
         }
     }
 
@@ -37,6 +37,26 @@ struct StoreOpeningTests {
             let message = try #require(error).description
             #expect(message.contains(url.path(percentEncoded: false)))
             #expect(message.contains("not a SQLite database"))
+        }
+    }
+
+    @Test("A damaged database gives a StoreError naming it")
+    func damagedFile() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appending(path: "damaged.sqlite")
+            try Store.open(at: url).save(MediaFileRecord.sample())
+            // Keep the 100-byte header, overwrite the rest of page 1 (the schema).
+            let handle = try FileHandle(forWritingTo: url)
+            try handle.seek(toOffset: 100)
+            try handle.write(contentsOf: Data(repeating: 0xA5, count: 3996))
+            try handle.close()
+            let error = #expect(throws: StoreError.self) {
+                let store = try Store.open(at: url)
+                _ = try store.mediaFile(sha256: MediaFileRecord.sample().sha256, mode: .clean)
+            }
+            let message = try #require(error).description
+            #expect(message.contains(url.path(percentEncoded: false)))
+            #expect(message.contains("damaged"))
         }
     }
 
