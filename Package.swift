@@ -32,12 +32,25 @@ let package = Package(
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Media",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
+
+        // MARK: Build tools
+        .executableTarget(name: "EmbedMigrations"),
+        .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["EmbedMigrations"]),
 
         // MARK: Command-line tool
         .executableTarget(
             name: "syncbench",
             dependencies: [
-                "Media", "DSP", "NPY",
+                "Media", "DSP", "NPY", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,6 +61,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
     ],
     swiftLanguageModes: [.v6]
 )
