@@ -58,14 +58,16 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"], exclude: ["Fixtures"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"]),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
+        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY"]),
     ],
     swiftLanguageModes: [.v6]
 )
 
-/// Numeric targets are compiled with optimisation even in debug builds: decoding, resizing and
-/// MFCC are 10-100x slower at -Onone, which would make the parity tests crawl.
+/// Numeric targets (and the tests that compare their output pixel by pixel) are compiled with
+/// optimisation even in debug builds: decoding, resizing and MFCC are 10-100x slower at -Onone,
+/// which would make the parity tests crawl.
 var numericSettings: [SwiftSetting] { [.unsafeFlags(["-O"], .when(configuration: .debug))] }

@@ -71,7 +71,8 @@ public struct StreamInfo: Sendable, Codable, Equatable {
     public var width: Int?
     public var height: Int?
     public var pixelFormat: String?
-    /// Average frame rate stated by the container (`avg_frame_rate`), in frames per second.
+    /// Average frame rate stated by the container (`avg_frame_rate`), else FFmpeg's base rate
+    /// (`r_frame_rate`), in frames per second.
     public var framesPerSecond: Double?
 
     // Audio

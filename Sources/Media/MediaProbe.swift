@@ -64,8 +64,11 @@ public enum MediaProbe {
             info.width = Int(parameters.width)
             info.height = Int(parameters.height)
             info.pixelFormat = av_get_pix_fmt_name(AVPixelFormat(parameters.format)).map { String(cString: $0) }
-            let rate = stream.pointee.avg_frame_rate
-            if rate.num > 0 && rate.den > 0 { info.framesPerSecond = Double(rate.num) / Double(rate.den) }
+            // The average rate the container states, else the base rate FFmpeg derives from timestamps.
+            for rate in [stream.pointee.avg_frame_rate, stream.pointee.r_frame_rate] where rate.num > 0 && rate.den > 0 {
+                info.framesPerSecond = Double(rate.num) / Double(rate.den)
+                break
+            }
         }
         if kind == .audio {
             info.sampleRate = Int(parameters.sample_rate)

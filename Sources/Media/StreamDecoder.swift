@@ -39,6 +39,7 @@ final class StreamDecoder {
         }
         self.packet = packet
         self.frame = frame
+        try Self.checkIndexWithinFile(container: container, stream: stream, label: label)
         var status = avcodec_parameters_to_context(codec, parameters)
         if status >= 0 {
             codec.pointee.pkt_timebase = stream.pointee.time_base
@@ -91,7 +92,6 @@ final class StreamDecoder {
                         path: container.path, container: container.formatName,
                         reason: "reading \(label) failed after \(packetsRead) packets: \(FFmpegLog.reason(or: ffmpegErrorMessage(read)))")
                 }
-                try checkNothingMissing()
                 let flushed = avcodec_send_packet(codec, nil)
                 sentEndOfStream = true
                 guard flushed >= 0 || flushed == cffmpeg_averror_eof else {
@@ -110,16 +110,23 @@ final class StreamDecoder {
         }
     }
 
-    /// Fails when the container's index promises packets that the file does not hold: the usual
-    /// shape of an MP4 whose media data was cut off after a complete `moov` index.
-    ///
-    /// Only the MP4/MOV family is checked: its sample tables list every packet exactly, whereas
-    /// other containers' counts are estimates (AVI counts empty "skip" chunks, Matroska states none).
-    private func checkNothingMissing() throws(MediaError) {
-        let promised = Int(stream.pointee.nb_frames)
-        guard container.formatName.hasPrefix("mov"), promised > 0, packetsRead < promised else { return }
+    /// Fails when the container's index points past the end of the file: the shape of an MP4
+    /// (or AVI) whose media data was cut off after a complete index. Checked before decoding, so
+    /// a truncated file is reported as such instead of as a short clip.
+    /// The corresponding C functions are `avformat_index_get_entry` and `avio_size`.
+    private static func checkIndexWithinFile(container: InputContainer, stream: UnsafeMutablePointer<AVStream>, label: String) throws(MediaError) {
+        let entries = avformat_index_get_entries_count(stream)
+        guard entries > 0, let io = container.context.pointee.pb else { return }
+        let fileSize = avio_size(io)
+        guard fileSize > 0 else { return }
+        var end: Int64 = 0
+        for index in 0..<entries {
+            guard let entry = avformat_index_get_entry(stream, index) else { continue }
+            end = max(end, entry.pointee.pos + Int64(entry.pointee.size))
+        }
+        guard end > fileSize else { return }
         throw .corruptContainer(
-            path: container.path, container: "MP4",
-            reason: "the file ends early: \(label) has \(packetsRead) of the \(promised) packets its index lists")
+            path: container.path, container: container.formatName.hasPrefix("mov") ? "MP4" : container.formatName,
+            reason: "the file ends early: the index of \(label) needs \(end) bytes, the file has \(fileSize)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Store
 
 /// Exit codes of `syncbench`, one per kind of failure, so scripts can tell them apart.
 /// Documented in `docs/cli.md`; 0 is success and 64 a usage error (ArgumentParser's).
@@ -48,6 +49,8 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as MediaError {
         throw fail(error.description, status: ExitStatus(error))
+    } catch let error as StoreError {
+        throw fail(error.description, status: .databaseError)
     } catch let error as ExitCode {
         throw error
     } catch {

@@ -20,13 +20,9 @@ import Media
 /// - ``sha256``
 /// - ``timelineMode``
 public struct MediaFileRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    /// How frames are laid on the 25 fps timeline; the frame counts depend on it.
-    public enum TimelineMode: String, Codable, Sendable, CaseIterable {
-        /// As the Python reference does it: re-encoded to a 25 fps AVI, read back frame by frame.
-        case reference
-        /// Frames selected by presentation time straight from the decoded stream.
-        case clean
-    }
+    /// How frames are laid on the 25 fps timeline; the frame counts depend on it
+    /// (``Media/TimelineMode``, stored by its raw value).
+    public typealias TimelineMode = Media.TimelineMode
 
     public static let databaseTableName = "mediaFile"
 

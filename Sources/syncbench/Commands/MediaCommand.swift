@@ -5,7 +5,7 @@ struct MediaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
         abstract: "Inspect and decode media files exactly as the scorer sees them.",
-        subcommands: [MediaProbeCommand.self, MediaDecodeCommand.self]
+        subcommands: [MediaProbeCommand.self, MediaDecodeCommand.self, MediaBenchCommand.self]
     )
 }
 

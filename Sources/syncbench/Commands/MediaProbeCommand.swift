@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Store
 
 /// `syncbench media probe`: container, streams, and the numbers the pipeline will use.
 struct MediaProbeCommand: ParsableCommand {
@@ -17,25 +18,53 @@ struct MediaProbeCommand: ParsableCommand {
 
     @OptionGroup var input: MediaInputOptions
 
+    @OptionGroup var storeOptions: StoreOptions
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func run() throws {
+        let store = try storeOptions.open()
         try reportingFailures {
             let mode: TimelineMode = input.clean ? .clean : .reference
-            var info = try MediaProbe.probe(path: input.file, mode: mode, countSamples: input.speech == nil)
+            let video = try probe(input.file, mode: mode, store: store)
+            var info = video.record.info
+            var speechDigest: String? = nil
             if let speech = input.speech {
-                info.audioSamples = try AudioDecoder.decodeMono16k(path: speech).count
+                let audio = try probe(speech, mode: mode, store: store)
+                guard let samples = audio.record.audioSamples else { throw MediaError.noAudioStream(path: speech) }
+                info.audioSamples = samples
+                speechDigest = audio.record.sha256
             }
-            let report = ProbeReport(file: input.file, speech: input.speech, mode: mode, info: info)
+            if input.speech == nil, info.audioStreamIndex == nil { info.audioSamples = nil }
+            var report = ProbeReport(file: input.file, speech: input.speech, mode: mode, info: info)
+            report.sha256 = video.record.sha256
+            report.speechSha256 = speechDigest
+            report.cached = video.cached
             print(json ? try report.json() : report.table())
         }
+    }
+
+    /// The stored probe of `path`'s content, or a fresh probe that is then stored.
+    private func probe(_ path: String, mode: TimelineMode, store: Store) throws -> (record: MediaFileRecord, cached: Bool) {
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: path) else { throw MediaError.fileNotFound(path: path) }
+        let digest = try store.contentDigest(ofFileAt: url)
+        if let record = try store.mediaFile(sha256: digest, mode: mode) { return (record, true) }
+        let info = try MediaProbe.probe(path: path, mode: mode)
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        let record = MediaFileRecord(sha256: digest, timelineMode: mode, byteCount: size, info: info)
+        try store.save(record)
+        return (record, false)
     }
 }
 
 /// What `media probe` prints, in JSON with snake_case keys or as an aligned table.
 struct ProbeReport: Encodable {
     var file: String
+    var sha256 = ""
+    var speechSha256: String?
+    var cached = false
     var speech: String?
     var mode: String
     var container: String
@@ -79,8 +108,8 @@ struct ProbeReport: Encodable {
     }
 
     func table() -> String {
-        var rows: [(String, String)] = [("file", file)]
-        if let speech { rows.append(("speech", speech)) }
+        var rows: [(String, String)] = [("file", file), ("sha256", sha256)]
+        if let speech { rows.append(("speech", speech + (speechSha256.map { " (sha256 \($0))" } ?? ""))) }
         rows.append(("container", container))
         if let durationSeconds { rows.append(("duration", String(format: "%.3f s", durationSeconds))) }
         for stream in streams {

@@ -28,9 +28,13 @@ struct PictureFingerprint: Equatable {
 
     /// Mean squared difference of the thumbnails.
     func meanSquaredDifference(_ other: PictureFingerprint) -> Double {
-        var sum = 0
-        for (a, b) in zip(thumbnail, other.thumbnail) { let d = Int(a) - Int(b); sum += d * d }
-        return Double(sum) / Double(max(thumbnail.count, 1))
+        thumbnail.withUnsafeBufferPointer { a in
+            other.thumbnail.withUnsafeBufferPointer { b in
+                var sum = 0
+                for i in 0..<min(a.count, b.count) { let d = Int(a[i]) - Int(b[i]); sum &+= d * d }
+                return Double(sum) / Double(max(a.count, 1))
+            }
+        }
     }
 }
 
