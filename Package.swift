@@ -26,11 +26,14 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         // MARK: Libraries
         .target(name: "Media", dependencies: ["CFFmpeg", "DSP"], swiftSettings: numericSettings),
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
+        .target(name: "Reports", dependencies: ["Media", "CPNG"]),
+        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
             name: "Store",
@@ -58,10 +61,11 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY"]),
     ],
     swiftLanguageModes: [.v6]

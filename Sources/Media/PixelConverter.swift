@@ -29,41 +29,62 @@ final class PixelConverter {
     }
 
     /// Converts `source` to a packed BGR ``Image``.
-    /// The corresponding C functions are `sws_getCachedContext`, `sws_setColorspaceDetails`, `sws_scale`.
+    ///
+    /// When a packed row is a multiple of 16 bytes (FFmpeg's alignment for these SIMD paths),
+    /// `sws_scale` writes straight into the image's buffer; otherwise it writes into an aligned
+    /// frame whose rows are then copied. Both give the same pixels (checked by the parity tests,
+    /// whose clips take both paths).
+    /// The corresponding C functions are `sws_getContext`, `sws_setColorspaceDetails`, `sws_scale`.
     func bgrImage(from source: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Image {
-        let width = source.pointee.width
-        let height = source.pointee.height
+        let width = Int(source.pointee.width)
+        let height = Int(source.pointee.height)
         try configure(for: source)
-        let rows = withUnsafePointer(to: source.pointee.data) { sourceData in
-            withUnsafePointer(to: source.pointee.linesize) { sourceLines in
-                withUnsafePointer(to: destination.pointee.data) { destinationData in
-                    withUnsafePointer(to: destination.pointee.linesize) { destinationLines in
-                        sourceData.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { inData in
-                            destinationData.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { outData in
-                                sourceLines.withMemoryRebound(to: Int32.self, capacity: 8) { inLines in
-                                    destinationLines.withMemoryRebound(to: Int32.self, capacity: 8) { outLines in
-                                        sws_scale(context, inData, inLines, 0, height, outData, outLines)
-                                    }
-                                }
+        let rowBytes = width * 3
+        let direct = rowBytes % 16 == 0
+        var rows: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { buffer, count in
+            if direct {
+                var planes: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
+                var strides: [Int32] = [Int32(rowBytes), 0, 0, 0]
+                rows = scale(source, into: &planes, strides: &strides)
+            } else {
+                rows = withUnsafeMutablePointer(to: &destination.pointee.data) { data in
+                    withUnsafeMutablePointer(to: &destination.pointee.linesize) { lines in
+                        data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { planes in
+                            lines.withMemoryRebound(to: Int32.self, capacity: 8) { strides in
+                                scale(source, into: planes, strides: strides)
                             }
                         }
                     }
                 }
+                let stride = Int(destination.pointee.linesize.0)
+                let base = destination.pointee.data.0!
+                for row in 0..<height {
+                    (buffer.baseAddress! + row * rowBytes).update(from: base + row * stride, count: rowBytes)
+                }
             }
+            count = rowBytes * height
         }
-        guard rows == height else {
+        guard rows == Int32(height) else {
             throw .decodeFailed(path: path, stream: "video", reason: "pixel conversion produced \(rows) of \(height) rows")
         }
-        let rowBytes = Int(width) * 3
-        let stride = Int(destination.pointee.linesize.0)
-        let base = destination.pointee.data.0!
-        let pixels = [UInt8](unsafeUninitializedCapacity: rowBytes * Int(height)) { buffer, count in
-            for row in 0..<Int(height) {
-                (buffer.baseAddress! + row * rowBytes).update(from: base + row * stride, count: rowBytes)
+        return Image(width: width, height: height, layout: .bgr, pixels: pixels)
+    }
+
+    /// `sws_scale` of the whole source picture into the given destination planes.
+    private func scale(
+        _ source: UnsafeMutablePointer<AVFrame>, into planes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>,
+        strides: UnsafeMutablePointer<Int32>
+    ) -> Int32 {
+        withUnsafePointer(to: source.pointee.data) { sourceData in
+            withUnsafePointer(to: source.pointee.linesize) { sourceLines in
+                sourceData.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { inData in
+                    sourceLines.withMemoryRebound(to: Int32.self, capacity: 8) { inLines in
+                        sws_scale(context, inData, inLines, 0, source.pointee.height, planes, strides)
+                    }
+                }
             }
-            count = rowBytes * Int(height)
         }
-        return Image(width: Int(width), height: Int(height), layout: .bgr, pixels: pixels)
     }
 
     private func configure(for source: UnsafeMutablePointer<AVFrame>) throws(MediaError) {

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// One frame of the 25 fps timeline the scorer sees.
 public struct TimelineFrame: Sendable {
@@ -10,9 +11,10 @@ public struct TimelineFrame: Sendable {
 
 /// Decodes a video file into the reference's 25 fps timeline, one frame at a time.
 ///
-/// Frames stream: the decoder holds at most the current and the previous kept picture, so memory
-/// does not grow with the clip length. Pictures the frame-rate conversion drops are never
-/// converted to BGR. Not thread-safe; use one decoder per task.
+/// Frames stream: at most a few decoded pictures are in flight, so memory does not grow with the
+/// clip length. Pictures the frame-rate conversion drops are never converted to BGR. When pixels
+/// are wanted, a background thread decodes and places pictures while the caller's thread converts
+/// the previous ones, so decoding and conversion overlap. Not thread-safe: use one decoder per task.
 ///
 /// ```swift
 /// let decoder = try VideoDecoder(path: "clip.mp4", mode: .reference)
@@ -28,19 +30,15 @@ public final class VideoDecoder {
     public let width: Int
     public let height: Int
 
-    private let container: InputContainer
-    private let decoder: StreamDecoder
+    private let producer: PictureProducer
     private let converter: PixelConverter?
-    private var timeline: ReferenceTimeline
-    private let timeBase: (num: Int64, den: Int64)
-    private let guessedFrameRate: (num: Int64, den: Int64)
-    private let streamHasStart: Bool
-    private let startOffset: Int64
-    private var decodedPictures = 0
-    private var lastKept: (picture: Int, image: Image?)? = nil
+    private let queue: DecodedPictureQueue?
     private var pending: [TimelineFrame] = []
     private var pendingIndex = 0
-    private var lastPts: Int64? = nil
+    private var lastKept: (picture: Int, image: Image?)? = nil
+    private var emitted = 0
+    private var pictures = 0
+    private var finished = false
 
     /// Opens `path` and prepares its best video stream.
     ///
@@ -51,11 +49,103 @@ public final class VideoDecoder {
     /// - Throws: ``MediaError`` naming the file: missing, empty, not media, damaged, no video
     ///   stream, unsupported codec.
     public init(path: String, mode: TimelineMode, convertPixels: Bool = true) throws(MediaError) {
+        producer = try PictureProducer(path: path, mode: mode)
+        self.mode = mode
+        audioShift = producer.timeline.audioShift
+        width = producer.width
+        height = producer.height
+        if convertPixels {
+            converter = try PixelConverter(path: path)
+            let queue = DecodedPictureQueue(capacity: 3)
+            self.queue = queue
+            let producer = producer
+            let thread = Thread { producer.run(into: queue) }
+            thread.name = "syncbench.decode"
+            thread.start()
+        } else {
+            converter = nil
+            queue = nil
+        }
+    }
+
+    deinit {
+        queue?.cancel()
+    }
+
+    /// Number of timeline frames returned so far.
+    public var framesEmitted: Int { emitted }
+    /// Number of real pictures of the reference's intermediate AVI among the frames returned.
+    public var aviPictures: Int { pictures }
+
+    /// The next frame of the timeline, or nil at the end.
+    ///
+    /// - Throws: ``MediaError/decodeFailed(path:stream:reason:)`` or
+    ///   ``MediaError/corruptContainer(path:container:reason:)`` when the stream breaks off.
+    public func nextFrame() throws(MediaError) -> TimelineFrame? {
+        while pendingIndex >= pending.count {
+            if finished { return nil }
+            pending.removeAll(keepingCapacity: true)
+            pendingIndex = 0
+            if let queue, let converter {
+                switch queue.pop() {
+                case .end:
+                    finished = true
+                    return nil
+                case .failure(let error):
+                    finished = true
+                    throw error
+                case .picture(let placed):
+                    var frame: UnsafeMutablePointer<AVFrame>? = placed.frame
+                    defer { av_frame_free(&frame) }
+                    let image = try converter.bgrImage(from: placed.frame)
+                    enqueue(placed.slots, picture: placed.picture, image: image)
+                }
+            } else {
+                guard let placed = try producer.nextPlacedPicture() else {
+                    finished = true
+                    return nil
+                }
+                enqueue(placed.slots, picture: placed.picture, image: nil)
+            }
+        }
+        defer { pendingIndex += 1 }
+        let frame = pending[pendingIndex]
+        emitted += 1
+        pictures = max(pictures, frame.slot.aviPicture + 1)
+        return frame
+    }
+
+    private func enqueue(_ slots: [ReferenceTimeline.Slot], picture: Int, image: Image?) {
+        let previousImage = lastKept?.image
+        for slot in slots {
+            pending.append(TimelineFrame(slot: slot, image: slot.sourcePicture == picture ? image : previousImage))
+        }
+        lastKept = (picture, image)
+    }
+}
+
+/// Decodes the video stream and places each picture on the timeline. Used by one thread at a time:
+/// the caller's when no pixels are needed, otherwise the decoding thread only.
+final class PictureProducer: @unchecked Sendable {
+    // @unchecked: after `VideoDecoder.init` hands it to the decoding thread, only that thread
+    // touches it (the decoder then only reads the immutable `timeline.audioShift`, `width`, `height`).
+    let width: Int
+    let height: Int
+    private(set) var timeline: ReferenceTimeline
+    private let container: InputContainer
+    private let decoder: StreamDecoder
+    private let timeBase: (num: Int64, den: Int64)
+    private let guessedFrameRate: (num: Int64, den: Int64)
+    private let streamHasStart: Bool
+    private let startOffset: Int64
+    private var decodedPictures = 0
+    private var lastKeptPicture: Int? = nil
+    private var lastPts: Int64? = nil
+
+    init(path: String, mode: TimelineMode) throws(MediaError) {
         container = try InputContainer(path: path)
         guard let stream = container.bestStream(AVMEDIA_TYPE_VIDEO) else { throw .noVideoStream(path: path) }
         decoder = try StreamDecoder(container: container, stream: stream)
-        converter = convertPixels ? try PixelConverter(path: path) : nil
-        self.mode = mode
         let parameters = stream.pointee.codecpar.pointee
         width = Int(parameters.width)
         height = Int(parameters.height)
@@ -74,54 +164,52 @@ public final class VideoDecoder {
         if mode == .reference, let audio = container.bestStream(AVMEDIA_TYPE_AUDIO) {
             shift = ReferenceTimeline.mp3Shift(inputSampleRate: Int(audio.pointee.codecpar.pointee.sample_rate))
         }
-        audioShift = shift
         timeline = ReferenceTimeline(audioShift: shift)
     }
 
-    /// Number of timeline frames returned so far.
-    public var framesEmitted: Int { timeline.slotCount - (pending.count - pendingIndex) }
-    /// Number of real pictures of the reference's intermediate AVI so far.
-    public var aviPictures: Int { timeline.aviPictureCount }
-    /// Number of pictures decoded from the input so far.
-    public var sourcePictures: Int { decodedPictures }
-
-    /// The next frame of the timeline, or nil at the end.
-    ///
-    /// - Throws: ``MediaError/decodeFailed(path:stream:reason:)`` or
-    ///   ``MediaError/corruptContainer(path:container:reason:)`` when the stream breaks off.
-    public func nextFrame() throws(MediaError) -> TimelineFrame? {
-        while pendingIndex >= pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingIndex = 0
-            guard try decoder.nextFrame() else { return nil }
-            try placeDecodedPicture()
+    /// Decodes until the next picture the timeline keeps; its pixels are in `decoder.frame`.
+    /// Returns nil at the end of the stream.
+    func nextPlacedPicture() throws(MediaError) -> (slots: [ReferenceTimeline.Slot], picture: Int)? {
+        while try decoder.nextFrame() {
+            let frame = decoder.frame
+            let picture = decodedPictures
+            decodedPictures += 1
+            var pts = frame.pointee.best_effort_timestamp
+            if pts == cffmpeg_nopts_value {
+                // No timestamp at all: continue one frame duration after the previous picture.
+                pts = (lastPts ?? -startOffset) + max(frame.pointee.pkt_duration, 1)
+            }
+            lastPts = pts
+            let timestamp = ReferenceTimeline.syncTimestamp(pts: pts - startOffset, timeBase: timeBase)
+            let duration = ReferenceTimeline.frameDuration(
+                packetDuration: frame.pointee.pkt_duration, timeBase: timeBase, guessedFrameRate: guessedFrameRate,
+                streamHasStart: streamHasStart)
+            let slots = timeline.place(
+                sourcePicture: picture, previousSourcePicture: lastKeptPicture, timestamp: timestamp, duration: duration)
+            if slots.isEmpty { continue }
+            lastKeptPicture = picture
+            return (slots, picture)
         }
-        defer { pendingIndex += 1 }
-        return pending[pendingIndex]
+        return nil
     }
 
-    private func placeDecodedPicture() throws(MediaError) {
-        let frame = decoder.frame
-        let picture = decodedPictures
-        decodedPictures += 1
-        var pts = frame.pointee.best_effort_timestamp
-        if pts == cffmpeg_nopts_value {
-            // No timestamp at all: continue one frame duration after the previous picture.
-            pts = (lastPts ?? -startOffset) + max(frame.pointee.pkt_duration, 1)
+    /// The decoding thread's loop: places pictures and queues a reference to each kept one.
+    func run(into queue: DecodedPictureQueue) {
+        do {
+            while let placed = try nextPlacedPicture() {
+                guard let clone = av_frame_clone(decoder.frame) else {
+                    _ = queue.push(.failure(.ffmpeg(path: container.path, operation: "av_frame_clone", code: cffmpeg_averror(ENOMEM), message: "out of memory")))
+                    return
+                }
+                if !queue.push(.picture(PlacedPicture(slots: placed.slots, picture: placed.picture, frame: clone))) {
+                    var owned: UnsafeMutablePointer<AVFrame>? = clone
+                    av_frame_free(&owned)
+                    return
+                }
+            }
+            _ = queue.push(.end)
+        } catch {
+            _ = queue.push(.failure(error))
         }
-        lastPts = pts
-        let timestamp = ReferenceTimeline.syncTimestamp(pts: pts - startOffset, timeBase: timeBase)
-        let duration = ReferenceTimeline.frameDuration(
-            packetDuration: frame.pointee.pkt_duration, timeBase: timeBase, guessedFrameRate: guessedFrameRate,
-            streamHasStart: streamHasStart)
-        let slots = timeline.place(
-            sourcePicture: picture, previousSourcePicture: lastKept?.picture, timestamp: timestamp, duration: duration)
-        guard !slots.isEmpty else { return }
-        let image = try converter?.bgrImage(from: frame)
-        let previousImage = lastKept?.image
-        for slot in slots {
-            pending.append(TimelineFrame(slot: slot, image: slot.sourcePicture == picture ? image : previousImage))
-        }
-        lastKept = (picture, image)
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 import DSP
@@ -174,18 +175,5 @@ struct MFCCTests {
         let matrix = try makeMFCC().coefficients(of: samples)
         #expect(matrix.frameCount == 5999)  // 1 + ⌈(960000 − 400)/160⌉ = 1 + ⌈5997.5⌉
         #expect(matrix.coefficientCount == 13)
-    }
-}
-
-/// A small deterministic generator for test data (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,66 @@
+import CFFmpeg
+import Foundation
+
+/// A decoded picture handed from the decoding thread to the converting one: its timeline slots
+/// and a reference to the decoded frame (freed by whoever takes it).
+struct PlacedPicture: @unchecked Sendable {
+    // @unchecked: the frame is a private reference (av_frame_clone) owned by exactly one side at
+    // a time — the producer until `push`, the consumer after `pop`.
+    var slots: [ReferenceTimeline.Slot]
+    var picture: Int
+    var frame: UnsafeMutablePointer<AVFrame>
+}
+
+/// A small bounded FIFO between the thread that decodes and the thread that converts pictures,
+/// so libavcodec decodes the next pictures while the previous one is converted to BGR.
+final class DecodedPictureQueue: @unchecked Sendable {
+    // @unchecked: every stored property is read and written only while `condition` is locked.
+    enum Item {
+        case picture(PlacedPicture)
+        case end
+        case failure(MediaError)
+    }
+
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Appends an item, waiting while the queue is full. Returns false if the consumer has gone.
+    func push(_ item: Item) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Takes the oldest item, waiting while the queue is empty.
+    func pop() -> Item {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    /// Stops the producer and frees every queued frame.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        for case .picture(let placed) in items {
+            var frame: UnsafeMutablePointer<AVFrame>? = placed.frame
+            av_frame_free(&frame)
+        }
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
