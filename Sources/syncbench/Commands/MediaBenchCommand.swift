@@ -59,7 +59,7 @@ struct MediaBenchCommand: ParsableCommand {
             var result = Result()
             let clock = ContinuousClock()
             var start = clock.now
-            let decoder = try VideoDecoder(path: input.file, mode: input.clean ? .clean : .reference)
+            let decoder = try VideoDecoder(path: input.file, mode: input.mode)
             var checksum: UInt64 = 0
             while let frame = try decoder.nextFrame() {
                 // Touch the pixels so the conversion cannot be skipped.

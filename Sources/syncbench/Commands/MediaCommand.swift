@@ -1,4 +1,5 @@
 import ArgumentParser
+import Media
 
 /// `syncbench media`: look at what the pipeline sees in a media file.
 struct MediaCommand: ParsableCommand {
@@ -20,13 +21,8 @@ struct MediaInputOptions: ParsableArguments {
     @Flag(help: "Clean timeline: no one-frame shift from the reference's MP3 re-encode (PIPELINE.md §3.4).")
     var clean = false
 
-    var mode: TimelineModeName { clean ? .clean : .reference }
+    var mode: TimelineMode { clean ? .clean : .reference }
 
     /// The file whose audio is used.
     var audioSource: String { speech ?? file }
-}
-
-/// The timeline mode's name on the command line and in JSON.
-enum TimelineModeName: String {
-    case reference, clean
 }

@@ -46,7 +46,7 @@ struct MediaDecodeCommand: ParsableCommand {
     }
 
     private func writeFrames(to path: String) throws {
-        let decoder = try VideoDecoder(path: input.file, mode: input.mode == .clean ? .clean : .reference)
+        let decoder = try VideoDecoder(path: input.file, mode: input.mode)
         let writer = try NPYStreamWriter(
             url: URL(fileURLWithPath: path), dtype: .uint8, rowShape: [decoder.height, decoder.width, 3])
         while maxFrames.map({ writer.rowCount < $0 }) ?? true, let frame = try decoder.nextFrame() {

@@ -26,7 +26,7 @@ struct MediaProbeCommand: ParsableCommand {
     func run() throws {
         let store = try storeOptions.open()
         try reportingFailures {
-            let mode: TimelineMode = input.clean ? .clean : .reference
+            let mode = input.mode
             let video = try probe(input.file, mode: mode, store: store)
             var info = video.record.info
             var speechDigest: String? = nil
