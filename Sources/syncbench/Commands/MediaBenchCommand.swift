@@ -27,7 +27,7 @@ struct MediaBenchCommand: ParsableCommand {
         var videoSeconds = 0.0
         var audioSeconds = 0.0
         var mfccSeconds = 0.0
-        var totalSeconds: Double { videoSeconds + audioSeconds + mfccSeconds }
+        var totalSeconds = 0.0
         var peakResidentMiB = 0.0
 
         enum CodingKeys: String, CodingKey {
@@ -39,18 +39,6 @@ struct MediaBenchCommand: ParsableCommand {
             case mfccSeconds = "mfcc_seconds"
             case totalSeconds = "total_seconds"
             case peakResidentMiB = "peak_resident_mib"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(frames, forKey: .frames)
-            try container.encode(audioSamples, forKey: .audioSamples)
-            try container.encode(mfccFrames, forKey: .mfccFrames)
-            try container.encode(videoSeconds, forKey: .videoSeconds)
-            try container.encode(audioSeconds, forKey: .audioSeconds)
-            try container.encode(mfccSeconds, forKey: .mfccSeconds)
-            try container.encode(totalSeconds, forKey: .totalSeconds)
-            try container.encode(peakResidentMiB, forKey: .peakResidentMiB)
         }
     }
 
@@ -75,6 +63,7 @@ struct MediaBenchCommand: ParsableCommand {
             let mfcc = try MFCC(fft: FFmpegRealFFT(length: MFCC.Configuration().fftLength)).coefficients(of: samples)
             result.mfccFrames = mfcc.frameCount
             result.mfccSeconds = (clock.now - start).seconds
+            result.totalSeconds = result.videoSeconds + result.audioSeconds + result.mfccSeconds
             result.peakResidentMiB = Self.peakResidentMiB()
             if json {
                 let encoder = JSONEncoder()
