@@ -36,7 +36,6 @@ struct MediaProbeCommand: ParsableCommand {
                 info.audioSamples = samples
                 speechDigest = audio.record.sha256
             }
-            if input.speech == nil, info.audioStreamIndex == nil { info.audioSamples = nil }
             var report = ProbeReport(file: input.file, speech: input.speech, mode: mode, info: info)
             report.sha256 = video.record.sha256
             report.speechSha256 = speechDigest
