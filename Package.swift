@@ -36,6 +36,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
+            name: "Models",
+            dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericSettings
+        ),
+        .target(
             name: "Store",
             dependencies: [
                 "Media",
@@ -53,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "syncbench",
             dependencies: [
-                "Media", "DSP", "NPY", "Store",
+                "Media", "DSP", "NPY", "Store", "Models", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,7 +67,13 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "NPYTests", dependencies: ["NPY"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: ["Models", "Tensor", "NPY", "Media", "TestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: numericSettings
+        ),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
