@@ -6,6 +6,10 @@ import COpenBLAS
 /// networks ends up here. Matrices are dense and row-major with leading dimension equal to their
 /// column count.
 ///
+/// Threading: the Tensor module does its own multi-threading (``Parallel``), so OpenBLAS is set to
+/// one thread the first time this type is used; `multiply` splits large products by columns over
+/// the cores itself, and the layers call the serial form from inside their own parallel loops.
+///
 /// The corresponding C function is `cblas_sgemm`.
 public enum GEMM {
     /// Whether a matrix operand is used as stored or transposed.
@@ -16,8 +20,11 @@ public enum GEMM {
         var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
     }
 
+    /// Products with fewer multiply-adds than this run on the calling thread only.
+    static let parallelThreshold = 1 << 21
+
     /// Computes `C = alpha * op(A) * op(B) + beta * C` where `op(A)` is `m x k`, `op(B)` is `k x n`
-    /// and `C` is `m x n`.
+    /// and `C` is `m x n`, using every core for large products.
     ///
     /// - Precondition: the buffers hold at least `m*k`, `k*n` and `m*n` elements.
     public static func multiply(
@@ -31,14 +38,46 @@ public enum GEMM {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative: m=\(m) n=\(n) k=\(k)")
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "GEMM operand too small")
         guard m > 0, n > 0 else { return }
+        let workers = Parallel.workerCount
         let lda = transposeA == .none ? k : m
         let ldb = transposeB == .none ? n : k
+        guard let pa = a.baseAddress, let pb = b.baseAddress, let pc = c.baseAddress else { return }
+        if workers == 1 || m * n * k < parallelThreshold || n < 16 * workers {
+            serial(
+                m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda, transposeA: transposeA,
+                b: pb, ldb: ldb, transposeB: transposeB, beta: beta, c: pc, ldc: n)
+            return
+        }
+        // Split the columns of C (and of op(B)) into one block per worker, multiples of 16 wide.
+        let block = ((n + workers - 1) / workers + 15) / 16 * 16
+        let blocks = (n + block - 1) / block
+        Parallel.forEach(blocks) { j in
+            let n0 = j * block, width = min(block, n - n0)
+            let bOffset = transposeB == .none ? n0 : n0 * k
+            serial(
+                m: m, n: width, k: k, alpha: alpha, a: pa, lda: lda, transposeA: transposeA,
+                b: pb + bOffset, ldb: ldb, transposeB: transposeB, beta: beta, c: pc + n0, ldc: n)
+        }
+    }
+
+    /// `C = alpha * op(A) * op(B) + beta * C` on the calling thread, with explicit leading
+    /// dimensions (row strides) so that blocks of larger matrices can be addressed.
+    ///
+    /// The corresponding C function is `cblas_sgemm`.
+    static func serial(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Transpose = .none,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Transpose = .none,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        _ = blasConfigured
         cblas_sgemm(
             CblasRowMajor, transposeA.cblas, transposeB.cblas,
             Int32(m), Int32(n), Int32(k),
-            alpha, a.baseAddress, Int32(max(lda, 1)),
-            b.baseAddress, Int32(max(ldb, 1)),
-            beta, c.baseAddress, Int32(n))
+            alpha, a, Int32(max(lda, 1)),
+            b, Int32(max(ldb, 1)),
+            beta, c, Int32(max(ldc, 1)))
     }
 
     /// Convenience over arrays: returns `op(A) * op(B)` as a new `m x n` row-major array.
@@ -56,4 +95,18 @@ public enum GEMM {
         }
         return c
     }
+
+    /// The number of threads OpenBLAS itself uses (1 once this module has configured it).
+    ///
+    /// The corresponding C function is `openblas_get_num_threads`.
+    public static var libraryThreads: Int {
+        _ = blasConfigured
+        return Int(openblas_get_num_threads())
+    }
 }
+
+/// Runs once, before the first `cblas_sgemm`: OpenBLAS single-threaded, because parallelism is
+/// ours (nested OpenBLAS threads inside our workers would oversubscribe the cores).
+///
+/// The corresponding C function is `openblas_set_num_threads`.
+private let blasConfigured: Void = openblas_set_num_threads(1)

@@ -1,0 +1,354 @@
+/// 2-D convolution (PyTorch `Conv2d`, groups = 1) with an optional fused activation.
+///
+/// Cross-correlation with zero padding, as PyTorch:
+/// `y[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v W[o, c, u, v] · x[n, c, s_h·i − p_h + d_h·u, s_w·j − p_w + d_w·v]`.
+/// Input `[N, C, H, W]`, weight `[O, C, kH, kW]`, output `[N, O, H', W']` with
+/// `H' = floor((H + 2p_h − d_h·(kH − 1) − 1) / s_h) + 1` (likewise W').
+///
+/// Algorithms (chosen per call from the layer and input shape, see ``Conv2D/Algorithm``):
+/// 3×3 stride-1 undilated convolutions with at least ``Conv2D/winogradMinimumOutChannels`` output
+/// channels use Winograd F(4×4, 3×3); 1×1 stride-1 unpadded ones multiply the input directly;
+/// everything else is im2col + GEMM. Bias and activation are applied in the same pass that
+/// finishes each output block.
+public struct Conv2D: Sendable {
+    /// Weights `[O, C, kH, kW]` (after any folded BatchNorm).
+    public let weight: [Float]
+    /// One bias per output channel (zeros when the layer has none).
+    public let bias: [Float]
+    public let outChannels: Int
+    public let inChannels: Int
+    public let kernel: (Int, Int)
+    public let stride: (Int, Int)
+    public let padding: (Int, Int)
+    public let dilation: (Int, Int)
+    public let activation: Activation
+    /// Winograd-domain weights `[36, O, C]` when the layer qualifies, computed once at load time.
+    let winogradWeight: [Float]?
+
+    /// The convolution algorithms of this module.
+    public enum Algorithm: Sendable, Equatable {
+        /// Lower the input to a `[C·kH·kW, H'·W']` matrix per image and multiply.
+        case im2col
+        /// 1×1 kernel, stride 1, no padding: the input already is the matrix to multiply.
+        case pointwise
+        /// Winograd F(4×4, 3×3): 6×6 input tiles, 36 batched GEMMs, 4×4 output tiles.
+        case winograd
+    }
+
+    /// 3×3 layers with fewer output channels than this use im2col (the tile transforms would
+    /// outweigh the saved multiplications).
+    public static let winogradMinimumOutChannels = 16
+
+    /// - Parameters:
+    ///   - weight: `[outChannels, inChannels, kernel.0, kernel.1]`, PyTorch layout.
+    ///   - bias: `outChannels` values or `nil`.
+    /// - Precondition: sizes, strides and dilations are positive, padding non-negative, and the
+    ///   arrays have the sizes implied by the channel counts and kernel.
+    public init(
+        weight: [Float], outChannels: Int, inChannels: Int, kernel: (Int, Int), bias: [Float]?,
+        stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+        activation: Activation = .identity
+    ) {
+        precondition(
+            outChannels > 0 && inChannels > 0 && kernel.0 > 0 && kernel.1 > 0,
+            "Conv2D needs positive sizes: \(inChannels)→\(outChannels), kernel \(kernel)")
+        precondition(
+            stride.0 > 0 && stride.1 > 0 && dilation.0 > 0 && dilation.1 > 0 && padding.0 >= 0 && padding.1 >= 0,
+            "Conv2D stride \(stride) / dilation \(dilation) must be positive, padding \(padding) non-negative")
+        precondition(
+            weight.count == outChannels * inChannels * kernel.0 * kernel.1,
+            "Conv2D \(inChannels)→\(outChannels) k\(kernel) needs \(outChannels * inChannels * kernel.0 * kernel.1) weights, got \(weight.count)"
+        )
+        precondition(bias == nil || bias!.count == outChannels, "Conv2D bias has \(bias!.count) values for \(outChannels) outputs")
+        self.weight = weight
+        self.bias = bias ?? [Float](repeating: 0, count: outChannels)
+        self.outChannels = outChannels
+        self.inChannels = inChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.activation = activation
+        let winogradShape = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1)
+        self.winogradWeight =
+            winogradShape && outChannels >= Self.winogradMinimumOutChannels
+            ? Winograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
+    }
+
+    /// This layer followed by eval-mode BatchNorm over its output channels, as one convolution:
+    /// `W'[o] = α[o]·W[o]`, `b'[o] = α[o]·b[o] + β[o]` (computed in double, rounded once).
+    public func folding(_ batchNorm: BatchNorm) -> Conv2D {
+        precondition(
+            batchNorm.channels == outChannels,
+            "BatchNorm(\(batchNorm.channels)) cannot follow Conv2D with \(outChannels) outputs")
+        let (w, b) = foldBatchNorm(batchNorm, weight: weight, bias: bias, rows: outChannels)
+        return Conv2D(
+            weight: w, outChannels: outChannels, inChannels: inChannels, kernel: kernel, bias: b,
+            stride: stride, padding: padding, dilation: dilation, activation: activation)
+    }
+
+    /// The same layer with another fused activation.
+    public func with(activation: Activation) -> Conv2D {
+        Conv2D(copying: self, activation: activation)
+    }
+
+    private init(copying other: Conv2D, activation: Activation) {
+        weight = other.weight
+        bias = other.bias
+        outChannels = other.outChannels
+        inChannels = other.inChannels
+        kernel = other.kernel
+        stride = other.stride
+        padding = other.padding
+        dilation = other.dilation
+        winogradWeight = other.winogradWeight
+        self.activation = activation
+    }
+
+    /// The output spatial size for an input of `height × width`.
+    public func outputSize(height: Int, width: Int) -> (Int, Int) {
+        (
+            (height + 2 * padding.0 - dilation.0 * (kernel.0 - 1) - 1) / stride.0 + 1,
+            (width + 2 * padding.1 - dilation.1 * (kernel.1 - 1) - 1) / stride.1 + 1
+        )
+    }
+
+    /// The algorithm `callAsFunction` uses for an input of the given spatial size.
+    public func algorithm(height: Int, width: Int) -> Algorithm {
+        if winogradWeight != nil { return .winograd }
+        if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0) { return .pointwise }
+        return .im2col
+    }
+
+    /// Applies the layer to `[N, C, H, W]`, returning `[N, O, H', W']`.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        callAsFunction(input, algorithm: nil)
+    }
+
+    /// Applies the layer with a given algorithm (`nil`: the automatic choice). For tests and
+    /// measurements; `.winograd` requires a 3×3, stride-1, undilated layer.
+    public func callAsFunction(_ input: Tensor, algorithm forced: Algorithm?) -> Tensor {
+        precondition(
+            input.shape.count == 4 && input.shape[1] == inChannels,
+            "Conv2D \(inChannels)→\(outChannels) k\(kernel) expects [N, \(inChannels), H, W], got \(input.shape)")
+        let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
+        let (ho, wo) = outputSize(height: h, width: w)
+        precondition(ho > 0 && wo > 0, "Conv2D k\(kernel) d\(dilation) p\(padding) does not fit input \(h)×\(w)")
+        var output = Tensor(zeros: [n, outChannels, ho, wo])
+        let chosen = forced ?? algorithm(height: h, width: w)
+        let geometry = ConvGeometry(
+            channels: inChannels, height: h, width: w, outHeight: ho, outWidth: wo,
+            kernel: kernel, stride: stride, padding: padding, dilation: dilation)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                switch chosen {
+                case .winograd:
+                    precondition(kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1), "Winograd needs 3×3/s1/d1")
+                    let u = winogradWeight ?? Winograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels)
+                    Winograd.convolve(
+                        input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
+                        outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
+                case .pointwise, .im2col:
+                    precondition(
+                        chosen == .im2col || (kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)),
+                        "pointwise needs a 1×1/s1/p0 layer")
+                    lowerAndMultiply(
+                        input: x.baseAddress!, batch: n, geometry: geometry, pointwise: chosen == .pointwise,
+                        weight: weight, outChannels: outChannels, bias: bias, activation: activation,
+                        output: y.baseAddress!)
+                }
+            }
+        }
+        return output
+    }
+}
+
+/// Folds eval-mode BatchNorm into a `[rows, …]` weight and its bias (double, rounded once).
+func foldBatchNorm(_ bn: BatchNorm, weight: [Float], bias: [Float], rows: Int) -> ([Float], [Float]) {
+    let (scale, shift) = bn.scaleAndShift
+    let perRow = weight.count / rows
+    var w = weight
+    var b = bias
+    for o in 0..<rows {
+        for i in 0..<perRow { w[o * perRow + i] = Float(Double(weight[o * perRow + i]) * scale[o]) }
+        b[o] = Float(Double(bias[o]) * scale[o] + shift[o])
+    }
+    return (w, b)
+}
+
+/// Sizes of one 2-D convolution problem (per image).
+struct ConvGeometry {
+    var channels, height, width, outHeight, outWidth: Int
+    var kernel, stride, padding, dilation: (Int, Int)
+    var rows: Int { channels * kernel.0 * kernel.1 }
+    var outPixels: Int { outHeight * outWidth }
+}
+
+/// Adds the bias to rows `rows` of a `[O, width]` block (row stride `ldc`) and applies `activation`.
+@inline(__always)
+func finishBlock(
+    _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, width: Int, bias: UnsafePointer<Float>,
+    activation: Activation
+) {
+    for o in rows {
+        let row = c + o * ldc
+        let b = bias[o]
+        switch activation {
+        case .identity: for j in 0..<width { row[j] += b }
+        case .relu: for j in 0..<width { row[j] = max(row[j] + b, 0) }
+        }
+    }
+}
+
+/// Writes columns `p0 ..< p0 + width` (flattened output pixels) of the im2col matrix of one image
+/// `[C, H, W]` into `columns`, `[C·kH·kW, width]` row-major: row `(c, u, v)`, column `(i, j)` holds
+/// `x[c, s_h·i − p_h + d_h·u, s_w·j − p_w + d_w·v]`, or 0 outside the image.
+func im2col(
+    _ x: UnsafePointer<Float>, geometry g: ConvGeometry, p0: Int, width: Int, columns: UnsafeMutablePointer<Float>
+) {
+    let (kh, kw) = g.kernel
+    for c in 0..<g.channels {
+        let plane = x + c * g.height * g.width
+        for u in 0..<kh {
+            for v in 0..<kw {
+                let row = columns + ((c * kh + u) * kw + v) * width
+                var p = p0
+                let end = p0 + width
+                while p < end {
+                    let i = p / g.outWidth
+                    let j0 = p - i * g.outWidth
+                    let span = min(g.outWidth - j0, end - p)
+                    let dst = row + (p - p0)
+                    let y = g.stride.0 * i - g.padding.0 + g.dilation.0 * u
+                    if y < 0 || y >= g.height {
+                        dst.update(repeating: 0, count: span)
+                    } else {
+                        let src = plane + y * g.width
+                        let xOffset = -g.padding.1 + g.dilation.1 * v
+                        let sw = g.stride.1
+                        if sw == 1 {
+                            // Valid j: 0 <= j + xOffset < W.
+                            let lo = min(max(j0, -xOffset), j0 + span)
+                            let hi = max(min(j0 + span, g.width - xOffset), lo)
+                            if lo > j0 { dst.update(repeating: 0, count: lo - j0) }
+                            if hi > lo { dst.advanced(by: lo - j0).update(from: src + lo + xOffset, count: hi - lo) }
+                            if j0 + span > hi { dst.advanced(by: hi - j0).update(repeating: 0, count: j0 + span - hi) }
+                        } else {
+                            for t in 0..<span {
+                                let xx = sw * (j0 + t) + xOffset
+                                dst[t] = (xx >= 0 && xx < g.width) ? src[xx] : 0
+                            }
+                        }
+                    }
+                    p += span
+                }
+            }
+        }
+    }
+}
+
+/// im2col + GEMM (or the input itself for pointwise layers), blocked over output columns so that
+/// each lowered block stays in cache; work items are (image, column block), spread over the
+/// workers. When there are fewer items than workers the GEMM of each item is split instead.
+func lowerAndMultiply(
+    input: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry, pointwise: Bool,
+    weight: [Float], outChannels: Int, bias: [Float], activation: Activation,
+    output: UnsafeMutablePointer<Float>
+) {
+    let k = g.rows
+    let pixels = g.outPixels
+    // About 2 MB of lowered columns per block, at least 64 columns, a multiple of 16.
+    let columnBlock = pointwise ? pixels : min(pixels, max(64, ((1 << 19) / k) / 16 * 16))
+    let blocksPerImage = (pixels + columnBlock - 1) / columnBlock
+    let items = batch * blocksPerImage
+    let inputStride = g.channels * g.height * g.width
+    let outputStride = outChannels * pixels
+    weight.withUnsafeBufferPointer { wBuffer in
+        bias.withUnsafeBufferPointer { bBuffer in
+            let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!
+            if items >= Parallel.workerCount {
+                Parallel.forChunks(items) { range in
+                    let buffer = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * columnBlock)
+                    defer { buffer?.deallocate() }
+                    for item in range {
+                        let image = item / blocksPerImage
+                        let p0 = (item % blocksPerImage) * columnBlock
+                        let width = min(columnBlock, pixels - p0)
+                        let x = input + image * inputStride
+                        let columns: UnsafePointer<Float>
+                        if let buffer {
+                            im2col(x, geometry: g, p0: p0, width: width, columns: buffer)
+                            columns = UnsafePointer(buffer)
+                        } else {
+                            columns = x + p0
+                        }
+                        let c = output + image * outputStride + p0
+                        GEMM.serial(
+                            m: outChannels, n: width, k: k, a: w, lda: k, b: columns,
+                            ldb: pointwise ? pixels : width, c: c, ldc: pixels)
+                        finishBlock(c, ldc: pixels, rows: 0..<outChannels, width: width, bias: b, activation: activation)
+                    }
+                }
+            } else {
+                // One item per image: lower the whole image, then split the product over workers.
+                let buffer = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * pixels)
+                defer { buffer?.deallocate() }
+                for image in 0..<batch {
+                    let x = input + image * inputStride
+                    let columns: UnsafePointer<Float>
+                    if let buffer {
+                        Parallel.forChunks(pixels, minimumChunk: 64) { r in
+                            // Lower a column range into its own slab, then scatter rows in place.
+                            im2colRows(x, geometry: g, columns: r, into: buffer, ld: pixels)
+                        }
+                        columns = UnsafePointer(buffer)
+                    } else {
+                        columns = x
+                    }
+                    let c = output + image * outputStride
+                    parallelProduct(m: outChannels, n: pixels, k: k, a: w, b: columns, c: c)
+                    Parallel.forChunks(outChannels) { rows in
+                        finishBlock(c, ldc: pixels, rows: rows, width: pixels, bias: b, activation: activation)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// im2col for output columns `columns` written straight into a `[K, ld]` matrix.
+private func im2colRows(
+    _ x: UnsafePointer<Float>, geometry g: ConvGeometry, columns: Range<Int>, into m: UnsafeMutablePointer<Float>,
+    ld: Int
+) {
+    let width = columns.count
+    let slab = UnsafeMutablePointer<Float>.allocate(capacity: g.rows * width)
+    defer { slab.deallocate() }
+    im2col(x, geometry: g, p0: columns.lowerBound, width: width, columns: slab)
+    for r in 0..<g.rows {
+        (m + r * ld + columns.lowerBound).update(from: slab + r * width, count: width)
+    }
+}
+
+/// `C[m, n] = A[m, k] · B[k, n]` (all row-major, dense) split over the workers by columns when
+/// `n` is wide and by rows otherwise.
+func parallelProduct(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+) {
+    let workers = Parallel.workerCount
+    if workers == 1 || m * n * k < GEMM.parallelThreshold {
+        GEMM.serial(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c, ldc: n)
+    } else if n >= 64 * workers {
+        let block = ((n + workers - 1) / workers + 15) / 16 * 16
+        Parallel.forEach((n + block - 1) / block) { j in
+            let n0 = j * block
+            GEMM.serial(m: m, n: min(block, n - n0), k: k, a: a, lda: k, b: b + n0, ldb: n, c: c + n0, ldc: n)
+        }
+    } else {
+        Parallel.forChunks(m) { rows in
+            GEMM.serial(
+                m: rows.count, n: n, k: k, a: a + rows.lowerBound * k, lda: k, b: b, ldb: n,
+                c: c + rows.lowerBound * n, ldc: n)
+        }
+    }
+}

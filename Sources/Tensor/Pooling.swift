@@ -1,0 +1,123 @@
+/// Output length of a max-pooling axis, PyTorch rule: `floor((n + 2p − k)/s) + 1`, or with
+/// `ceilMode` `ceil((n + 2p − k)/s) + 1`, minus one if the last window would then start in the
+/// right padding (at or beyond `n + p`).
+func poolOutputLength(_ n: Int, kernel k: Int, stride s: Int, padding p: Int, ceilMode: Bool) -> Int {
+    let span = n + 2 * p - k
+    precondition(span >= 0, "pooling window \(k) with padding \(p) is larger than the input length \(n)")
+    var out = (ceilMode ? (span + s - 1) / s : span / s) + 1
+    if ceilMode && (out - 1) * s >= n + p { out -= 1 }
+    return out
+}
+
+/// Max pooling over `[N, C, T, H, W]` (the shared kernel of ``MaxPool2D`` and ``MaxPool3D``).
+/// Padding behaves as −∞: each window is clipped to the input.
+func maxPool(
+    _ input: Tensor, kernel: (Int, Int, Int), stride: (Int, Int, Int), padding: (Int, Int, Int), ceilMode: Bool,
+    name: String
+) -> (scalars: [Float], t: Int, h: Int, w: Int) {
+    let s = input.shape
+    let (t, h, w) = (s[2], s[3], s[4])
+    let to = poolOutputLength(t, kernel: kernel.0, stride: stride.0, padding: padding.0, ceilMode: ceilMode)
+    let ho = poolOutputLength(h, kernel: kernel.1, stride: stride.1, padding: padding.1, ceilMode: ceilMode)
+    let wo = poolOutputLength(w, kernel: kernel.2, stride: stride.2, padding: padding.2, ceilMode: ceilMode)
+    let planes = s[0] * s[1]
+    var out = [Float](repeating: -.infinity, count: planes * to * ho * wo)
+    input.scalars.withUnsafeBufferPointer { xb in
+        out.withUnsafeMutableBufferPointer { yb in
+            let x = xb.baseAddress!, y = yb.baseAddress!
+            Parallel.forChunks(planes, minimumChunk: 4) { range in
+                for plane in range {
+                    let src = x + plane * t * h * w
+                    let dst = y + plane * to * ho * wo
+                    for ot in 0..<to {
+                        let t0 = ot * stride.0 - padding.0
+                        let tr = max(t0, 0)..<min(t0 + kernel.0, t)
+                        for oi in 0..<ho {
+                            let i0 = oi * stride.1 - padding.1
+                            let ir = max(i0, 0)..<min(i0 + kernel.1, h)
+                            for oj in 0..<wo {
+                                let j0 = oj * stride.2 - padding.2
+                                let jr = max(j0, 0)..<min(j0 + kernel.2, w)
+                                var best = -Float.infinity
+                                for tt in tr {
+                                    for i in ir {
+                                        let row = src + (tt * h + i) * w
+                                        for j in jr where row[j] > best || row[j].isNaN { best = row[j] }
+                                    }
+                                }
+                                dst[(ot * ho + oi) * wo + oj] = best
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return (out, to, ho, wo)
+}
+
+private func checkPooling(_ kernel: [Int], _ stride: [Int], _ padding: [Int], name: String) {
+    precondition(
+        kernel.allSatisfy { $0 > 0 } && stride.allSatisfy { $0 > 0 } && padding.allSatisfy { $0 >= 0 },
+        "\(name) kernel \(kernel) and stride \(stride) must be positive, padding \(padding) non-negative")
+    precondition(
+        zip(kernel, padding).allSatisfy { 2 * $1 <= $0 },
+        "\(name) padding \(padding) must be at most half the kernel \(kernel) (PyTorch rule)")
+}
+
+/// 2-D max pooling (PyTorch `MaxPool2d`): `[N, C, H, W]` → `[N, C, H', W']`.
+///
+/// Padding behaves as −∞; output sizes follow PyTorch, including the `ceil_mode` rule that drops
+/// a last window starting in the right padding.
+public struct MaxPool2D: Sendable {
+    public let kernel: (Int, Int)
+    public let stride: (Int, Int)
+    public let padding: (Int, Int)
+    public let ceilMode: Bool
+
+    /// - Precondition: kernel and stride positive, `0 <= padding <= kernel / 2`.
+    public init(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int) = (0, 0), ceilMode: Bool = false) {
+        checkPooling([kernel.0, kernel.1], [stride.0, stride.1], [padding.0, padding.1], name: "MaxPool2D")
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.ceilMode = ceilMode
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        precondition(input.shape.count == 4, "MaxPool2D expects [N, C, H, W], got \(input.shape)")
+        let s = input.shape
+        let r = maxPool(
+            input.reshaped([s[0], s[1], 1, s[2], s[3]]), kernel: (1, kernel.0, kernel.1), stride: (1, stride.0, stride.1),
+            padding: (0, padding.0, padding.1), ceilMode: ceilMode, name: "MaxPool2D")
+        return Tensor(shape: [s[0], s[1], r.h, r.w], scalars: r.scalars)
+    }
+}
+
+/// 3-D max pooling (PyTorch `MaxPool3d`): `[N, C, T, H, W]` → `[N, C, T', H', W']`; kernel,
+/// stride and padding are `(t, h, w)`, rules as ``MaxPool2D``.
+public struct MaxPool3D: Sendable {
+    public let kernel: (Int, Int, Int)
+    public let stride: (Int, Int, Int)
+    public let padding: (Int, Int, Int)
+    public let ceilMode: Bool
+
+    /// - Precondition: kernel and stride positive, `0 <= padding <= kernel / 2`.
+    public init(
+        kernel: (Int, Int, Int), stride: (Int, Int, Int), padding: (Int, Int, Int) = (0, 0, 0), ceilMode: Bool = false
+    ) {
+        checkPooling(
+            [kernel.0, kernel.1, kernel.2], [stride.0, stride.1, stride.2], [padding.0, padding.1, padding.2],
+            name: "MaxPool3D")
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.ceilMode = ceilMode
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        precondition(input.shape.count == 5, "MaxPool3D expects [N, C, T, H, W], got \(input.shape)")
+        let r = maxPool(input, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, name: "MaxPool3D")
+        return Tensor(shape: [input.shape[0], input.shape[1], r.t, r.h, r.w], scalars: r.scalars)
+    }
+}

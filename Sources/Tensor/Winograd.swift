@@ -1,0 +1,270 @@
+/// Winograd minimal filtering F(4×4, 3×3) (Lavin & Gray 2016, points 0, ±1, ±2, ∞) for 3×3,
+/// stride-1, undilated convolutions.
+///
+/// Each 4×4 block of outputs comes from a 6×6 input tile: `Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A`.
+/// With the kernels transformed once (`U[ξ][o][c] = (G g_{o,c} Gᵀ)[ξ]`, ξ = 0…35) and the input
+/// tiles transformed per call (`V[ξ][c][p]`, p = tile), the element-wise products summed over
+/// input channels are 36 independent GEMMs `M[ξ] = U[ξ] · V[ξ]` (`[O, C] · [C, P]`): 36
+/// multiplications per 16 outputs instead of 144. Tiles are processed in blocks of whole tile rows
+/// (possibly spanning images) so that `V` and `M` of one block stay in the last-level cache.
+enum Winograd {
+    /// `Bᵀ` (6×6).
+    static let bt: [[Double]] = [
+        [4, 0, -5, 0, 1, 0],
+        [0, -4, -4, 1, 1, 0],
+        [0, 4, -4, -1, 1, 0],
+        [0, -2, -1, 2, 1, 0],
+        [0, 2, -1, -2, 1, 0],
+        [0, 4, 0, -5, 0, 1],
+    ]
+    /// `G` (6×3).
+    static let g: [[Double]] = [
+        [1.0 / 4, 0, 0],
+        [-1.0 / 6, -1.0 / 6, -1.0 / 6],
+        [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+        [1.0 / 24, 1.0 / 12, 1.0 / 6],
+        [1.0 / 24, -1.0 / 12, 1.0 / 6],
+        [0, 0, 1],
+    ]
+    /// `Aᵀ` (4×6).
+    static let at: [[Double]] = [
+        [1, 1, 1, 1, 1, 0],
+        [0, 1, -1, 2, -2, 0],
+        [0, 1, 1, 4, 4, 0],
+        [0, 1, -1, 8, -8, 1],
+    ]
+
+    /// `U[ξ][o][c] = (G · w[o, c] · Gᵀ)[ξ]` for weights `[O, C, 3, 3]`, in double, rounded once.
+    static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
+        let plane = outChannels * inChannels
+        var u = [Float](repeating: 0, count: 36 * plane)
+        u.withUnsafeMutableBufferPointer { ub in
+            let ub = ub
+            weight.withUnsafeBufferPointer { wb in
+                let wb = wb
+                Parallel.forChunks(plane) { range in
+                    for oc in range {
+                        var tmp = [[Double]](repeating: [0, 0, 0], count: 6)  // G · w
+                        for a in 0..<6 {
+                            for v in 0..<3 {
+                                var s = 0.0
+                                for r in 0..<3 { s += g[a][r] * Double(wb[oc * 9 + r * 3 + v]) }
+                                tmp[a][v] = s
+                            }
+                        }
+                        for a in 0..<6 {
+                            for b in 0..<6 {
+                                var s = 0.0
+                                for v in 0..<3 { s += tmp[a][v] * g[b][v] }
+                                ub[(a * 6 + b) * plane + oc] = Float(s)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return u
+    }
+
+    typealias V8 = SIMD8<Float>
+
+    /// Convolves `[N, C, H, W]` with transformed weights `[36, O, C]` into `[N, O, H', W']`,
+    /// adding `bias` and applying `activation`.
+    static func convolve(
+        input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, transformedWeight: [Float],
+        outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>
+    ) {
+        let c = geo.channels, o = outChannels
+        let (ho, wo) = (geo.outHeight, geo.outWidth)
+        let tileRowsPerImage = (ho + 3) / 4
+        let tilesPerRow = (wo + 3) / 4
+        let chunks = (tilesPerRow + 7) / 8  // SIMD8 chunks per tile row
+        // Tiles of a block are numbered compactly (row by row); the SIMD8 stores of a row's last
+        // chunk spill into the next row's slots, which are written afterwards by the same job,
+        // or into the 8 spare slots at the end.
+        let rowSpan = tilesPerRow
+        let totalTileRows = batch * tileRowsPerImage
+        // Block of tile rows: V and M of one block ≈ 8 MB, at least one tile row.
+        let bytesPerTileRow = 36 * (c + o) * rowSpan * 4
+        let rowsPerBlock = max(1, min(totalTileRows, (8 << 20) / bytesPerTileRow))
+        let ld = (rowsPerBlock * rowSpan + 8 + 15) / 16 * 16
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * ld)
+        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
+        v.initialize(repeating: 0, count: 36 * c * ld)
+        m.initialize(repeating: 0, count: 36 * o * ld)
+        defer {
+            v.deallocate()
+            m.deallocate()
+        }
+        let phaseStride = chunks * 8 + 8
+        transformedWeight.withUnsafeBufferPointer { ub in
+            bias.withUnsafeBufferPointer { bb in
+                let u = ub.baseAddress!, b = bb.baseAddress!
+                var first = 0
+                while first < totalTileRows {
+                    let rows = min(rowsPerBlock, totalTileRows - first)
+                    let blockTiles = rows * rowSpan
+                    // 1. Input transform, one job per channel range.
+                    Parallel.forChunks(c, oversubscription: 4) { channels in
+                        let phases = UnsafeMutablePointer<Float>.allocate(capacity: 24 * phaseStride)
+                        phases.initialize(repeating: 0, count: 24 * phaseStride)
+                        defer { phases.deallocate() }
+                        for ch in channels {
+                            for r in 0..<rows {
+                                let global = first + r
+                                let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                                let plane = input + (image * c + ch) * geo.height * geo.width
+                                // De-interleave the six input rows of this tile row by phase:
+                                // phases[(i*4 + q) * phaseStride + t] = x[4ty − p + i][4t + q − p].
+                                for i in 0..<6 {
+                                    let y = 4 * ty - geo.padding.0 + i
+                                    let dst = phases + i * 4 * phaseStride
+                                    if y < 0 || y >= geo.height {
+                                        for q in 0..<4 { (dst + q * phaseStride).update(repeating: 0, count: tilesPerRow + 1) }
+                                        continue
+                                    }
+                                    let src = plane + y * geo.width
+                                    for t in 0...tilesPerRow {
+                                        for q in 0..<4 {
+                                            let xx = 4 * t + q - geo.padding.1
+                                            dst[q * phaseStride + t] = (xx >= 0 && xx < geo.width) ? src[xx] : 0
+                                        }
+                                    }
+                                }
+                                let out = v + ch * ld + r * rowSpan
+                                for chunk in 0..<chunks {
+                                    inputTile(phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: c * ld)
+                                }
+                            }
+                        }
+                    }
+                    // 2. 36 GEMMs M[ξ] = U[ξ] · V[ξ].
+                    Parallel.forEach(36) { xi in
+                        GEMM.serial(
+                            m: o, n: blockTiles, k: c, a: u + xi * o * c, lda: c,
+                            b: v + xi * c * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
+                    }
+                    // 3. Output transform, bias, activation, scatter.
+                    Parallel.forChunks(o, oversubscription: 4) { outs in
+                        for oc in outs {
+                            for r in 0..<rows {
+                                let global = first + r
+                                let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                                let plane = output + (image * o + oc) * ho * wo
+                                let src = m + oc * ld + r * rowSpan
+                                for chunk in 0..<chunks {
+                                    outputTile(
+                                        m: src + chunk * 8, xiStride: o * ld, bias: b[oc], activation: activation,
+                                        plane: plane, ty: ty, t0: chunk * 8, tilesPerRow: tilesPerRow, height: ho, width: wo)
+                                }
+                            }
+                        }
+                    }
+                    first += rows
+                }
+            }
+        }
+    }
+
+    /// `Bᵀ d B` for 8 adjacent tiles starting at tile `t`; writes `out[ξ · xiStride + 0..<8]`.
+    @inline(__always)
+    static func inputTile(
+        phases: UnsafeMutablePointer<Float>, phaseStride: Int, t: Int, out: UnsafeMutablePointer<Float>, xiStride: Int
+    ) {
+        // Row transform (along x) of each of the six rows: tmp[i][b].
+        withUnsafeTemporaryAllocation(of: V8.self, capacity: 36) { tp in
+            for i in 0..<6 {
+                let base = phases + i * 4 * phaseStride + t
+                let d0 = load(base), d1 = load(base + phaseStride), d2 = load(base + 2 * phaseStride)
+                let d3 = load(base + 3 * phaseStride), d4 = load(base + 1), d5 = load(base + phaseStride + 1)
+                bt6(d0, d1, d2, d3, d4, d5, into: tp.baseAddress! + i * 6, stride: 1)
+            }
+            // Column transform (along y) for every b.
+            for bcol in 0..<6 {
+                let col = tp.baseAddress! + bcol
+                withUnsafeTemporaryAllocation(of: V8.self, capacity: 6) { res in
+                    let res = res.baseAddress!
+                    bt6(col[0], col[6], col[12], col[18], col[24], col[30], into: res, stride: 1)
+                    for a in 0..<6 { store(res[a], out + (a * 6 + bcol) * xiStride) }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func bt6(_ d0: V8, _ d1: V8, _ d2: V8, _ d3: V8, _ d4: V8, _ d5: V8, into o: UnsafeMutablePointer<V8>, stride s: Int) {
+        let four: Float = 4, five: Float = 5, two: Float = 2
+        o[0] = four * d0 - five * d2 + d4
+        let a = d3 + d4 - four * (d1 + d2)  // −4d1 − 4d2 + d3 + d4
+        let bb = d4 - d3 + four * (d1 - d2)  // 4d1 − 4d2 − d3 + d4
+        o[s] = a
+        o[2 * s] = bb
+        let c1 = d4 - d2, c2 = two * (d3 - d1)
+        o[3 * s] = c1 + c2  // −2d1 − d2 + 2d3 + d4
+        o[4 * s] = c1 - c2  // 2d1 − d2 − 2d3 + d4
+        o[5 * s] = four * d1 - five * d3 + d5
+    }
+
+    /// `Aᵀ M A` for 8 adjacent tiles; adds `bias`, applies `activation` and writes the valid part
+    /// of the 4×4 blocks into the output plane.
+    @inline(__always)
+    static func outputTile(
+        m: UnsafeMutablePointer<Float>, xiStride: Int, bias: Float, activation: Activation,
+        plane: UnsafeMutablePointer<Float>, ty: Int, t0: Int, tilesPerRow: Int, height: Int, width: Int
+    ) {
+        // Column transform first (along y): tmp[r][b] = Σ_a Aᵀ[r][a] · M[a][b].
+        withUnsafeTemporaryAllocation(of: V8.self, capacity: 24) { tp in
+            let tp = tp.baseAddress!
+            for bcol in 0..<6 {
+                let m0 = load(m + (0 * 6 + bcol) * xiStride), m1 = load(m + (1 * 6 + bcol) * xiStride)
+                let m2 = load(m + (2 * 6 + bcol) * xiStride), m3 = load(m + (3 * 6 + bcol) * xiStride)
+                let m4 = load(m + (4 * 6 + bcol) * xiStride), m5 = load(m + (5 * 6 + bcol) * xiStride)
+                at4(m0, m1, m2, m3, m4, m5, into: tp + bcol, stride: 6)
+            }
+            withUnsafeTemporaryAllocation(of: V8.self, capacity: 16) { rp in
+                let rp = rp.baseAddress!
+                let bv = V8(repeating: bias)
+                for r in 0..<4 {
+                    let row = tp + r * 6
+                    at4(row[0], row[1], row[2], row[3], row[4], row[5], into: rp + r * 4, stride: 1)
+                    for s in 0..<4 {
+                        var val = rp[r * 4 + s] + bv
+                        if activation == .relu { val = val.replacing(with: 0, where: val .< 0) }
+                        rp[r * 4 + s] = val
+                    }
+                }
+                let tiles = min(8, tilesPerRow - t0)
+                for r in 0..<4 {
+                    let y = 4 * ty + r
+                    if y >= height { break }
+                    let dst = plane + y * width
+                    for t in 0..<tiles {
+                        let x0 = 4 * (t0 + t)
+                        let n = min(4, width - x0)
+                        for s in 0..<n { dst[x0 + s] = rp[r * 4 + s][t] }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func at4(_ m0: V8, _ m1: V8, _ m2: V8, _ m3: V8, _ m4: V8, _ m5: V8, into o: UnsafeMutablePointer<V8>, stride s: Int) {
+        let two: Float = 2, four: Float = 4, eight: Float = 8
+        let p12 = m1 + m2, d12 = m1 - m2, p34 = m3 + m4, d34 = m3 - m4
+        o[0] = m0 + p12 + p34
+        o[s] = d12 + two * d34
+        o[2 * s] = p12 + four * p34
+        o[3 * s] = d12 + eight * d34 + m5
+    }
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V8 {
+        UnsafeRawPointer(p).loadUnaligned(as: V8.self)
+    }
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> V8 {
+        UnsafeRawPointer(p).loadUnaligned(as: V8.self)
+    }
+    @inline(__always) static func store(_ x: V8, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: x, as: V8.self)
+    }
+}

@@ -1,0 +1,340 @@
+import Testing
+import Foundation
+@testable import Tensor
+
+// Every layer against a direct double-precision implementation on random inputs.
+//
+// Tolerance: a float32 evaluation of a sum of K products (any order, any blocking) has an error
+// bounded by about K·u·Σ|w·x| in the worst case and ~sqrt(K)·u·Σ|w·x| typically (u = 6e-8).
+// im2col/GEMM and pointwise convolutions must stay within 1e-5 · (Σ|w·x| + 1e-3) per output,
+// the bound the issue asks for. Winograd F(4×4, 3×3) adds the rounding of its transforms, whose
+// coefficients reach 8 (Aᵀ) and 5 (Bᵀ); it is held to 2e-5 relative to the same magnitude.
+
+struct ConvCase: CustomTestStringConvertible, Sendable {
+    var n, c, o, h, w: Int
+    var kernel, stride, padding, dilation: (Int, Int)
+    var testDescription: String {
+        "N\(n) \(c)→\(o) \(h)×\(w) k\(kernel) s\(stride) p\(padding) d\(dilation)"
+    }
+}
+
+let convCases: [ConvCase] = [
+    // S3FD shapes at reduced channel counts.
+    ConvCase(n: 1, c: 3, o: 16, h: 33, w: 61, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 1, c: 24, o: 32, h: 17, w: 31, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 1, c: 32, o: 48, h: 4, w: 7, kernel: (3, 3), stride: (1, 1), padding: (6, 6), dilation: (6, 6)),  // fc6
+    ConvCase(n: 1, c: 48, o: 40, h: 5, w: 10, kernel: (1, 1), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),  // fc7
+    ConvCase(n: 1, c: 40, o: 24, h: 5, w: 10, kernel: (3, 3), stride: (2, 2), padding: (1, 1), dilation: (1, 1)),  // extras
+    ConvCase(n: 1, c: 24, o: 4, h: 3, w: 5, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),  // heads
+    ConvCase(n: 1, c: 8, o: 2, h: 1, w: 2, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    // SyncNet shapes (audio tower, lip tower after the first layer) with batches.
+    ConvCase(n: 3, c: 1, o: 16, h: 13, w: 20, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 3, c: 16, o: 24, h: 11, w: 9, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 2, c: 32, o: 40, h: 5, w: 4, kernel: (5, 4), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+    ConvCase(n: 2, c: 12, o: 20, h: 54, w: 54, kernel: (5, 5), stride: (2, 2), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 5, c: 24, o: 32, h: 13, w: 13, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 2, c: 16, o: 24, h: 6, w: 6, kernel: (6, 6), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+    // Odd corners: asymmetric stride/padding/dilation, unpadded 3×3, tiny maps, 1×1 with stride.
+    ConvCase(n: 2, c: 5, o: 7, h: 11, w: 14, kernel: (3, 2), stride: (2, 3), padding: (2, 1), dilation: (1, 2)),
+    ConvCase(n: 2, c: 9, o: 17, h: 9, w: 7, kernel: (3, 3), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+    ConvCase(n: 1, c: 6, o: 18, h: 2, w: 3, kernel: (3, 3), stride: (1, 1), padding: (2, 1), dilation: (1, 1)),
+    ConvCase(n: 3, c: 7, o: 5, h: 9, w: 8, kernel: (1, 1), stride: (2, 2), padding: (0, 0), dilation: (1, 1)),
+    ConvCase(n: 2, c: 20, o: 33, h: 19, w: 37, kernel: (1, 1), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+]
+
+func makeConv(_ t: ConvCase, seed: UInt64, bias: Bool = true, activation: Activation = .identity) -> Conv2D {
+    let weight = randomScalars(t.o * t.c * t.kernel.0 * t.kernel.1, seed: seed, scale: 0.5)
+    return Conv2D(
+        weight: weight, outChannels: t.o, inChannels: t.c, kernel: t.kernel,
+        bias: bias ? randomScalars(t.o, seed: seed + 1) : nil, stride: t.stride, padding: t.padding,
+        dilation: t.dilation, activation: activation)
+}
+
+/// BatchNorm with gains up to ~30 (small variances), as trained networks have.
+func randomBatchNorm(_ channels: Int, seed: UInt64) -> BatchNorm {
+    BatchNorm(
+        weight: randomScalars(channels, seed: seed, scale: 2), bias: randomScalars(channels, seed: seed + 1),
+        runningMean: randomScalars(channels, seed: seed + 2, scale: 0.5),
+        runningVariance: randomScalars(channels, seed: seed + 3).map { $0 * $0 * 3 + 0.005 })
+}
+
+@Suite("Conv2D")
+struct Conv2DTests {
+    @Test("every applicable algorithm matches the direct convolution", arguments: convCases)
+    func matchesDirect(_ t: ConvCase) {
+        let conv = makeConv(t, seed: 100 + UInt64(t.c * 7 + t.o))
+        let x = randomTensor([t.n, t.c, t.h, t.w], seed: 7, scale: 2)
+        let ref = naiveConv(
+            x.reshaped([t.n, t.c, 1, t.h, t.w]), weight: conv.weight, bias: conv.bias, out: t.o,
+            kernel: (1, t.kernel.0, t.kernel.1), stride: (1, t.stride.0, t.stride.1),
+            padding: (0, t.padding.0, t.padding.1), dilation: (1, t.dilation.0, t.dilation.1))
+        var algorithms: [(Conv2D.Algorithm, Double)] = [(.im2col, 1e-5)]
+        if t.kernel == (1, 1) && t.stride == (1, 1) && t.padding == (0, 0) { algorithms.append((.pointwise, 1e-5)) }
+        if t.kernel == (3, 3) && t.stride == (1, 1) && t.dilation == (1, 1) { algorithms.append((.winograd, 2e-5)) }
+        for (algorithm, tolerance) in algorithms {
+            let y = conv(x, algorithm: algorithm)
+            #expect(y.shape == [t.n, t.o, ref.shape[3], ref.shape[4]])
+            let err = worstRelativeError(y.scalars, ref.values, magnitude: ref.magnitude)
+            #expect(err < tolerance, "\(algorithm): worst error \(err) relative to Σ|w·x|")
+        }
+        // The automatic choice is one of the checked algorithms.
+        let chosen = conv.algorithm(height: t.h, width: t.w)
+        #expect(algorithms.contains { $0.0 == chosen })
+    }
+
+    @Test("fused ReLU equals ReLU applied afterwards")
+    func fusedRelu() {
+        for t in [convCases[1], convCases[3], convCases[4]] {
+            let conv = makeConv(t, seed: 3)
+            let x = randomTensor([t.n, t.c, t.h, t.w], seed: 4)
+            var expected = conv(x)
+            relu(&expected)
+            let fused = conv.with(activation: .relu)(x)
+            #expect(fused == expected)
+            #expect(expected.scalars.contains { $0 == 0 } && expected.scalars.contains { $0 > 0 })
+        }
+    }
+
+    @Test("a layer without bias adds nothing")
+    func noBias() {
+        let t = convCases[1]
+        let conv = makeConv(t, seed: 9, bias: false)
+        let x = Tensor(zeros: [1, t.c, t.h, t.w])
+        #expect(conv(x).scalars.allSatisfy { $0 == 0 })
+    }
+
+    @Test("folding BatchNorm equals convolution followed by BatchNorm, both within 1e-5·|α|·Σ|w·x| of double")
+    func foldedBatchNorm() {
+        // Folding only changes where float32 rounding happens: both forms must agree with the
+        // double-precision conv-then-BN to the convolution tolerance scaled by |α| (the BN gain).
+        for t in [convCases[1], convCases[9], convCases[10]] {
+            let conv = makeConv(t, seed: 21)
+            let bn = randomBatchNorm(t.o, seed: 30)
+            let x = randomTensor([t.n, t.c, t.h, t.w], seed: 5)
+            let separate = bn(conv(x))
+            let folded = conv.folding(bn)(x)
+            let ref = naiveConv(
+                x.reshaped([t.n, t.c, 1, t.h, t.w]), weight: conv.weight, bias: conv.bias, out: t.o,
+                kernel: (1, t.kernel.0, t.kernel.1), stride: (1, t.stride.0, t.stride.1),
+                padding: (0, t.padding.0, t.padding.1), dilation: (1, t.dilation.0, t.dilation.1))
+            let plane = ref.shape[3] * ref.shape[4]
+            let (alpha, beta) = bn.scaleAndShift
+            var worst = (0.0, 0.0)
+            for i in 0..<ref.values.count {
+                let o = (i / plane) % t.o
+                let expected = alpha[o] * ref.values[i] + beta[o]
+                let bound = abs(alpha[o]) * (ref.magnitude[i] + 1e-3) + abs(beta[o]) * 1e-2
+                worst.0 = max(worst.0, abs(Double(separate.scalars[i]) - expected) / bound)
+                worst.1 = max(worst.1, abs(Double(folded.scalars[i]) - expected) / bound)
+            }
+            #expect(worst.0 < 1e-5 && worst.1 < 2e-5, "\(t): separate \(worst.0), folded \(worst.1)")
+        }
+    }
+
+    @Test("Winograd keeps a deep 3×3 stack (13 layers, like VGG-16) within 1e-4 of im2col")
+    func winogradDeepStack() {
+        var x = randomTensor([1, 32, 24, 40], seed: 11, scale: 1)
+        var y = x
+        for layer in 0..<13 {
+            // He-style scaling keeps activations O(1) through the ReLUs, as in a trained network.
+            let c = 32
+            let w = randomScalars(c * c * 9, seed: 1000 + UInt64(layer), scale: Float((6.0 / Double(c * 9)).squareRoot()))
+            let conv = Conv2D(
+                weight: w, outChannels: c, inChannels: c, kernel: (3, 3), bias: randomScalars(c, seed: UInt64(layer), scale: 0.1),
+                padding: (1, 1), activation: .relu)
+            x = conv(x, algorithm: .im2col)
+            y = conv(y, algorithm: .winograd)
+        }
+        let scale = x.scalars.map { abs($0) }.max()!
+        let diff = zip(x.scalars, y.scalars).map { abs($0 - $1) }.max()!
+        #expect(scale > 0.1 && scale < 100, "activations should stay O(1), got max \(scale)")
+        #expect(diff <= 1e-4 * scale, "max diff \(diff) at activation scale \(scale)")
+    }
+}
+
+@Suite("Conv3D")
+struct Conv3DTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var n, c, o, t, h, w: Int
+        var kernel, stride, padding, dilation: (Int, Int, Int)
+        var testDescription: String { "N\(n) \(c)→\(o) \(t)×\(h)×\(w) k\(kernel) s\(stride) p\(padding) d\(dilation)" }
+    }
+
+    static let cases: [Case] = [
+        // SyncNet lip conv1 (reduced): k (5,7,7) s (1,2,2) spanning all 5 frames.
+        Case(n: 2, c: 3, o: 8, t: 5, h: 23, w: 21, kernel: (5, 7, 7), stride: (1, 2, 2), padding: (0, 0, 0), dilation: (1, 1, 1)),
+        // lip conv2 / conv3 (reduced).
+        Case(n: 2, c: 6, o: 10, t: 1, h: 14, w: 14, kernel: (1, 5, 5), stride: (1, 2, 2), padding: (0, 1, 1), dilation: (1, 1, 1)),
+        Case(n: 3, c: 8, o: 16, t: 1, h: 13, w: 13, kernel: (1, 3, 3), stride: (1, 1, 1), padding: (0, 1, 1), dilation: (1, 1, 1)),
+        // General time axis: several output frames, time padding, stride and dilation.
+        Case(n: 2, c: 4, o: 6, t: 7, h: 6, w: 5, kernel: (3, 3, 2), stride: (2, 1, 2), padding: (1, 1, 0), dilation: (2, 1, 1)),
+        Case(n: 1, c: 3, o: 17, t: 4, h: 9, w: 10, kernel: (2, 3, 3), stride: (1, 1, 1), padding: (1, 1, 1), dilation: (1, 1, 1)),
+    ]
+
+    @Test("matches the direct 3-D convolution", arguments: cases)
+    func matchesDirect(_ t: Case) {
+        let weight = randomScalars(t.o * t.c * t.kernel.0 * t.kernel.1 * t.kernel.2, seed: 77, scale: 0.5)
+        let bias = randomScalars(t.o, seed: 78)
+        let conv = Conv3D(
+            weight: weight, outChannels: t.o, inChannels: t.c, kernel: t.kernel, bias: bias, stride: t.stride,
+            padding: t.padding, dilation: t.dilation)
+        let x = randomTensor([t.n, t.c, t.t, t.h, t.w], seed: 79, scale: 3)
+        let ref = naiveConv(
+            x, weight: weight, bias: bias, out: t.o, kernel: t.kernel, stride: t.stride, padding: t.padding,
+            dilation: t.dilation)
+        let y = conv(x)
+        #expect(y.shape == ref.shape)
+        let err = worstRelativeError(y.scalars, ref.values, magnitude: ref.magnitude)
+        #expect(err < 2e-5, "worst error \(err) relative to Σ|w·x|")
+    }
+
+    @Test("folding BatchNorm3d and fusing ReLU equal the separate layers")
+    func foldedBatchNormAndRelu() {
+        let t = Self.cases[2]
+        let conv = Conv3D(
+            weight: randomScalars(t.o * t.c * 9, seed: 1), outChannels: t.o, inChannels: t.c, kernel: t.kernel,
+            bias: randomScalars(t.o, seed: 2), padding: t.padding)
+        let bn = randomBatchNorm(t.o, seed: 3)
+        let x = randomTensor([t.n, t.c, t.t, t.h, t.w], seed: 7)
+        var separate = bn(conv(x))
+        relu(&separate)
+        let fused = conv.folding(bn).with(activation: .relu)(x)
+        // Differences are float32 rounding of the 72-term sums, amplified by the BN gain |α|.
+        let bound = 1e-5 * Float(bn.scaleAndShift.scale.map(abs).max()!) * 72
+        let diff = zip(separate.scalars, fused.scalars).map { abs($0 - $1) }.max()!
+        #expect(diff <= bound, "max diff \(diff), bound \(bound)")
+        #expect(fused.scalars.contains { $0 == 0 } && fused.scalars.contains { $0 > 0 })
+    }
+}
+
+@Suite("Pooling")
+struct PoolingTests {
+    @Test("MaxPool2D matches the direct pooling (padding as −∞, ceil mode)")
+    func maxPool2D() {
+        // The S3FD and SyncNet pools plus padded and uneven ones; all-negative input so that a
+        // zero padding would show.
+        let cases: [((Int, Int), (Int, Int), (Int, Int), Bool, Int, Int)] = [
+            ((2, 2), (2, 2), (0, 0), false, 33, 61), ((2, 2), (2, 2), (0, 0), true, 33, 61),
+            ((3, 3), (1, 2), (0, 0), false, 13, 20), ((3, 3), (2, 2), (0, 0), false, 11, 9),
+            ((1, 1), (1, 1), (0, 0), false, 13, 20), ((3, 3), (2, 2), (1, 1), false, 26, 26),
+            ((3, 3), (2, 2), (1, 1), true, 27, 25), ((2, 3), (3, 2), (1, 1), true, 10, 11),
+            ((2, 2), (2, 2), (1, 1), true, 5, 5),
+        ]
+        for (k, s, p, ceil, h, w) in cases {
+            let x = randomTensor([2, 3, h, w], seed: UInt64(h * w)).scalars.map { $0 - 2 }
+            let input = Tensor(shape: [2, 3, h, w], scalars: x)
+            let y = MaxPool2D(kernel: k, stride: s, padding: p, ceilMode: ceil)(input)
+            let ho = poolOutputLength(h, kernel: k.0, stride: s.0, padding: p.0, ceilMode: ceil)
+            let wo = poolOutputLength(w, kernel: k.1, stride: s.1, padding: p.1, ceilMode: ceil)
+            #expect(y.shape == [2, 3, ho, wo])
+            let expected = naiveMaxPool(
+                input.reshaped([2, 3, 1, h, w]), kernel: (1, k.0, k.1), stride: (1, s.0, s.1), padding: (0, p.0, p.1),
+                outSize: (1, ho, wo))
+            #expect(y.scalars == expected, "k\(k) s\(s) p\(p) ceil \(ceil) on \(h)×\(w)")
+            #expect(y.scalars.allSatisfy { $0 < -0.99 })
+        }
+    }
+
+    @Test("MaxPool3D matches the direct pooling (SyncNet pools and a time-strided one)")
+    func maxPool3D() {
+        let cases: [((Int, Int, Int), (Int, Int, Int), (Int, Int, Int), [Int])] = [
+            ((1, 3, 3), (1, 2, 2), (0, 0, 0), [2, 4, 1, 109, 109]),
+            ((1, 3, 3), (1, 2, 2), (0, 1, 1), [2, 4, 1, 26, 26]),
+            ((1, 3, 3), (1, 2, 2), (0, 0, 0), [2, 4, 1, 13, 13]),
+            ((2, 2, 3), (2, 1, 2), (1, 1, 1), [1, 3, 5, 6, 7]),
+        ]
+        for (k, s, p, shape) in cases {
+            let x = randomTensor(shape, seed: 42)
+            let y = MaxPool3D(kernel: k, stride: s, padding: p)(x)
+            let out = (
+                poolOutputLength(shape[2], kernel: k.0, stride: s.0, padding: p.0, ceilMode: false),
+                poolOutputLength(shape[3], kernel: k.1, stride: s.1, padding: p.1, ceilMode: false),
+                poolOutputLength(shape[4], kernel: k.2, stride: s.2, padding: p.2, ceilMode: false))
+            #expect(y.shape == [shape[0], shape[1], out.0, out.1, out.2])
+            #expect(y.scalars == naiveMaxPool(x, kernel: k, stride: s, padding: p, outSize: out))
+        }
+    }
+}
+
+@Suite("Linear, L2Norm, softmax, ReLU, Tensor")
+struct OtherOpTests {
+    @Test("Linear matches x·Wᵀ + b; folding BatchNorm1d equals Linear then BatchNorm")
+    func linear() {
+        for (n, i, o) in [(1, 512, 512), (20, 512, 1024), (3, 7, 5)] {
+            let w = randomScalars(o * i, seed: 1, scale: 0.1)
+            let b = randomScalars(o, seed: 2)
+            let layer = Linear(weight: w, outFeatures: o, inFeatures: i, bias: b)
+            let x = randomTensor([n, i], seed: 3)
+            let y = layer(x)
+            #expect(y.shape == [n, o])
+            var worst = 0.0
+            for r in 0..<n {
+                for q in 0..<o {
+                    var s = Double(b[q]), mag = abs(Double(b[q]))
+                    for k in 0..<i {
+                        s += Double(x.scalars[r * i + k]) * Double(w[q * i + k])
+                        mag += abs(Double(x.scalars[r * i + k]) * Double(w[q * i + k]))
+                    }
+                    worst = max(worst, abs(Double(y.scalars[r * o + q]) - s) / (mag + 1e-3))
+                }
+            }
+            #expect(worst < 1e-5)
+            let bn = randomBatchNorm(o, seed: 4)
+            var separate = bn(y)
+            relu(&separate)
+            let fused = layer.folding(bn).with(activation: .relu)(x)
+            // Float32 rounding of sums of i terms of magnitude ≤ 0.1, amplified by |α|.
+            let bound = 1e-5 * Float(bn.scaleAndShift.scale.map(abs).max()!) * (0.1 * Float(i) + 1)
+            #expect(zip(separate.scalars, fused.scalars).allSatisfy { abs($0 - $1) <= bound })
+        }
+        // A [N, 512, 1, 1] feature map is accepted as [N, 512].
+        let layer = Linear(weight: randomScalars(6 * 4, seed: 8), outFeatures: 6, inFeatures: 4, bias: nil)
+        let x = randomTensor([2, 4], seed: 9)
+        #expect(layer(x.reshaped([2, 4, 1, 1])) == layer(x))
+    }
+
+    @Test("L2Norm divides by sqrt(Σx²) + eps first, then scales by gamma")
+    func l2Norm() {
+        let x = randomTensor([2, 5, 3, 4], seed: 12, scale: 4)
+        let gamma = randomScalars(5, seed: 13, scale: 10)
+        let y = l2Normalized(x, scale: gamma)
+        for b in 0..<2 {
+            for k in 0..<12 {
+                var sq = 0.0
+                for c in 0..<5 { sq += Double(x.scalars[(b * 5 + c) * 12 + k]) * Double(x.scalars[(b * 5 + c) * 12 + k]) }
+                let norm = Float(sq).squareRoot() + 1e-10
+                for c in 0..<5 {
+                    let i = (b * 5 + c) * 12 + k
+                    #expect(y.scalars[i] == gamma[c] * (x.scalars[i] / norm))
+                }
+            }
+        }
+        // Zero vectors stay zero (the epsilon avoids 0/0).
+        #expect(l2Normalized(Tensor(zeros: [1, 3, 2, 2]), scale: [1, 2, 3]).scalars.allSatisfy { $0 == 0 })
+    }
+
+    @Test("softmax over the last axis sums to 1 and matches exp(x)/Σexp(x)")
+    func softmaxRows() {
+        let x = randomTensor([4, 3, 2], seed: 14, scale: 30)
+        let y = softmax(x)
+        for row in 0..<12 {
+            let a = Double(x.scalars[row * 2]), b = Double(x.scalars[row * 2 + 1])
+            let expected = 1 / (1 + exp(b - a))
+            #expect(abs(Double(y.scalars[row * 2]) - expected) < 1e-6)
+            #expect(abs(Double(y.scalars[row * 2] + y.scalars[row * 2 + 1]) - 1) < 1e-6)
+        }
+        // Large logits do not overflow.
+        #expect(softmax(Tensor(shape: [1, 2], scalars: [1000, 999])).scalars.allSatisfy { $0.isFinite })
+    }
+
+    @Test("ReLU, zeros, reshape and count")
+    func basics() {
+        var x = Tensor(shape: [2, 3], scalars: [-1, 0, 2, -0.5, 3, -7])
+        relu(&x)
+        #expect(x.scalars == [0, 0, 2, 0, 3, 0])
+        #expect(x.count == 6)
+        #expect(x.reshaped([3, 2, 1]).shape == [3, 2, 1])
+        #expect(x.reshaped([6]).scalars == x.scalars)
+        #expect(Tensor(zeros: [2, 0, 3]).count == 0)
+    }
+}
