@@ -40,6 +40,7 @@ let package = Package(
             dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings
         ),
+        .target(name: "Pipeline", dependencies: ["Media", "DSP", "Models"], swiftSettings: numericSettings),
         .target(
             name: "Store",
             dependencies: [
@@ -58,9 +59,10 @@ let package = Package(
         .executableTarget(
             name: "syncbench",
             dependencies: [
-                "Media", "DSP", "NPY", "Store", "Models", "Tensor",
+                "Media", "DSP", "NPY", "Store", "Models", "Tensor", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -70,11 +72,12 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(
             name: "ModelsTests",
-            dependencies: ["Models", "Tensor", "NPY", "Media", "TestSupport"],
+            dependencies: ["Models", "Tensor", "NPY", "Media", "DSP", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: numericSettings
         ),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY"]),

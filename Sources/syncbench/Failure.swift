@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Models
 import Store
 
 /// Exit codes of `syncbench`, one per kind of failure, so scripts can tell them apart.
@@ -19,6 +20,9 @@ enum ExitStatus: Int32, CaseIterable {
     case decodeFailed = 19
     case writeFailed = 20
     case databaseError = 30
+    case weightsNotFound = 40
+    case weightsInvalid = 41
+    case downloadFailed = 42
 
     init(_ error: MediaError) {
         switch error {
@@ -49,6 +53,11 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as MediaError {
         throw fail(error.description, status: ExitStatus(error))
+    } catch let error as WeightsError {
+        switch error {
+        case .notFound: throw fail(error.description, status: .weightsNotFound)
+        case .invalid: throw fail(error.description, status: .weightsInvalid)
+        }
     } catch let error as StoreError {
         throw fail(error.description, status: .databaseError)
     } catch let error as ExitCode {

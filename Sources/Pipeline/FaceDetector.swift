@@ -1,0 +1,47 @@
+import Media
+import Models
+import Tensor
+
+/// Face detection on decoded frames, as the reference's `S3FD.detect_faces(image, conf_th, scales)`
+/// does it (PIPELINE.md §6): BGR → RGB, OpenCV `INTER_LINEAR` resize by `scale`, mean
+/// subtraction, the network with its built-in `Detect`, boxes above `threshold` rescaled to the
+/// frame, a second NMS at IoU 0.1.
+public struct FaceDetector: Sendable {
+    public let network: S3FD
+    /// Resize factor applied to each frame before the network (the reference's `scales=[0.25]`).
+    public let scale: Double
+    /// Minimum face probability, exclusive (the reference's `conf_th = 0.9`).
+    public let threshold: Float
+
+    public init(network: S3FD, scale: Double = S3FD.inputScale, threshold: Float = S3FD.defaultThreshold) {
+        precondition(scale > 0, "detector scale must be positive, got \(scale)")
+        self.network = network
+        self.scale = scale
+        self.threshold = threshold
+    }
+
+    /// The network input of one BGR frame: `[1, 3, h, w]`, `h × w` = the frame scaled by `scale`.
+    public func networkInput(_ frame: Image) -> Tensor {
+        precondition(frame.layout == .bgr, "FaceDetector expects BGR frames, got \(frame.layout)")
+        let scaled = frame.swappingRedBlue().resized(scaleX: scale, scaleY: scale)
+        return S3FD.networkInput(rgb: scaled.pixels, width: scaled.width, height: scaled.height)
+    }
+
+    /// Faces in one BGR frame, best first, in frame coordinates.
+    public func detect(_ frame: Image) -> [FaceDetection] {
+        network.detectFaces(networkInput(frame), frameWidth: frame.width, frameHeight: frame.height, threshold: threshold)
+    }
+
+    /// Faces in each of several BGR frames of the same size, run through the network as one batch
+    /// (identical results to one call per frame; larger batches use the cores better).
+    public func detect(batch frames: [Image]) -> [[FaceDetection]] {
+        guard let first = frames.first else { return [] }
+        precondition(
+            frames.allSatisfy { $0.width == first.width && $0.height == first.height },
+            "a detection batch needs frames of one size")
+        let inputs = frames.map(networkInput)
+        let shape = inputs[0].shape
+        let batch = Tensor(shape: [inputs.count, shape[1], shape[2], shape[3]], scalars: inputs.flatMap(\.scalars))
+        return network.detectFaces(batch: batch, frameWidth: first.width, frameHeight: first.height, threshold: threshold)
+    }
+}

@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import Models
+import Tensor
+
+/// `syncbench bench-kernels`: S3FD and SyncNet speed, side by side with PyTorch.
+struct BenchKernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-kernels",
+        abstract: "Time S3FD per frame and SyncNet per window, and compare with PyTorch when it is installed.",
+        discussion: """
+            S3FD runs on random network inputs of each --sizes entry (244x132 is the example clip \
+            at 0.25 scale, 320x180 a 720p frame), including priors and Detect, one frame at a time \
+            as the reference does; SyncNet on batches of --batch windows, as the reference batches \
+            them. Times are medians of --repeat runs after a warm-up; GFLOP/s counts the \
+            convolutions' 2 x multiply-accumulates (NETWORKS.md §4). When the pinned reference \
+            environment exists (tools/reference/.venv, or --reference-python), PyTorch is timed on \
+            the same shapes in the same run and the speed-ups are printed. Weights: --weights DIR, \
+            else the stand-in weights (speed does not depend on the values).
+            """
+    )
+
+    @Option(help: "Network input sizes for S3FD, WIDTHxHEIGHT, comma-separated.")
+    var sizes = "244x132,320x180"
+
+    @Option(help: "SyncNet windows per batch (the reference uses 20).")
+    var batch = 20
+
+    @Option(name: .customLong("repeat"), help: "Timed runs per measurement (the median is reported).")
+    var repetitions = 5
+
+    @Option(name: .customLong("weights"), help: "Weights folder to benchmark (default: the stand-in weights).", completion: .directory)
+    var weightsDirectory: String?
+
+    @Option(name: .customLong("reference-python"), help: "Python of the reference environment (default: tools/reference/.venv/bin/python if present).", completion: .file())
+    var referencePython: String?
+
+    @Flag(name: .customLong("no-reference"), help: "Do not time PyTorch.")
+    var noReference = false
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard batch >= 1, repetitions >= 1 else { throw ValidationError("--batch and --repeat must be at least 1") }
+        _ = try parsedSizes()
+    }
+
+    private func parsedSizes() throws -> [(width: Int, height: Int)] {
+        try sizes.split(separator: ",").map { item in
+            let parts = item.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0 >= 16 && $0 <= 4096 }) else {
+                throw ValidationError("--sizes: '\(item)' is not WIDTHxHEIGHT with sides in 16…4096")
+            }
+            return (parts[0], parts[1])
+        }
+    }
+
+    func run() throws {
+        var report = KernelReport(threads: ProcessInfo.processInfo.activeProcessorCount, batch: batch)
+        try reportingFailures {
+            let s3fd: S3FD, syncNet: SyncNet
+            if let weightsDirectory {
+                let folder = WeightsDirectory(url: URL(fileURLWithPath: weightsDirectory))
+                (s3fd, syncNet) = (try folder.s3fd(), try folder.syncNet())
+                report.weights = folder.url.path
+            } else {
+                (s3fd, syncNet) = (try S3FD(stateDict: S3FD.standInStateDict()), try SyncNet(stateDict: SyncNet.standInStateDict()))
+                report.weights = "stand-in"
+            }
+            var generator = SystemRandomNumberGenerator()
+            for (width, height) in try parsedSizes() {
+                let input = Tensor(shape: [1, 3, height, width], scalars: (0..<(3 * width * height)).map { _ in Float.random(in: -120...130, using: &generator) })
+                let seconds = medianSeconds(repetitions) { _ = s3fd.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) }
+                let flop = 2 * Double(S3FD.multiplyAccumulates(width: width, height: height))
+                report.s3fd.append(.init(size: "\(width)x\(height)", msPerFrame: 1000 * seconds, gflops: flop / seconds / 1e9))
+            }
+            let lip = Tensor(shape: [batch, 3, 5, 224, 224], scalars: (0..<(batch * 3 * 5 * 224 * 224)).map { _ in Float(UInt8.random(in: 0...255, using: &generator)) })
+            let audio = Tensor(shape: [batch, 1, 13, 20], scalars: (0..<(batch * 260)).map { _ in Float.random(in: -20...20, using: &generator) })
+            let lipSeconds = medianSeconds(repetitions) { _ = syncNet.lipEmbeddings(lip) } / Double(batch)
+            let audioSeconds = medianSeconds(repetitions) { _ = syncNet.audioEmbeddings(audio) } / Double(batch)
+            report.syncNet = .init(
+                lipMsPerWindow: 1000 * lipSeconds, lipGflops: 2 * Double(SyncNet.lipMultiplyAccumulates) / lipSeconds / 1e9,
+                audioMsPerWindow: 1000 * audioSeconds, audioGflops: 2 * Double(SyncNet.audioMultiplyAccumulates) / audioSeconds / 1e9)
+        }
+        if !noReference, let python = referencePython ?? defaultReferencePython() {
+            report.reference = runReference(python: python)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+
+    private func medianSeconds(_ runs: Int, _ body: () -> Void) -> Double {
+        body()  // warm-up: priors, buffers, thread pools
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    private func defaultReferencePython() -> String? {
+        let candidate = "tools/reference/.venv/bin/python"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
+    /// Runs `tools/reference/bench_kernels.py` next to the reference Python and parses its JSON.
+    private func runReference(python: String) -> KernelReport.Reference {
+        let script = URL(fileURLWithPath: python).deletingLastPathComponent()  // .venv/bin
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bench_kernels.py")
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            return .init(error: "\(script.path) not found next to the reference environment")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script.path, "--sizes", sizes, "--batch", String(batch), "--repeat", String(repetitions),
+                             "--threads", String(ProcessInfo.processInfo.activeProcessorCount)]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return .init(error: "cannot run \(python): \(error)")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, var reference = try? JSONDecoder().decode(KernelReport.Reference.self, from: data) else {
+            return .init(error: "the reference benchmark failed (exit \(process.terminationStatus)): \(errorText.suffix(400))")
+        }
+        reference.error = nil
+        return reference
+    }
+}
+
+/// What `bench-kernels` measured.
+struct KernelReport: Codable {
+    struct S3FDTiming: Codable {
+        var size: String
+        var msPerFrame: Double
+        var gflops: Double
+    }
+
+    struct SyncNetTiming: Codable {
+        var lipMsPerWindow: Double
+        var lipGflops: Double
+        var audioMsPerWindow: Double
+        var audioGflops: Double
+    }
+
+    /// PyTorch's figures, as `tools/reference/bench_kernels.py` prints them.
+    struct Reference: Codable {
+        struct SyncNet: Codable {
+            var lip_ms_per_window: Double
+            var audio_ms_per_window: Double
+        }
+
+        var torch: String?
+        var threads: Int?
+        var s3fd: [String: Double]?
+        var syncnet: SyncNet?
+        var error: String?
+
+        init(error: String) { self.error = error }
+    }
+
+    var threads: Int
+    var batch: Int
+    var weights = ""
+    var s3fd: [S3FDTiming] = []
+    var syncNet = SyncNetTiming(lipMsPerWindow: 0, lipGflops: 0, audioMsPerWindow: 0, audioGflops: 0)
+    var reference: Reference?
+
+    func table() -> String {
+        var lines = ["weights: \(weights), \(threads) cores", "", "network           syncbench        GFLOP/s   PyTorch          speed-up"]
+        func row(_ name: String, _ ours: Double, _ unit: String, _ gflops: Double, _ theirs: Double?) {
+            let reference = theirs.map { String(format: "%8.2f %@", $0, unit) } ?? "       –        "
+            let speedup = theirs.map { String(format: "%6.2fx", $0 / ours) } ?? "     –"
+            lines.append(
+                name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    + String(format: "%8.2f %@  %7.1f   ", ours, unit, gflops) + reference + "  " + speedup)
+        }
+        for timing in s3fd { row("S3FD \(timing.size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[timing.size]) }
+        row("SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window)
+        row("SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window)
+        if let reference {
+            lines.append("")
+            lines.append(reference.error.map { "PyTorch not timed: \($0)" } ?? "PyTorch \(reference.torch ?? "?") on \(reference.threads ?? 0) threads, same shapes, same run")
+        } else {
+            lines.append("\nPyTorch not timed (no tools/reference/.venv; see tools/reference/README.md)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Media
+import Testing
+
+@Suite("syncbench weights and detect commands", .serialized, .timeLimit(.minutes(5)))
+struct WeightsCommandTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-weights-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("standin writes both files; info validates them; a damaged file is reported with exit 41")
+    func standInAndInfo() throws {
+        let weights = path("weights")
+        let written = try SyncBenchBinary.run(["weights", "standin", weights])
+        #expect(written.status == 0, "\(written.stderr)")
+        let again = try SyncBenchBinary.run(["weights", "standin", weights])
+        #expect(again.status == 20 && again.stderr.contains("--force"), "existing files are not overwritten")
+
+        let info = try SyncBenchBinary.run(["weights", "info", "--json"], environment: ["SYNCBENCH_WEIGHTS": weights])
+        #expect(info.status == 0, "\(info.stderr)")
+        let files = try #require(try json(info.stdout)["files"] as? [[String: Any]])
+        #expect(files.map { $0["file"] as? String } == ["syncnet_v2.model", "sfd_face.pth"])
+        for (file, count) in zip(files, [102, 65]) {
+            #expect(file["valid"] as? Bool == true && file["stand_in"] as? Bool == true)
+            #expect(file["format"] as? String == "legacy")
+            #expect(file["published_sha256_match"] as? Bool == false)
+            #expect((file["tensors"] as? [Any])?.count == count)
+            #expect((file["value_digest"] as? String)?.count == 64)
+        }
+        let text = try SyncBenchBinary.run(["weights", "info", weights])
+        #expect(text.stdout.contains("netcnnlip.0.weight") && text.stdout.contains("96×3×5×7×7"))
+
+        // Cut the detector file short: a clear error, exit 41.
+        let s3fd = URL(fileURLWithPath: weights).appendingPathComponent("sfd_face.pth")
+        let bytes = try Data(contentsOf: s3fd)
+        try bytes.prefix(bytes.count / 2).write(to: s3fd)
+        let damaged = try SyncBenchBinary.run(["weights", "info", weights, "--json"])
+        #expect(damaged.status == 41)
+        let broken = try #require(try json(damaged.stdout)["files"] as? [[String: Any]])[1]
+        #expect(broken["valid"] as? Bool == false && (broken["error"] as? String)?.isEmpty == false)
+
+        let missing = try SyncBenchBinary.run(["weights", "info", path("nothing-here")])
+        #expect(missing.status == 40 && missing.stdout.contains("not found"))
+    }
+
+    @Test("fetch copies from a mirror atomically, keeps valid files, and fails cleanly offline")
+    func fetch() throws {
+        let mirror = path("mirror"), destination = path("fetched")
+        #expect(try SyncBenchBinary.run(["weights", "standin", mirror]).status == 0)
+        let fetched = try SyncBenchBinary.run(["weights", "fetch", destination, "--from", "file://\(mirror)"])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: destination + "/sfd_face.pth")) == Data(contentsOf: URL(fileURLWithPath: mirror + "/sfd_face.pth")))
+        let kept = try SyncBenchBinary.run(["weights", "fetch", destination, "--from", "file://\(mirror)"])
+        #expect(kept.status == 0 && kept.stdout.contains("present and valid"))
+
+        // A mirror with a bad file: exit 42, nothing half-written left behind.
+        let badMirror = path("bad-mirror"), target = path("target")
+        try FileManager.default.createDirectory(atPath: badMirror, withIntermediateDirectories: true)
+        try Data("<html>not found</html>".utf8).write(to: URL(fileURLWithPath: badMirror + "/syncnet_v2.model"))
+        let bad = try SyncBenchBinary.run(["weights", "fetch", target, "--from", "file://\(badMirror)"])
+        #expect(bad.status == 42)
+        #expect(bad.stderr.contains("syncnet_v2.model") && bad.stderr.contains("not a valid SyncNet checkpoint"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty)
+
+        // Nothing listens on the discard port of the loopback address: the offline message.
+        let offline = try SyncBenchBinary.run(["weights", "fetch", path("offline"), "--from", "http://127.0.0.1:9/"])
+        #expect(offline.status == 42 && offline.stderr.contains("cannot download"))
+    }
+
+    @Test("detect prints the reference's detection shape; missing weights exit 40")
+    func detect() throws {
+        let weights = path("w")
+        #expect(try SyncBenchBinary.run(["weights", "standin", weights]).status == 0)
+        let clip = directory.appendingPathComponent("faces.mp4")
+        let writer = try ClipWriter(path: clip.path, video: .init(width: 160, height: 120, frameRate: (25, 1), options: ["qscale": "2"]), audio: nil)
+        for i in 0..<3 {
+            var pixels = [UInt8](repeating: 0, count: 160 * 120 * 3)
+            for p in 0..<(160 * 120) {
+                pixels[3 * p] = UInt8((p * 7 + i) & 255)
+                pixels[3 * p + 1] = UInt8((p / 160 * 3) & 255)
+                pixels[3 * p + 2] = UInt8((p % 160 * 2) & 255)
+            }
+            try writer.append(Image(width: 160, height: 120, layout: .bgr, pixels: pixels))
+        }
+        try writer.finish()
+        let result = try SyncBenchBinary.run(["detect", clip.path, "--weights", weights, "--threshold", "0.05", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        for row in rows {
+            #expect(Set(row.keys) == ["frame", "bbox", "conf"])
+            #expect((row["bbox"] as? [Double])?.count == 4)
+            #expect((row["conf"] as? Double).map { $0 > 0.05 && $0 <= 1 } == true)
+            #expect((row["frame"] as? Int).map { (0..<3).contains($0) } == true)
+        }
+        let table = try SyncBenchBinary.run(["detect", clip.path, "--weights", weights])
+        #expect(table.status == 0 && table.stdout.contains("in 3 frames"))
+        let missing = try SyncBenchBinary.run(["detect", clip.path, "--weights", path("none")])
+        #expect(missing.status == 40 && missing.stderr.contains("sfd_face.pth"))
+    }
+}
