@@ -95,6 +95,8 @@ struct CheckpointReaderTests {
         switch rejected.error {
         case "unsupportedGlobal":
             expected = .unsupportedGlobal(module: try #require(rejected.module), name: try #require(rejected.name), offset: rejected.offset)
+        case "unsupportedFormat":
+            expected = .unsupportedFormat("got a TorchScript archive (torch.jit.save), expected a torch.save state dict")
         case "unsupportedOpcode":
             expected = .unsupportedOpcode(UInt8(try #require(rejected.opcode)), offset: rejected.offset)
         default:

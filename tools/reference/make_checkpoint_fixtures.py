@@ -577,6 +577,10 @@ def main():
                      "name": "system", "offset": len(header) + 2, "notes": "GLOBAL posix system (never loaded "
                      "with weights_only=False)"})
 
+    torch.jit.save(torch.jit.script(nn.Linear(2, 1)), os.path.join(OUT, "torchscript_zip.pt"))
+    rejected.append({"file": "torchscript_zip.pt", "error": "unsupportedFormat", "offset": 0,
+                     "notes": "torch.jit.save archive (constants.pkl, code/)"})
+
     # Manifest.
     files = sorted(f for f in os.listdir(OUT) if f.endswith(".pt"))
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in files)
