@@ -6,7 +6,7 @@
 /// `H' = floor((H + 2p_h − d_h·(kH − 1) − 1) / s_h) + 1` (likewise W').
 ///
 /// Algorithms (chosen per call from the layer and input shape, see ``Conv2D/Algorithm``):
-/// 3×3 stride-1 undilated convolutions with at least ``Conv2D/winogradMinimumOutChannels`` output
+/// 3×3 stride-1 undilated convolutions with at least ``Conv2D/winogradMinimumInChannels`` input
 /// channels use Winograd F(4×4, 3×3); 1×1 stride-1 unpadded ones multiply the input directly;
 /// everything else is im2col + GEMM. Bias and activation are applied in the same pass that
 /// finishes each output block.
@@ -22,7 +22,9 @@ public struct Conv2D: Sendable {
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
     public let activation: Activation
-    /// Winograd-domain weights `[36, O, C]` when the layer qualifies, computed once at load time.
+    /// Winograd-domain weights `[36, O, C]` when the layer qualifies (3×3, stride 1, undilated,
+    /// at least ``winogradMinimumInChannels`` inputs), computed once at load time (4× the memory
+    /// of the 3×3 weights).
     let winogradWeight: [Float]?
 
     /// The convolution algorithms of this module.
@@ -35,9 +37,11 @@ public struct Conv2D: Sendable {
         case winograd
     }
 
-    /// 3×3 layers with fewer output channels than this use im2col (the tile transforms would
-    /// outweigh the saved multiplications).
-    public static let winogradMinimumOutChannels = 16
+    /// 3×3 layers with fewer input channels than this use im2col: with `C` this small the 36
+    /// GEMMs have `k = C` and the tile transforms dominate (SyncNet audio conv1, 1 channel:
+    /// im2col 0.4 ms vs Winograd 5.9 ms for 20 windows; S3FD conv1_1, 3 channels: see the notes
+    /// in the benchmark tests).
+    public static let winogradMinimumInChannels = 8
 
     /// - Parameters:
     ///   - weight: `[outChannels, inChannels, kernel.0, kernel.1]`, PyTorch layout.
@@ -71,7 +75,7 @@ public struct Conv2D: Sendable {
         self.activation = activation
         let winogradShape = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1)
         self.winogradWeight =
-            winogradShape && outChannels >= Self.winogradMinimumOutChannels
+            winogradShape && inChannels >= Self.winogradMinimumInChannels
             ? Winograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
     }
 
@@ -115,7 +119,7 @@ public struct Conv2D: Sendable {
 
     /// The algorithm `callAsFunction` uses for an input of the given spatial size.
     public func algorithm(height: Int, width: Int) -> Algorithm {
-        if winogradWeight != nil { return .winograd }
+        if winogradWeight != nil && inChannels >= Self.winogradMinimumInChannels { return .winograd }
         if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0) { return .pointwise }
         return .im2col
     }
@@ -234,10 +238,20 @@ func im2col(
                             if hi > lo { dst.advanced(by: lo - j0).update(from: src + lo + xOffset, count: hi - lo) }
                             if j0 + span > hi { dst.advanced(by: hi - j0).update(repeating: 0, count: j0 + span - hi) }
                         } else {
-                            for t in 0..<span {
-                                let xx = sw * (j0 + t) + xOffset
-                                dst[t] = (xx >= 0 && xx < g.width) ? src[xx] : 0
+                            // Valid j: 0 <= sw·j + xOffset < W, i.e. ceil(−xOffset/sw) <= j <= (W−1−xOffset)/sw.
+                            let first = xOffset >= 0 ? 0 : (-xOffset + sw - 1) / sw
+                            let last = g.width - 1 - xOffset >= 0 ? (g.width - 1 - xOffset) / sw + 1 : 0
+                            let lo = min(max(j0, first), j0 + span)
+                            let hi = max(min(j0 + span, last), lo)
+                            if lo > j0 { dst.update(repeating: 0, count: lo - j0) }
+                            var s = src + sw * lo + xOffset
+                            var d = dst + (lo - j0)
+                            for _ in lo..<hi {
+                                d.pointee = s.pointee
+                                d += 1
+                                s += sw
                             }
+                            if j0 + span > hi { dst.advanced(by: hi - j0).update(repeating: 0, count: j0 + span - hi) }
                         }
                     }
                     p += span
@@ -266,7 +280,43 @@ func lowerAndMultiply(
     weight.withUnsafeBufferPointer { wBuffer in
         bias.withUnsafeBufferPointer { bBuffer in
             let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!
-            if items >= Parallel.workerCount {
+            if pixels < 256 && batch > 1 {
+                // Small maps: lower several images side by side, [K, g·P], one product for all of
+                // them, then scatter [O, g·P] into the g images' [O, P] planes.
+                let group = min(batch, max(1, 1024 / pixels))
+                let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * group * pixels)
+                let product = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * group * pixels)
+                defer {
+                    columns.deallocate()
+                    product.deallocate()
+                }
+                var first = 0
+                while first < batch {
+                    let count = min(group, batch - first)
+                    let width = count * pixels
+                    Parallel.forChunks(count) { images in
+                        for image in images {
+                            let x = input + (first + image) * inputStride
+                            if pointwise {
+                                for r in 0..<k { (columns + r * width + image * pixels).update(from: x + r * pixels, count: pixels) }
+                            } else {
+                                im2colRows(x, geometry: g, columns: 0..<pixels, into: columns + image * pixels, ld: width)
+                            }
+                        }
+                    }
+                    parallelProduct(m: outChannels, n: width, k: k, a: w, b: columns, c: product)
+                    Parallel.forChunks(count) { images in
+                        for image in images {
+                            let y = output + (first + image) * outputStride
+                            for o in 0..<outChannels {
+                                (y + o * pixels).update(from: product + o * width + image * pixels, count: pixels)
+                            }
+                            finishBlock(y, ldc: pixels, rows: 0..<outChannels, width: pixels, bias: b, activation: activation)
+                        }
+                    }
+                    first += count
+                }
+            } else if items >= Parallel.workerCount {
                 Parallel.forChunks(items) { range in
                     let buffer = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * columnBlock)
                     defer { buffer?.deallocate() }
