@@ -40,6 +40,7 @@ func maxPool(
                 let hmax = UnsafeMutablePointer<Float>.allocate(capacity: t * h * wo)
                 defer { hmax.deallocate() }
                 let lo = ww.map(\.lowerBound), hi = ww.map(\.upperBound)
+                let firstFull = (0..<wo).first { hi[$0] - lo[$0] == kernel.2 } ?? wo
                 for plane in range {
                     let src = x + plane * t * h * w
                     let dst = y + plane * to * ho * wo
@@ -51,7 +52,31 @@ func maxPool(
                             out.update(from: row, count: wo)
                             continue
                         }
-                        for j in 0..<wo {
+                        var j0 = 0
+                        if stride.2 == 2 && (kernel.2 == 2 || kernel.2 == 3) {
+                            // Clipped windows at the left edge first (scalar).
+                            while j0 < firstFull {
+                                var m = row[lo[j0]]
+                                for v in (lo[j0] + 1)..<hi[j0] { m = max(m, row[v]) }
+                                out[j0] = m
+                                j0 += 1
+                            }
+                            // Full windows 8 at a time: even/odd lanes of 16 (and 18) inputs.
+                            while j0 + 8 <= wo && hi[j0] - lo[j0] == kernel.2 && lo[j0] + 16 + (kernel.2 - 2) * 2 <= w
+                                && hi[j0 + 7] - lo[j0 + 7] == kernel.2
+                            {
+                                let base = row + lo[j0]
+                                let a = UnsafeRawPointer(base).loadUnaligned(as: SIMD16<Float>.self)
+                                var m = pointwiseMax(a.evenHalf, a.oddHalf)
+                                if kernel.2 == 3 {
+                                    let b = UnsafeRawPointer(base + 2).loadUnaligned(as: SIMD16<Float>.self)
+                                    m = pointwiseMax(m, b.evenHalf)
+                                }
+                                UnsafeMutableRawPointer(out + j0).storeBytes(of: m, as: SIMD8<Float>.self)
+                                j0 += 8
+                            }
+                        }
+                        for j in j0..<wo {
                             var m = row[lo[j]]
                             var v = lo[j] + 1
                             while v < hi[j] {
