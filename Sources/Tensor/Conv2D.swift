@@ -6,7 +6,7 @@
 /// `H' = floor((H + 2p_h − d_h·(kH − 1) − 1) / s_h) + 1` (likewise W').
 ///
 /// Algorithms (chosen per call from the layer and input shape, see ``Conv2D/Algorithm``):
-/// 3×3 stride-1 undilated convolutions with at least ``Conv2D/winogradMinimumOutChannels`` output
+/// 3×3 stride-1 undilated convolutions with at least ``Conv2D/winogradMinimumInChannels`` input
 /// channels use Winograd F(4×4, 3×3); 1×1 stride-1 unpadded ones multiply the input directly;
 /// everything else is im2col + GEMM. Bias and activation are applied in the same pass that
 /// finishes each output block.
@@ -22,8 +22,13 @@ public struct Conv2D: Sendable {
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
     public let activation: Activation
-    /// Winograd-domain weights `[36, O, C]` when the layer qualifies, computed once at load time.
+    /// Winograd-domain weights `[36, O, C]` when the layer qualifies (3×3, stride 1, undilated,
+    /// at least ``winogradMinimumInChannels`` inputs), computed once at load time (4× the memory
+    /// of the 3×3 weights).
     let winogradWeight: [Float]?
+    /// For ``Algorithm/polyphaseWinograd`` layers: the equivalent stride-1 3×3 layer over the
+    /// four input phases (an array only to allow the recursive type; zero or one element).
+    let polyphase: [Conv2D]
 
     /// The convolution algorithms of this module.
     public enum Algorithm: Sendable, Equatable {
@@ -33,11 +38,18 @@ public struct Conv2D: Sendable {
         case pointwise
         /// Winograd F(4×4, 3×3): 6×6 input tiles, 36 batched GEMMs, 4×4 output tiles.
         case winograd
+        /// Stride 2 with a 5×5 or 6×6 kernel: the input is split into its four (row, column)
+        /// parity phases, which turns the layer into a stride-1 3×3 convolution over `4·C`
+        /// channels (sub-kernels zero-padded to 3×3), computed with Winograd. 1.44× (5×5) the
+        /// multiply-adds of the direct layer before Winograd's 4× saving.
+        case polyphaseWinograd
     }
 
-    /// 3×3 layers with fewer output channels than this use im2col (the tile transforms would
-    /// outweigh the saved multiplications).
-    public static let winogradMinimumOutChannels = 16
+    /// 3×3 layers with fewer input channels than this use im2col: with `C` this small the 36
+    /// GEMMs have `k = C` and the tile transforms dominate (SyncNet audio conv1, 1 channel:
+    /// im2col 0.3 ms vs Winograd 1.5 ms for 20 windows; S3FD conv1_1 at 320×180, 3 channels:
+    /// 5.0 ms vs 9.9 ms; measured on the 2-core development machine).
+    public static let winogradMinimumInChannels = 8
 
     /// - Parameters:
     ///   - weight: `[outChannels, inChannels, kernel.0, kernel.1]`, PyTorch layout.
@@ -71,8 +83,36 @@ public struct Conv2D: Sendable {
         self.activation = activation
         let winogradShape = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1)
         self.winogradWeight =
-            winogradShape && outChannels >= Self.winogradMinimumOutChannels
+            winogradShape && inChannels >= Self.winogradMinimumInChannels
             ? Winograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
+        self.polyphase =
+            stride == (2, 2) && dilation == (1, 1) && (kernel.0 + 1) / 2 == 3 && (kernel.1 + 1) / 2 == 3
+            ? [
+                Conv2D(
+                    weight: Self.phaseWeights(weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel),
+                    outChannels: outChannels, inChannels: 4 * inChannels, kernel: (3, 3), bias: bias,
+                    activation: activation)
+            ] : []
+    }
+
+    /// `W'[o, (a·2 + b)·C + c, i, j] = W[o, c, 2i + a, 2j + b]` (0 outside the kernel).
+    static func phaseWeights(_ w: [Float], outChannels: Int, inChannels: Int, kernel: (Int, Int)) -> [Float] {
+        var out = [Float](repeating: 0, count: outChannels * 4 * inChannels * 9)
+        for o in 0..<outChannels {
+            for a in 0..<2 {
+                for b in 0..<2 {
+                    for c in 0..<inChannels {
+                        for i in 0..<3 {
+                            for j in 0..<3 where 2 * i + a < kernel.0 && 2 * j + b < kernel.1 {
+                                let src = ((o * inChannels + c) * kernel.0 + 2 * i + a) * kernel.1 + 2 * j + b
+                                out[((o * 4 * inChannels + (a * 2 + b) * inChannels + c) * 3 + i) * 3 + j] = w[src]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// This layer followed by eval-mode BatchNorm over its output channels, as one convolution:
@@ -102,6 +142,7 @@ public struct Conv2D: Sendable {
         padding = other.padding
         dilation = other.dilation
         winogradWeight = other.winogradWeight
+        polyphase = other.polyphase.map { $0.with(activation: activation) }
         self.activation = activation
     }
 
@@ -115,8 +156,9 @@ public struct Conv2D: Sendable {
 
     /// The algorithm `callAsFunction` uses for an input of the given spatial size.
     public func algorithm(height: Int, width: Int) -> Algorithm {
-        if winogradWeight != nil { return .winograd }
+        if winogradWeight != nil && inChannels >= Self.winogradMinimumInChannels { return .winograd }
         if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0) { return .pointwise }
+        if !polyphase.isEmpty && inChannels >= 8 { return .polyphaseWinograd }
         return .im2col
     }
 
@@ -134,8 +176,12 @@ public struct Conv2D: Sendable {
         let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
         let (ho, wo) = outputSize(height: h, width: w)
         precondition(ho > 0 && wo > 0, "Conv2D k\(kernel) d\(dilation) p\(padding) does not fit input \(h)×\(w)")
-        var output = Tensor(zeros: [n, outChannels, ho, wo])
         let chosen = forced ?? algorithm(height: h, width: w)
+        if chosen == .polyphaseWinograd {
+            precondition(!polyphase.isEmpty, "polyphaseWinograd needs a stride-2 5×5 or 6×6 layer")
+            return polyphaseConvolution(input, outHeight: ho, outWidth: wo)
+        }
+        var output = Tensor(zeros: [n, outChannels, ho, wo])
         let geometry = ConvGeometry(
             channels: inChannels, height: h, width: w, outHeight: ho, outWidth: wo,
             kernel: kernel, stride: stride, padding: padding, dilation: dilation)
@@ -148,6 +194,8 @@ public struct Conv2D: Sendable {
                     Winograd.convolve(
                         input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
                         outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
+                case .polyphaseWinograd:
+                    preconditionFailure("handled above")
                 case .pointwise, .im2col:
                     precondition(
                         chosen == .im2col || (kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)),
@@ -160,6 +208,57 @@ public struct Conv2D: Sendable {
             }
         }
         return output
+    }
+}
+
+extension Conv2D {
+    /// Splits the zero-padded input into its four parity phases,
+    /// `X'[n, (a·2 + b)·C + c, i, j] = x_padded[n, c, 2i + a, 2j + b]`, runs the stride-1 3×3
+    /// phase layer and crops its output to `outHeight × outWidth`.
+    func polyphaseConvolution(_ input: Tensor, outHeight ho: Int, outWidth wo: Int) -> Tensor {
+        let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let h2 = (h + 2 * padding.0 + 1) / 2, w2 = (w + 2 * padding.1 + 1) / 2
+        var phases = Tensor(zeros: [n, 4 * c, h2, w2])
+        input.scalars.withUnsafeBufferPointer { xb in
+            phases.scalars.withUnsafeMutableBufferPointer { pb in
+                let x = xb.baseAddress!, p = pb.baseAddress!
+                Parallel.forChunks(n * c, oversubscription: 4) { planes in
+                    for plane in planes {
+                        let (image, ch) = (plane / c, plane % c)
+                        let src = x + plane * h * w
+                        for a in 0..<2 {
+                            for b in 0..<2 {
+                                let dst = p + ((image * 4 + a * 2 + b) * c + ch) * h2 * w2
+                                for i in 0..<h2 {
+                                    let y = 2 * i + a - padding.0
+                                    guard y >= 0 && y < h else { continue }
+                                    let row = src + y * w, out = dst + i * w2
+                                    for j in 0..<w2 {
+                                        let xx = 2 * j + b - padding.1
+                                        if xx >= 0 && xx < w { out[j] = row[xx] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let full = polyphase[0](phases, algorithm: .winograd)  // [N, O, h2 − 2, w2 − 2]
+        let (fh, fw) = (full.shape[2], full.shape[3])
+        precondition(fh >= ho && fw >= wo, "polyphase output \(fh)×\(fw) smaller than \(ho)×\(wo)")
+        if fh == ho && fw == wo { return full }
+        var out = Tensor(zeros: [n, outChannels, ho, wo])
+        full.scalars.withUnsafeBufferPointer { fb in
+            out.scalars.withUnsafeMutableBufferPointer { ob in
+                for plane in 0..<(n * outChannels) {
+                    for i in 0..<ho {
+                        (ob.baseAddress! + (plane * ho + i) * wo).update(from: fb.baseAddress! + (plane * fh + i) * fw, count: wo)
+                    }
+                }
+            }
+        }
+        return out
     }
 }
 
@@ -234,10 +333,20 @@ func im2col(
                             if hi > lo { dst.advanced(by: lo - j0).update(from: src + lo + xOffset, count: hi - lo) }
                             if j0 + span > hi { dst.advanced(by: hi - j0).update(repeating: 0, count: j0 + span - hi) }
                         } else {
-                            for t in 0..<span {
-                                let xx = sw * (j0 + t) + xOffset
-                                dst[t] = (xx >= 0 && xx < g.width) ? src[xx] : 0
+                            // Valid j: 0 <= sw·j + xOffset < W, i.e. ceil(−xOffset/sw) <= j <= (W−1−xOffset)/sw.
+                            let first = xOffset >= 0 ? 0 : (-xOffset + sw - 1) / sw
+                            let last = g.width - 1 - xOffset >= 0 ? (g.width - 1 - xOffset) / sw + 1 : 0
+                            let lo = min(max(j0, first), j0 + span)
+                            let hi = max(min(j0 + span, last), lo)
+                            if lo > j0 { dst.update(repeating: 0, count: lo - j0) }
+                            var s = src + sw * lo + xOffset
+                            var d = dst + (lo - j0)
+                            for _ in lo..<hi {
+                                d.pointee = s.pointee
+                                d += 1
+                                s += sw
                             }
+                            if j0 + span > hi { dst.advanced(by: hi - j0).update(repeating: 0, count: j0 + span - hi) }
                         }
                     }
                     p += span
@@ -266,7 +375,43 @@ func lowerAndMultiply(
     weight.withUnsafeBufferPointer { wBuffer in
         bias.withUnsafeBufferPointer { bBuffer in
             let w = wBuffer.baseAddress!, b = bBuffer.baseAddress!
-            if items >= Parallel.workerCount {
+            if pixels < 256 && batch > 1 {
+                // Small maps: lower several images side by side, [K, g·P], one product for all of
+                // them, then scatter [O, g·P] into the g images' [O, P] planes.
+                let group = min(batch, max(1, 1024 / pixels))
+                let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * group * pixels)
+                let product = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * group * pixels)
+                defer {
+                    columns.deallocate()
+                    product.deallocate()
+                }
+                var first = 0
+                while first < batch {
+                    let count = min(group, batch - first)
+                    let width = count * pixels
+                    Parallel.forChunks(count) { images in
+                        for image in images {
+                            let x = input + (first + image) * inputStride
+                            if pointwise {
+                                for r in 0..<k { (columns + r * width + image * pixels).update(from: x + r * pixels, count: pixels) }
+                            } else {
+                                im2colRows(x, geometry: g, columns: 0..<pixels, into: columns + image * pixels, ld: width)
+                            }
+                        }
+                    }
+                    parallelProduct(m: outChannels, n: width, k: k, a: w, b: columns, c: product)
+                    Parallel.forChunks(count) { images in
+                        for image in images {
+                            let y = output + (first + image) * outputStride
+                            for o in 0..<outChannels {
+                                (y + o * pixels).update(from: product + o * width + image * pixels, count: pixels)
+                            }
+                            finishBlock(y, ldc: pixels, rows: 0..<outChannels, width: pixels, bias: b, activation: activation)
+                        }
+                    }
+                    first += count
+                }
+            } else if items >= Parallel.workerCount {
                 Parallel.forChunks(items) { range in
                     let buffer = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: k * columnBlock)
                     defer { buffer?.deallocate() }

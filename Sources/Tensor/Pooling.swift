@@ -11,6 +11,10 @@ func poolOutputLength(_ n: Int, kernel k: Int, stride s: Int, padding p: Int, ce
 
 /// Max pooling over `[N, C, T, H, W]` (the shared kernel of ``MaxPool2D`` and ``MaxPool3D``).
 /// Padding behaves as −∞: each window is clipped to the input.
+///
+/// Separable: per input row, the maximum over each window's columns (`hmax`), then per output
+/// row the maximum of those over the window's frames and rows — `kT·kH + kW` comparisons per
+/// output instead of `kT·kH·kW`. Planes are spread over the workers.
 func maxPool(
     _ input: Tensor, kernel: (Int, Int, Int), stride: (Int, Int, Int), padding: (Int, Int, Int), ceilMode: Bool,
     name: String
@@ -20,32 +24,83 @@ func maxPool(
     let to = poolOutputLength(t, kernel: kernel.0, stride: stride.0, padding: padding.0, ceilMode: ceilMode)
     let ho = poolOutputLength(h, kernel: kernel.1, stride: stride.1, padding: padding.1, ceilMode: ceilMode)
     let wo = poolOutputLength(w, kernel: kernel.2, stride: stride.2, padding: padding.2, ceilMode: ceilMode)
+    // Clipped windows per axis (never empty: padding ≤ kernel/2 and the ceil rule guarantee it).
+    func windows(_ n: Int, _ out: Int, _ k: Int, _ st: Int, _ p: Int) -> [Range<Int>] {
+        (0..<out).map { o in max(o * st - p, 0)..<min(o * st - p + k, n) }
+    }
+    let tw = windows(t, to, kernel.0, stride.0, padding.0)
+    let hw = windows(h, ho, kernel.1, stride.1, padding.1)
+    let ww = windows(w, wo, kernel.2, stride.2, padding.2)
     let planes = s[0] * s[1]
     var out = [Float](repeating: -.infinity, count: planes * to * ho * wo)
     input.scalars.withUnsafeBufferPointer { xb in
         out.withUnsafeMutableBufferPointer { yb in
             let x = xb.baseAddress!, y = yb.baseAddress!
             Parallel.forChunks(planes, minimumChunk: 4) { range in
+                let hmax = UnsafeMutablePointer<Float>.allocate(capacity: t * h * wo)
+                defer { hmax.deallocate() }
+                let lo = ww.map(\.lowerBound), hi = ww.map(\.upperBound)
+                let firstFull = (0..<wo).first { hi[$0] - lo[$0] == kernel.2 } ?? wo
                 for plane in range {
                     let src = x + plane * t * h * w
                     let dst = y + plane * to * ho * wo
+                    // Horizontal pass over every input row (rows no window uses are skipped cheaply
+                    // enough not to matter).
+                    for r in 0..<(t * h) {
+                        let row = src + r * w, out = hmax + r * wo
+                        if kernel.2 == 1 && stride.2 == 1 && padding.2 == 0 {
+                            out.update(from: row, count: wo)
+                            continue
+                        }
+                        var j0 = 0
+                        if stride.2 == 2 && (kernel.2 == 2 || kernel.2 == 3) {
+                            // Clipped windows at the left edge first (scalar).
+                            while j0 < firstFull {
+                                var m = row[lo[j0]]
+                                for v in (lo[j0] + 1)..<hi[j0] { m = max(m, row[v]) }
+                                out[j0] = m
+                                j0 += 1
+                            }
+                            // Full windows 8 at a time: even/odd lanes of 16 (and 18) inputs.
+                            while j0 + 8 <= wo && hi[j0] - lo[j0] == kernel.2 && lo[j0] + 16 + (kernel.2 - 2) * 2 <= w
+                                && hi[j0 + 7] - lo[j0 + 7] == kernel.2
+                            {
+                                let base = row + lo[j0]
+                                let a = UnsafeRawPointer(base).loadUnaligned(as: SIMD16<Float>.self)
+                                var m = pointwiseMax(a.evenHalf, a.oddHalf)
+                                if kernel.2 == 3 {
+                                    let b = UnsafeRawPointer(base + 2).loadUnaligned(as: SIMD16<Float>.self)
+                                    m = pointwiseMax(m, b.evenHalf)
+                                }
+                                UnsafeMutableRawPointer(out + j0).storeBytes(of: m, as: SIMD8<Float>.self)
+                                j0 += 8
+                            }
+                        }
+                        for j in j0..<wo {
+                            var m = row[lo[j]]
+                            var v = lo[j] + 1
+                            while v < hi[j] {
+                                m = max(m, row[v])
+                                v += 1
+                            }
+                            out[j] = m
+                        }
+                    }
+                    // Vertical pass (frames × rows of each window).
                     for ot in 0..<to {
-                        let t0 = ot * stride.0 - padding.0
-                        let tr = max(t0, 0)..<min(t0 + kernel.0, t)
                         for oi in 0..<ho {
-                            let i0 = oi * stride.1 - padding.1
-                            let ir = max(i0, 0)..<min(i0 + kernel.1, h)
-                            for oj in 0..<wo {
-                                let j0 = oj * stride.2 - padding.2
-                                let jr = max(j0, 0)..<min(j0 + kernel.2, w)
-                                var best = -Float.infinity
-                                for tt in tr {
-                                    for i in ir {
-                                        let row = src + (tt * h + i) * w
-                                        for j in jr where row[j] > best || row[j].isNaN { best = row[j] }
+                            let target = dst + (ot * ho + oi) * wo
+                            var first = true
+                            for tt in tw[ot] {
+                                for i in hw[oi] {
+                                    let row = hmax + (tt * h + i) * wo
+                                    if first {
+                                        target.update(from: row, count: wo)
+                                        first = false
+                                    } else {
+                                        for j in 0..<wo { target[j] = max(target[j], row[j]) }
                                     }
                                 }
-                                dst[(ot * ho + oi) * wo + oj] = best
                             }
                         }
                     }

@@ -86,7 +86,11 @@ enum Winograd {
         let totalTileRows = batch * tileRowsPerImage
         // Block of tile rows: V and M of one block ≈ 8 MB, at least one tile row.
         let bytesPerTileRow = 36 * (c + o) * rowSpan * 4
-        let rowsPerBlock = max(1, min(totalTileRows, (8 << 20) / bytesPerTileRow))
+        // Blocks of equal size (a short last block would make 36 narrow GEMMs), each at least
+        // 64 tiles wide so that the GEMMs stay efficient.
+        let limit = max((8 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
+        let blockCount = (totalTileRows + limit - 1) / limit
+        let rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
         let ld = (rowsPerBlock * rowSpan + 8 + 15) / 16 * 16
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * ld)
         let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
@@ -124,11 +128,28 @@ enum Winograd {
                                         continue
                                     }
                                     let src = plane + y * geo.width
-                                    for t in 0...tilesPerRow {
+                                    let pad = geo.padding.1
+                                    // Tiles t whose four columns 4t − p … 4t + 3 − p all lie inside
+                                    // the row are copied eight at a time (32 floats split by phase).
+                                    let tLo = (pad + 3) / 4
+                                    let tEnd = geo.width + pad >= 4 ? (geo.width + pad - 4) / 4 + 1 : 0
+                                    var t = 0
+                                    while t <= tilesPerRow {
+                                        if t >= tLo && t + 8 <= min(tEnd, tilesPerRow + 1) {
+                                            let v = UnsafeRawPointer(src + 4 * t - pad).loadUnaligned(as: SIMD32<Float>.self)
+                                            let even = v.evenHalf, odd = v.oddHalf
+                                            store(even.evenHalf, dst + t)
+                                            store(odd.evenHalf, dst + phaseStride + t)
+                                            store(even.oddHalf, dst + 2 * phaseStride + t)
+                                            store(odd.oddHalf, dst + 3 * phaseStride + t)
+                                            t += 8
+                                            continue
+                                        }
                                         for q in 0..<4 {
-                                            let xx = 4 * t + q - geo.padding.1
+                                            let xx = 4 * t + q - pad
                                             dst[q * phaseStride + t] = (xx >= 0 && xx < geo.width) ? src[xx] : 0
                                         }
+                                        t += 1
                                     }
                                 }
                                 let out = v + ch * ld + r * rowSpan
@@ -234,10 +255,24 @@ enum Winograd {
                     }
                 }
                 let tiles = min(8, tilesPerRow - t0)
+                let full = tiles == 8 && 4 * (t0 + 8) <= width
                 for r in 0..<4 {
                     let y = 4 * ty + r
                     if y >= height { break }
                     let dst = plane + y * width
+                    if full {
+                        // Interleave the four column vectors into 32 consecutive outputs.
+                        let a = rp[r * 4], b = rp[r * 4 + 1], c = rp[r * 4 + 2], d = rp[r * 4 + 3]
+                        var row = SIMD32<Float>()
+                        for t in 0..<8 {
+                            row[4 * t] = a[t]
+                            row[4 * t + 1] = b[t]
+                            row[4 * t + 2] = c[t]
+                            row[4 * t + 3] = d[t]
+                        }
+                        UnsafeMutableRawPointer(dst + 4 * t0).storeBytes(of: row, as: SIMD32<Float>.self)
+                        continue
+                    }
                     for t in 0..<tiles {
                         let x0 = 4 * (t0 + t)
                         let n = min(4, width - x0)

@@ -34,6 +34,9 @@ let convCases: [ConvCase] = [
     ConvCase(n: 2, c: 12, o: 20, h: 54, w: 54, kernel: (5, 5), stride: (2, 2), padding: (1, 1), dilation: (1, 1)),
     ConvCase(n: 5, c: 24, o: 32, h: 13, w: 13, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
     ConvCase(n: 2, c: 16, o: 24, h: 6, w: 6, kernel: (6, 6), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+    // Stride-2 5×5 / 6×5 layers (polyphase Winograd), odd and even sizes.
+    ConvCase(n: 2, c: 8, o: 12, h: 27, w: 26, kernel: (6, 5), stride: (2, 2), padding: (2, 1), dilation: (1, 1)),
+    ConvCase(n: 1, c: 9, o: 5, h: 11, w: 12, kernel: (5, 5), stride: (2, 2), padding: (0, 2), dilation: (1, 1)),
     // Odd corners: asymmetric stride/padding/dilation, unpadded 3×3, tiny maps, 1×1 with stride.
     ConvCase(n: 2, c: 5, o: 7, h: 11, w: 14, kernel: (3, 2), stride: (2, 3), padding: (2, 1), dilation: (1, 2)),
     ConvCase(n: 2, c: 9, o: 17, h: 9, w: 7, kernel: (3, 3), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
@@ -71,6 +74,9 @@ struct Conv2DTests {
         var algorithms: [(Conv2D.Algorithm, Double)] = [(.im2col, 1e-5)]
         if t.kernel == (1, 1) && t.stride == (1, 1) && t.padding == (0, 0) { algorithms.append((.pointwise, 1e-5)) }
         if t.kernel == (3, 3) && t.stride == (1, 1) && t.dilation == (1, 1) { algorithms.append((.winograd, 2e-5)) }
+        if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 3 && (t.kernel.1 + 1) / 2 == 3 {
+            algorithms.append((.polyphaseWinograd, 2e-5))
+        }
         for (algorithm, tolerance) in algorithms {
             let y = conv(x, algorithm: algorithm)
             #expect(y.shape == [t.n, t.o, ref.shape[3], ref.shape[4]])
@@ -218,7 +224,8 @@ struct PoolingTests {
             ((3, 3), (1, 2), (0, 0), false, 13, 20), ((3, 3), (2, 2), (0, 0), false, 11, 9),
             ((1, 1), (1, 1), (0, 0), false, 13, 20), ((3, 3), (2, 2), (1, 1), false, 26, 26),
             ((3, 3), (2, 2), (1, 1), true, 27, 25), ((2, 3), (3, 2), (1, 1), true, 10, 11),
-            ((2, 2), (2, 2), (1, 1), true, 5, 5),
+            ((2, 2), (2, 2), (1, 1), true, 5, 5), ((3, 3), (2, 2), (1, 1), false, 7, 54),
+            ((2, 2), (2, 2), (1, 1), true, 3, 41), ((3, 3), (2, 2), (0, 0), false, 5, 109),
         ]
         for (k, s, p, ceil, h, w) in cases {
             let x = randomTensor([2, 3, h, w], seed: UInt64(h * w)).scalars.map { $0 - 2 }
