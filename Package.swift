@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
-        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY"]),
+        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
     ],
     swiftLanguageModes: [.v6]
 )

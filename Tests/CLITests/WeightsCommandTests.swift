@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Reports
 import Testing
 
 @Suite("syncbench weights and detect commands", .serialized, .timeLimit(.minutes(5)))
@@ -107,6 +108,12 @@ struct WeightsCommandTests {
         let table = try SyncBenchBinary.run(["detect", clip.path, "--weights", weights])
         #expect(table.status == 0 && table.stdout.contains(" faces in \(frames) frames"), "\(table.stdout)")
         #expect(table.stdout.split(separator: "\n").count == frames + 2)
+        // A still image (PNG, JPEG, …) is read as a one-frame video.
+        let still = directory.appendingPathComponent("still.png")
+        try PNGFile.write(Image(width: 160, height: 120, layout: .bgr, filledWith: 90), to: still)
+        let image = try SyncBenchBinary.run(["detect", still.path, "--weights", weights, "--threshold", "0.5"])
+        #expect(image.status == 0 && image.stdout.contains(" in 1 frame "), "\(image.stdout)\(image.stderr)")
+
         let missing = try SyncBenchBinary.run(["detect", clip.path, "--weights", path("none")])
         #expect(missing.status == 40 && missing.stderr.contains("sfd_face.pth"))
     }

@@ -68,7 +68,8 @@ struct DetectCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(records), as: UTF8.self))
             } else {
                 print(table.joined(separator: "\n"))
-                print("\(records.count) faces in \(frames) frames (threshold \(threshold), scale \(scale))")
+                let faces = records.count == 1 ? "1 face" : "\(records.count) faces"
+                print("\(faces) in \(frames == 1 ? "1 frame" : "\(frames) frames") (threshold \(threshold), scale \(scale))")
             }
         }
     }
