@@ -80,15 +80,18 @@ public struct WeightsDirectory: Sendable, Equatable {
         self.url = url
     }
 
-    /// `--weights DIR` if given, else `$SYNCBENCH_WEIGHTS`, else `./weights`.
+    /// `--weights DIR` if given, else `$SYNCBENCH_WEIGHTS`, else `./weights`; relative paths are
+    /// resolved against `currentDirectory`.
     public static func resolve(explicit: String?, environment: [String: String], currentDirectory: URL) -> WeightsDirectory {
-        if let explicit, !explicit.isEmpty {
-            return WeightsDirectory(url: URL(fileURLWithPath: explicit, relativeTo: currentDirectory).standardizedFileURL)
+        func absolute(_ path: String) -> WeightsDirectory {
+            let url = path.hasPrefix("/")
+                ? URL(filePath: path, directoryHint: .isDirectory)
+                : currentDirectory.appending(path: path, directoryHint: .isDirectory)
+            return WeightsDirectory(url: url.standardizedFileURL)
         }
-        if let fromEnvironment = environment["SYNCBENCH_WEIGHTS"], !fromEnvironment.isEmpty {
-            return WeightsDirectory(url: URL(fileURLWithPath: fromEnvironment, relativeTo: currentDirectory).standardizedFileURL)
-        }
-        return WeightsDirectory(url: currentDirectory.appendingPathComponent("weights").standardizedFileURL)
+        if let explicit, !explicit.isEmpty { return absolute(explicit) }
+        if let fromEnvironment = environment["SYNCBENCH_WEIGHTS"], !fromEnvironment.isEmpty { return absolute(fromEnvironment) }
+        return absolute("weights")
     }
 
     /// Where `file` lives in this directory.

@@ -118,3 +118,21 @@ struct WeightsCommandTests {
         #expect(missing.status == 40 && missing.stderr.contains("sfd_face.pth"))
     }
 }
+
+@Suite("syncbench bench-kernels", .timeLimit(.minutes(5)))
+struct BenchKernelsCommandTests {
+    @Test("reports S3FD per size and SyncNet per window with GFLOP/s; bad sizes are usage errors")
+    func smallRun() throws {
+        let result = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64x48", "--batch", "1", "--repeat", "1", "--no-reference", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let s3fd = try #require(object["s3fd"] as? [[String: Any]])
+        #expect(s3fd.count == 1 && s3fd[0]["size"] as? String == "64x48")
+        #expect((s3fd[0]["msPerFrame"] as? Double).map { $0 > 0 } == true && (s3fd[0]["gflops"] as? Double).map { $0 > 0 } == true)
+        let syncNet = try #require(object["syncNet"] as? [String: Any])
+        #expect((syncNet["lipMsPerWindow"] as? Double).map { $0 > 0 } == true)
+        #expect(object["weights"] as? String == "stand-in" && object["reference"] == nil)
+        let bad = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64by48"])
+        #expect(bad.status == 64 && bad.stderr.contains("WIDTHxHEIGHT"))
+    }
+}
