@@ -80,10 +80,11 @@ enum PolyphaseWinograd {
         let tilesPerRow = (wo + 2) / 3
         let chunks = (tilesPerRow + 7) / 8
         let totalTileRows = batch * tileRowsPerImage
-        // Blocks of whole tile rows (possibly spanning images), V and M of one block ≈ 4 MB, of
+        // Blocks of whole tile rows (possibly spanning images), V and M of one block ≈ 8 MB (measured
+        // faster than 1–4 MB for SyncNet lip conv1 on the 2-core development machine), of
         // equal size and at least 64 tiles wide so that the 36 GEMMs stay efficient.
         let bytesPerTileRow = 36 * (c4 + o) * tilesPerRow * 4
-        let limit = max((4 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
+        let limit = max((8 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
         let blockCount = (totalTileRows + limit - 1) / limit
         let rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
         // SIMD8 chunks of a row's last tiles spill into the next row's slots (written later by the
