@@ -29,6 +29,10 @@ public struct Conv2D: Sendable {
     /// For ``Algorithm/polyphaseWinograd`` layers: the equivalent stride-1 3×3 layer over the
     /// four input phases (an array only to allow the recursive type; zero or one element).
     let polyphase: [Conv2D]
+    /// For ``Algorithm/polyphaseWinograd4x4`` layers (stride 2, 7×7 or 8×8, undilated): the
+    /// Winograd F(3×3, 4×4) weights `[36, O, 4C]` of the four phase sub-kernels, computed once at
+    /// load time.
+    let polyphaseWinogradWeight: [Float]?
 
     /// The convolution algorithms of this module.
     public enum Algorithm: Sendable, Equatable {
@@ -43,6 +47,11 @@ public struct Conv2D: Sendable {
         /// channels (sub-kernels zero-padded to 3×3), computed with Winograd. 1.44× (5×5) the
         /// multiply-adds of the direct layer before Winograd's 4× saving.
         case polyphaseWinograd
+        /// Stride 2 with a 7×7 or 8×8 kernel: the four parity phases turn the layer into a
+        /// stride-1 4×4 convolution over `4·C` channels, computed with Winograd F(3×3, 4×4)
+        /// (6×6 tiles, 36 multiplications per 9 outputs instead of 144); 1.31× (7×7) the
+        /// multiply-adds of the direct layer before that 4× saving. See ``PolyphaseWinograd``.
+        case polyphaseWinograd4x4
     }
 
     /// 3×3 layers with fewer input channels than this use im2col: with `C` this small the 36
@@ -93,6 +102,10 @@ public struct Conv2D: Sendable {
                     outChannels: outChannels, inChannels: 4 * inChannels, kernel: (3, 3), bias: bias,
                     activation: activation)
             ] : []
+        self.polyphaseWinogradWeight =
+            PolyphaseWinograd.qualifies(kernel: kernel, stride: stride, dilation: dilation)
+            ? PolyphaseWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel)
+            : nil
     }
 
     /// `W'[o, (a·2 + b)·C + c, i, j] = W[o, c, 2i + a, 2j + b]` (0 outside the kernel).
@@ -143,6 +156,7 @@ public struct Conv2D: Sendable {
         dilation = other.dilation
         winogradWeight = other.winogradWeight
         polyphase = other.polyphase.map { $0.with(activation: activation) }
+        polyphaseWinogradWeight = other.polyphaseWinogradWeight
         self.activation = activation
     }
 
@@ -159,6 +173,7 @@ public struct Conv2D: Sendable {
         if winogradWeight != nil && inChannels >= Self.winogradMinimumInChannels { return .winograd }
         if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0) { return .pointwise }
         if !polyphase.isEmpty && inChannels >= 8 { return .polyphaseWinograd }
+        if polyphaseWinogradWeight != nil { return .polyphaseWinograd4x4 }
         return .im2col
     }
 
@@ -196,6 +211,17 @@ public struct Conv2D: Sendable {
                         outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
                 case .polyphaseWinograd:
                     preconditionFailure("handled above")
+                case .polyphaseWinograd4x4:
+                    precondition(
+                        PolyphaseWinograd.qualifies(kernel: kernel, stride: stride, dilation: dilation),
+                        "polyphaseWinograd4x4 needs a stride-2, undilated 7×7 or 8×8 layer")
+                    let u =
+                        polyphaseWinogradWeight
+                        ?? PolyphaseWinograd.transformWeights(
+                            weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel)
+                    PolyphaseWinograd.convolve(
+                        input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
+                        outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
                 case .pointwise, .im2col:
                     precondition(
                         chosen == .im2col || (kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)),

@@ -67,10 +67,10 @@ func maxPool(
                             {
                                 let base = row + lo[j0]
                                 let a = UnsafeRawPointer(base).loadUnaligned(as: SIMD16<Float>.self)
-                                var m = pointwiseMax(a.evenHalf, a.oddHalf)
+                                var m = lanewiseMax(a.evenHalf, a.oddHalf)
                                 if kernel.2 == 3 {
                                     let b = UnsafeRawPointer(base + 2).loadUnaligned(as: SIMD16<Float>.self)
-                                    m = pointwiseMax(m, b.evenHalf)
+                                    m = lanewiseMax(m, b.evenHalf)
                                 }
                                 UnsafeMutableRawPointer(out + j0).storeBytes(of: m, as: SIMD8<Float>.self)
                                 j0 += 8
@@ -98,7 +98,17 @@ func maxPool(
                                         target.update(from: row, count: wo)
                                         first = false
                                     } else {
-                                        for j in 0..<wo { target[j] = max(target[j], row[j]) }
+                                        var j = 0
+                                        while j + 8 <= wo {
+                                            let a = UnsafeRawPointer(target + j).loadUnaligned(as: SIMD8<Float>.self)
+                                            let b = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                                            UnsafeMutableRawPointer(target + j).storeBytes(of: lanewiseMax(a, b), as: SIMD8<Float>.self)
+                                            j += 8
+                                        }
+                                        while j < wo {
+                                            target[j] = max(target[j], row[j])
+                                            j += 1
+                                        }
                                     }
                                 }
                             }
@@ -109,6 +119,13 @@ func maxPool(
         }
     }
     return (out, to, ho, wo)
+}
+
+/// `max(a, b)` per lane as `Swift.max` evaluates it (`b` where `b >= a`), compiled to a compare
+/// and a blend (the standard library's `pointwiseMax` is not inlined and runs lane by lane).
+@inline(__always)
+func lanewiseMax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    a.replacing(with: b, where: b .>= a)
 }
 
 private func checkPooling(_ kernel: [Int], _ stride: [Int], _ padding: [Int], name: String) {

@@ -104,4 +104,24 @@ struct SyncNetParityTests {
             #expect(worst <= 1e-5 * norm)
         }
     }
+
+    @Test("lip windows through the first layer in chunks give the embeddings of one pass")
+    func lipChunks() throws {
+        let count = 6 * 3 * 5 * 224 * 224
+        let input = Tensor(shape: [6, 3, 5, 224, 224], scalars: SplitMix64.bytes(seed: 0xC4, count: count).map(Float.init))
+        let whole = Self.network.lipEmbeddings(input, inputChunk: 6)
+        #expect(whole.shape == [6, 1024])
+        for chunk in [1, 4] {
+            let chunked = Self.network.lipEmbeddings(input, inputChunk: chunk)
+            #expect(chunked.shape == whole.shape)
+            for n in 0..<6 {
+                let row = whole.scalars[(n * 1024)..<((n + 1) * 1024)]
+                let other = chunked.scalars[(n * 1024)..<((n + 1) * 1024)]
+                let worst = zip(row, other).map { abs($0 - $1) }.max()!
+                let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                // Only the GEMM blocking of the first layer differs: float32 rounding.
+                #expect(norm > 0 && worst <= 1e-5 * norm, "chunk \(chunk), window \(n): \(worst) vs norm \(norm)")
+            }
+        }
+    }
 }

@@ -37,6 +37,14 @@ let convCases: [ConvCase] = [
     // Stride-2 5×5 / 6×5 layers (polyphase Winograd), odd and even sizes.
     ConvCase(n: 2, c: 8, o: 12, h: 27, w: 26, kernel: (6, 5), stride: (2, 2), padding: (2, 1), dilation: (1, 1)),
     ConvCase(n: 1, c: 9, o: 5, h: 11, w: 12, kernel: (5, 5), stride: (2, 2), padding: (0, 2), dilation: (1, 1)),
+    // Stride-2 7×7 / 8×8 layers (polyphase Winograd F(3×3, 4×4), SyncNet lip conv1 reduced):
+    // partial tiles, several SIMD chunks per tile row, padding, 1×1 outputs.
+    ConvCase(n: 2, c: 3, o: 10, h: 61, w: 67, kernel: (7, 7), stride: (2, 2), padding: (0, 0), dilation: (1, 1)),
+    ConvCase(n: 3, c: 5, o: 8, h: 20, w: 19, kernel: (8, 7), stride: (2, 2), padding: (3, 2), dilation: (1, 1)),
+    ConvCase(n: 1, c: 15, o: 12, h: 40, w: 41, kernel: (7, 8), stride: (2, 2), padding: (3, 3), dilation: (1, 1)),
+    ConvCase(n: 2, c: 2, o: 3, h: 7, w: 8, kernel: (7, 7), stride: (2, 2), padding: (0, 0), dilation: (1, 1)),
+    // Large enough for several blocks of tile rows, blocks spanning two images.
+    ConvCase(n: 2, c: 16, o: 64, h: 120, w: 150, kernel: (7, 7), stride: (2, 2), padding: (1, 0), dilation: (1, 1)),
     // Odd corners: asymmetric stride/padding/dilation, unpadded 3×3, tiny maps, 1×1 with stride.
     ConvCase(n: 2, c: 5, o: 7, h: 11, w: 14, kernel: (3, 2), stride: (2, 3), padding: (2, 1), dilation: (1, 2)),
     ConvCase(n: 2, c: 9, o: 17, h: 9, w: 7, kernel: (3, 3), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
@@ -76,6 +84,9 @@ struct Conv2DTests {
         if t.kernel == (3, 3) && t.stride == (1, 1) && t.dilation == (1, 1) { algorithms.append((.winograd, 2e-5)) }
         if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 3 && (t.kernel.1 + 1) / 2 == 3 {
             algorithms.append((.polyphaseWinograd, 2e-5))
+        }
+        if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 4 && (t.kernel.1 + 1) / 2 == 4 {
+            algorithms.append((.polyphaseWinograd4x4, 2e-5))
         }
         for (algorithm, tolerance) in algorithms {
             let y = conv(x, algorithm: algorithm)
