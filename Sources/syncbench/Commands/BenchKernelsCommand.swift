@@ -191,6 +191,11 @@ struct KernelReport: Codable {
         for timing in s3fd { row("S3FD \(timing.size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[timing.size]) }
         row("SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window)
         row("SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window)
+        // A window needs both towers: the figure that sets SyncNet's throughput.
+        let windowFlop = 2 * Double(SyncNet.lipMultiplyAccumulates + SyncNet.audioMultiplyAccumulates)
+        let windowMs = syncNet.lipMsPerWindow + syncNet.audioMsPerWindow
+        let referenceWindowMs = reference?.syncnet.map { $0.lip_ms_per_window + $0.audio_ms_per_window }
+        row("SyncNet window", windowMs, "ms/win  ", windowFlop / windowMs / 1e6, referenceWindowMs)
         if let reference {
             lines.append("")
             lines.append(reference.error.map { "PyTorch not timed: \($0)" } ?? "PyTorch \(reference.torch ?? "?") on \(reference.threads ?? 0) threads, same shapes, same run")
