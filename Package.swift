@@ -77,7 +77,9 @@ let package = Package(
             swiftSettings: numericSettings
         ),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
