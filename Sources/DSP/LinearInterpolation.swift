@@ -45,6 +45,13 @@ public struct LinearInterpolation: Sendable, Equatable {
     /// - Throws: ``Error`` when the points are empty, the counts differ or the points do not
     ///   increase strictly.
     public init(samplePoints: [Double], values: [Double]) throws(Error) {
+        try self.init(samplePoints: samplePoints, values: values, allowingRepeats: false)
+    }
+
+    /// With `allowingRepeats`, equal neighbouring sample points are accepted, as `numpy.interp`
+    /// accepts them: at a repeated point the last of its values is returned, the segment to its
+    /// left ends at the first, the segment to its right starts at the last.
+    public init(samplePoints: [Double], values: [Double], allowingRepeats: Bool) throws(Error) {
         guard !samplePoints.isEmpty else { throw .empty }
         guard samplePoints.count == values.count else {
             throw .countMismatch(samplePoints: samplePoints.count, values: values.count)
@@ -52,7 +59,8 @@ public struct LinearInterpolation: Sendable, Equatable {
         for j in 0..<samplePoints.count where !(samplePoints[j] == samplePoints[j]) {
             throw .notStrictlyIncreasing(index: j)
         }
-        for j in 0..<(samplePoints.count - 1) where !(samplePoints[j] < samplePoints[j + 1]) {
+        for j in 0..<(samplePoints.count - 1)
+        where !(samplePoints[j] < samplePoints[j + 1] || (allowingRepeats && samplePoints[j] == samplePoints[j + 1])) {
             throw .notStrictlyIncreasing(index: j)
         }
         self.samplePoints = samplePoints

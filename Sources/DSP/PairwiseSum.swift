@@ -37,3 +37,9 @@ func numpyPairwiseSum(_ values: UnsafeBufferPointer<Double>) -> Double {
     return numpyPairwiseSum(UnsafeBufferPointer(rebasing: values[0..<half]))
         + numpyPairwiseSum(UnsafeBufferPointer(rebasing: values[half..<n]))
 }
+
+/// `numpy.mean` of a contiguous float64 array: the pairwise sum divided by the count (NaN for an
+/// empty array, as NumPy returns).
+public func numpyMean(_ values: [Double]) -> Double {
+    values.withUnsafeBufferPointer { numpyPairwiseSum($0) } / Double(values.count)
+}
