@@ -42,4 +42,16 @@ struct LinearInterpolationTests {
             try LinearInterpolation(samplePoints: [0, 2, 2], values: [0, 1, 2])
         }
     }
+
+    /// Values printed by scipy 1.17.1 `interp1d(x, y)` (= numpy.interp) for repeated points.
+    @Test("repeated sample points follow numpy.interp when allowed")
+    func repeatedPoints() throws {
+        let f = try LinearInterpolation(samplePoints: [0, 1, 1, 2], values: [1, 2, 5, 4], allowingRepeats: true)
+        #expect(f([0, 0.5, 1, 1.5, 2]) == [1, 1.5, 5, 4.5, 4])
+        let g = try LinearInterpolation(samplePoints: [0, 0, 1, 2], values: [1, 2, 3, 4], allowingRepeats: true)
+        #expect(g([0, 1, 2]) == [2, 3, 4])
+        #expect(throws: LinearInterpolation.Error.notStrictlyIncreasing(index: 0)) {
+            try LinearInterpolation(samplePoints: [1, 0], values: [0, 1], allowingRepeats: true)
+        }
+    }
 }
