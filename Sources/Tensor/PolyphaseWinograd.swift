@@ -159,27 +159,17 @@ enum PolyphaseWinograd {
                                 }
                             }
                         }
-                        // 2. 36 GEMMs M[ξ] = U[ξ] · V[ξ].
-                        Parallel.forEach(36) { xi in
-                            GEMM.serial(
-                                m: o, n: blockTiles, k: c4, a: u + xi * o * c4, lda: c4,
-                                b: v + xi * c4 * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
-                        }
-                        // 3. Output transform, bias, activation, scatter.
-                        Parallel.forChunks(o, oversubscription: 4) { outs in
-                            for oc in outs {
-                                for r in 0..<rows {
-                                    let global = first + r
-                                    let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                                    let plane = output + (image * o + oc) * ho * wo
-                                    let src = m + oc * ld + r * tilesPerRow
-                                    for chunk in 0..<chunks {
-                                        outputTile(
-                                            m: src + chunk * 8, xiStride: o * ld, bias: bp[oc], activation: activation,
-                                            plane: plane, ty: ty, t0: chunk * 8, tilesPerRow: tilesPerRow, height: ho, width: wo)
-                                    }
-                                }
-                            }
+                        // 2–3. GEMMs, output transform, bias, activation, scatter.
+                        Winograd.multiplyAndFinish(
+                            u: u, v: v, m: m, outChannels: o, inner: c4, blockTiles: blockTiles, ld: ld, rows: rows,
+                            rowSpan: tilesPerRow, chunks: chunks
+                        ) { src, oc, r, t0 in
+                            let global = first + r
+                            let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                            outputTile(
+                                m: src, xiStride: o * ld, bias: bp[oc], activation: activation,
+                                plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
+                                height: ho, width: wo)
                         }
                         first += rows
                     }

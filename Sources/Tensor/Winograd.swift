@@ -159,29 +159,45 @@ enum Winograd {
                             }
                         }
                     }
-                    // 2. 36 GEMMs M[ξ] = U[ξ] · V[ξ].
-                    Parallel.forEach(36) { xi in
-                        GEMM.serial(
-                            m: o, n: blockTiles, k: c, a: u + xi * o * c, lda: c,
-                            b: v + xi * c * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
-                    }
-                    // 3. Output transform, bias, activation, scatter.
-                    Parallel.forChunks(o, oversubscription: 4) { outs in
-                        for oc in outs {
-                            for r in 0..<rows {
-                                let global = first + r
-                                let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                                let plane = output + (image * o + oc) * ho * wo
-                                let src = m + oc * ld + r * rowSpan
-                                for chunk in 0..<chunks {
-                                    outputTile(
-                                        m: src + chunk * 8, xiStride: o * ld, bias: b[oc], activation: activation,
-                                        plane: plane, ty: ty, t0: chunk * 8, tilesPerRow: tilesPerRow, height: ho, width: wo)
-                                }
-                            }
-                        }
+                    // 2–3. GEMMs, output transform, bias, activation, scatter.
+                    multiplyAndFinish(
+                        u: u, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
+                        rowSpan: rowSpan, chunks: chunks
+                    ) { src, oc, r, t0 in
+                        let global = first + r
+                        let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                        outputTile(
+                            m: src, xiStride: o * ld, bias: b[oc], activation: activation,
+                            plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
+                            height: ho, width: wo)
                     }
                     first += rows
+                }
+            }
+        }
+    }
+
+    /// Steps 2 and 3 of a Winograd driver for one block of tile rows (shared with
+    /// ``PolyphaseWinograd``): the 36 GEMMs `M[ξ] = U[ξ] · V[ξ]` (`U` is `[36, O, inner]`, `V`
+    /// `[36, inner, ld]`), then `finish(src, outputChannel, tileRow, firstTile)` for every output
+    /// channel, tile row of the block and chunk of 8 tiles, with `src` pointing at the chunk's
+    /// `M[0]` entries; output channels are spread over the workers.
+    @inline(__always)
+    static func multiplyAndFinish(
+        u: UnsafePointer<Float>, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+        outChannels o: Int, inner k: Int, blockTiles: Int, ld: Int, rows: Int, rowSpan: Int, chunks: Int,
+        finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+    ) {
+        Parallel.forEach(36) { xi in
+            GEMM.serial(
+                m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
+                b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
+        }
+        Parallel.forChunks(o, oversubscription: 4) { outs in
+            for oc in outs {
+                for r in 0..<rows {
+                    let src = m + oc * ld + r * rowSpan
+                    for chunk in 0..<chunks { finish(src + chunk * 8, oc, r, chunk * 8) }
                 }
             }
         }
