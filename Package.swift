@@ -40,11 +40,13 @@ let package = Package(
             dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings
         ),
-        .target(name: "Pipeline", dependencies: ["Media", "DSP", "Models"], swiftSettings: numericSettings),
+        .target(
+            name: "Pipeline", dependencies: ["Media", "DSP", "Models", "Tensor", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericSettings),
         .target(
             name: "Store",
             dependencies: [
-                "Media",
+                "Media", "Pipeline",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -78,9 +80,9 @@ let package = Package(
         ),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "Media", "NPY", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(
-            name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "TestSupport"], exclude: ["Fixtures"],
+            name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "Tensor", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: numericSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Media"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Media", "Pipeline"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
     ],

@@ -87,6 +87,27 @@ public struct S3FD: Sendable {
 
     // MARK: Input
 
+    /// Whether the network can run on a `width × height` input: its five 2×2 max pools (the third
+    /// in ceil mode, the others in floor mode, as in the reference's VGG) need a side of at least
+    /// 2 at each of them. Smaller inputs are an error in PyTorch too ("output size is too small").
+    public static func accepts(width: Int, height: Int) -> Bool {
+        func fits(_ side: Int) -> Bool {
+            var n = side
+            for ceil in [false, false, true, false, false] {
+                guard n >= 2 else { return false }
+                if ceil {
+                    var out = (n - 2 + 1) / 2 + 1
+                    if (out - 1) * 2 >= n { out -= 1 }
+                    n = out
+                } else {
+                    n = (n - 2) / 2 + 1
+                }
+            }
+            return n >= 1
+        }
+        return fits(width) && fits(height)
+    }
+
     /// The network input for one frame (NETWORKS.md §3.1): `rgb` holds the already 0.25-scaled
     /// frame, `height × width × 3` bytes in R, G, B order; the result is `[1, 3, height, width]`
     /// with planes R − 123, G − 117, B − 104.

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+
+/// One cached stage result (docs/cache.md): small structured facts as JSON, the bulk as a payload
+/// in a documented format, and — for crops — frames stored beside it.
+public struct StoredArtifact: Sendable, Equatable {
+    /// SHA-256 of the stage's inputs, settings, weights and algorithm version (``StageKey``).
+    public var key: String
+    /// Stage name (`detections`, `scenes`, `tracks`, `speech`, `crops`, `mfcc`, `embeddings`, `scores`).
+    public var stage: String
+    /// How `payload` is laid out, e.g. `float32le[L,1024]x2`.
+    public var format: String
+    /// JSON object with counts, shapes and scalars.
+    public var meta: Data
+    public var payload: Data
+    /// Frames owned by the artifact (PNG, stored with ``ArtifactCache/saveFrames(of:startingAt:_:)``).
+    public var frameCount: Int
+    /// Seconds the stage took.
+    public var seconds: Double
+
+    public init(key: String, stage: String, format: String, meta: Data, payload: Data, frameCount: Int = 0, seconds: Double) {
+        self.key = key
+        self.stage = stage
+        self.format = format
+        self.meta = meta
+        self.payload = payload
+        self.frameCount = frameCount
+        self.seconds = seconds
+    }
+}
+
+/// Where the evaluator keeps stage results. `Store` implements it with SQLite; the evaluator only
+/// sees this protocol.
+///
+/// Contract: ``save(_:)`` is one transaction, so an artifact exists whole or not at all. An
+/// artifact with frames has its frames saved first, in chunks (each chunk one transaction); frames
+/// without an artifact row are leftovers of an interrupted run and are discarded by
+/// ``discardFrames(of:)`` before a stage writes them again.
+public protocol ArtifactCache: Sendable {
+    func artifact(key: String) throws -> StoredArtifact?
+    func containsArtifact(key: String) throws -> Bool
+    func save(_ artifact: StoredArtifact) throws
+    func discardFrames(of key: String) throws
+    func saveFrames(of key: String, startingAt index: Int, _ pngs: [Data]) throws
+    func frames(of key: String, range: Range<Int>) throws -> [Data]
+}
+
+/// Builds cache keys: the SHA-256 of a canonical text naming the stage, its algorithm version and
+/// every input, in a fixed order. Equal texts ⇔ equal keys; any changed input changes the key.
+public struct StageKey: Sendable {
+    private var text: String
+
+    public init(stage: String, version: Int) {
+        text = "syncbench-stage\nstage=\(stage)\nversion=\(version)\n"
+    }
+
+    /// Adds one input (name and value); order matters.
+    public func with(_ name: String, _ value: some CustomStringConvertible) -> StageKey {
+        var copy = self
+        copy.text += "\(name)=\(value)\n"
+        return copy
+    }
+
+    /// The key: 64 lowercase hexadecimal digits.
+    public var digest: String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Little-endian array payloads.
+enum PayloadCoding {
+    static func data(_ values: [Float]) -> Data {
+        var data = Data(capacity: values.count * 4)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func data(_ values: [Double]) -> Data {
+        var data = Data(capacity: values.count * 8)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func data(_ values: [Int16]) -> Data {
+        var data = Data(capacity: values.count * 2)
+        for value in values { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func floats(_ data: Data, offset: Int = 0, count: Int) throws(ArtifactError) -> [Float] {
+        guard offset >= 0, count >= 0, offset + count * 4 <= data.count else { throw .malformed("float32 payload too short") }
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self))) }
+        }
+    }
+
+    static func doubles(_ data: Data, offset: Int = 0, count: Int) throws(ArtifactError) -> [Double] {
+        guard offset >= 0, count >= 0, offset + count * 8 <= data.count else { throw .malformed("float64 payload too short") }
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8 * $0, as: UInt64.self))) }
+        }
+    }
+
+    static func int16s(_ data: Data) throws(ArtifactError) -> [Int16] {
+        guard data.count % 2 == 0 else { throw .malformed("int16 payload has an odd byte count") }
+        return data.withUnsafeBytes { raw in
+            (0..<(data.count / 2)).map { Int16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self)) }
+        }
+    }
+}
+
+/// A cached artifact that cannot be read back (damaged or written by an incompatible version).
+public enum ArtifactError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformed(String)
+    case missingFrames(key: String, expected: Int, found: Int)
+
+    public var description: String {
+        switch self {
+        case .malformed(let reason): "cached artifact is malformed: \(reason) (run `syncbench cache verify`)"
+        case let .missingFrames(key, expected, found):
+            "cached crops \(key.prefix(12)) have \(found) of \(expected) frames (run `syncbench cache verify`)"
+        }
+    }
+}

@@ -1,0 +1,130 @@
+/// Why a clip has, or has no, score. Recorded with every evaluation; `docs/cli.md` lists the exit
+/// code of each.
+public enum ClipStatus: String, Sendable, Codable, CaseIterable {
+    /// At least one track was scored: LSE-C and LSE-D are set.
+    case ok
+    /// The detector (or the `--boxes` file) found no face in any frame.
+    case noFace = "no_face"
+    /// Faces were found, but no track survived: every scene or face run was too short
+    /// (`min_track`) or the faces too small (`min_face_size`).
+    case noTrack = "no_track"
+    /// Tracks exist, but none has the six frames of speech and video SyncNet needs (the speech
+    /// ends before the track, or the track is too short): the reference raises here (quirk Q8).
+    case tooShort = "too_short"
+    /// The audio to score against has no samples, or the video has no audio stream (joonson).
+    case noAudio = "no_audio"
+    /// The speech file is missing or cannot be decoded.
+    case audioError = "audio_error"
+    /// The video is missing, not a video, damaged, or cannot be decoded.
+    case decodeError = "decode_error"
+    /// The video decodes but cannot be processed (frames too small for the face detector).
+    case unsupported
+}
+
+/// The score of one track (PIPELINE.md §10), or why it has none.
+public struct TrackEvaluation: Sendable, Codable, Equatable {
+    /// Position in the clip's track list (the reference's crop number).
+    public var track: Int
+    /// First and last frame of the track on the 25 fps timeline (inclusive).
+    public var startFrame: Int
+    public var endFrame: Int
+    /// `ok`, or `too_short` when fewer than six frames of speech and video overlap.
+    public var status: ClipStatus
+    /// AV offset in frames (positive: the video is late), LSE-C and LSE-D of this track.
+    public var offset: Int?
+    public var confidence: Float?
+    public var minDistance: Float?
+    /// SyncNet windows scored (`min_length − 5`).
+    public var windows: Int
+
+    public init(
+        track: Int, startFrame: Int, endFrame: Int, status: ClipStatus, offset: Int?, confidence: Float?, minDistance: Float?, windows: Int
+    ) {
+        self.track = track
+        self.startFrame = startFrame
+        self.endFrame = endFrame
+        self.status = status
+        self.offset = offset
+        self.confidence = confidence
+        self.minDistance = minDistance
+        self.windows = windows
+    }
+}
+
+/// Whether a stage ran or came from the cache, and how long it took.
+public struct StageRecord: Sendable, Codable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        case computed, cached
+    }
+    /// Stage name: `decode`, `detections`, `scenes`, `tracks`, `speech`, `crops`, `mfcc`,
+    /// `embeddings`, `scores` (per-track stages are summed over tracks).
+    public var stage: String
+    /// `computed` if any part of the stage ran, else `cached`.
+    public var outcome: Outcome
+    /// How many results were computed and how many came from the cache (per-track stages count
+    /// tracks).
+    public var computed: Int
+    public var cached: Int
+    /// Wall-clock seconds spent computing (0 when cached).
+    public var seconds: Double
+
+    public init(stage: String, outcome: Outcome, computed: Int, cached: Int, seconds: Double) {
+        self.stage = stage
+        self.outcome = outcome
+        self.computed = computed
+        self.cached = cached
+        self.seconds = seconds
+    }
+}
+
+/// The outcome of evaluating one clip.
+public struct ClipEvaluation: Sendable, Codable, Equatable {
+    public var videoPath: String
+    public var videoSHA256: String
+    public var speechPath: String?
+    public var speechSHA256: String?
+    public var settings: EvaluationSettings
+    public var status: ClipStatus
+    /// One line saying what happened (empty when ok without remarks).
+    public var message: String
+    /// Every track found, scored or not, in track order.
+    public var tracks: [TrackEvaluation]
+    /// LSE-C: the largest confidence of any scored track; LSE-D: the smallest distance of any
+    /// scored track (possibly another one). Nil unless `status == .ok`.
+    public var bestConfidence: Float?
+    public var minDistance: Float?
+    /// Stage outcomes in pipeline order.
+    public var stages: [StageRecord]
+    /// Frames on the 25 fps timeline and 16 kHz speech samples (nil when not known).
+    public var frames: Int?
+    public var speechSamples: Int?
+    /// Total wall-clock seconds of this run.
+    public var seconds: Double
+    /// The cache key of the whole evaluation.
+    public var key: String
+    /// Keys of every artifact the evaluation used.
+    public var artifactKeys: [String]
+
+    public init(
+        videoPath: String, videoSHA256: String, speechPath: String?, speechSHA256: String?, settings: EvaluationSettings,
+        status: ClipStatus, message: String, tracks: [TrackEvaluation], bestConfidence: Float?, minDistance: Float?,
+        stages: [StageRecord], frames: Int?, speechSamples: Int?, seconds: Double, key: String, artifactKeys: [String]
+    ) {
+        self.videoPath = videoPath
+        self.videoSHA256 = videoSHA256
+        self.speechPath = speechPath
+        self.speechSHA256 = speechSHA256
+        self.settings = settings
+        self.status = status
+        self.message = message
+        self.tracks = tracks
+        self.bestConfidence = bestConfidence
+        self.minDistance = minDistance
+        self.stages = stages
+        self.frames = frames
+        self.speechSamples = speechSamples
+        self.seconds = seconds
+        self.key = key
+        self.artifactKeys = artifactKeys
+    }
+}

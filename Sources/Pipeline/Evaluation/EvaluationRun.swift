@@ -1,0 +1,510 @@
+import DSP
+import Foundation
+import Media
+import Models
+import Tensor
+
+/// One evaluation in progress: decides per stage whether to read the cache or compute, and keeps
+/// the ledger of what happened.
+struct EvaluationRun {
+    let evaluator: Evaluator
+    let input: EvaluationInput
+    var ledger = StageLedger()
+    var artifactKeys: [String] = []
+    var remarks: [String] = []
+    var frames: Int? = nil
+    var speechSamples: Int? = nil
+    let start = ContinuousClock.now
+
+    init(evaluator: Evaluator, input: EvaluationInput) {
+        self.evaluator = evaluator
+        self.input = input
+    }
+
+    var settings: EvaluationSettings { evaluator.settings }
+    var cache: any ArtifactCache { evaluator.cache }
+
+    /// A clip-level outcome without scores.
+    struct Stop: Error {
+        var status: ClipStatus
+        var message: String
+    }
+
+    mutating func execute() throws -> ClipEvaluation {
+        let keys = evaluator.keys(for: input)
+        do {
+            let tracks = try tracksArtifact(keys)
+            guard !tracks.tracks.isEmpty else { throw Self.noTrackStop(tracks.meta, settings: settings) }
+            let results = try scoreTracks(tracks.tracks, keys: keys)
+            return finish(keys: keys, results: results)
+        } catch let stop as Stop {
+            return finish(keys: keys, status: stop.status, message: stop.message, tracks: [])
+        }
+    }
+
+    static func noTrackStop(_ meta: TracksArtifact.Meta, settings: EvaluationSettings) -> Stop {
+        if meta.faces == 0 {
+            return Stop(status: .noFace, message: "no face detected in any of the \(meta.frames) frames")
+        }
+        var reasons = "\(meta.faces) faces in \(meta.framesWithFaces) of \(meta.frames) frames, but no track has more than "
+            + "\(settings.minTrack) detections and a mean face side above \(Int(settings.minFaceSize)) px"
+        if meta.longScenes < meta.scenes {
+            reasons += " (\(meta.scenes - meta.longScenes) of \(meta.scenes) scenes are shorter than \(settings.minTrack) frames)"
+        }
+        return Stop(status: .noTrack, message: reasons)
+    }
+
+    // MARK: Detections, scenes, tracks
+
+    mutating func tracksArtifact(_ keys: Evaluator.Keys) throws -> TracksArtifact {
+        if let stored = try cache.artifact(key: keys.tracks) {
+            ledger.note("tracks", computed: false)
+            artifactKeys += [keys.detections, keys.scenes, keys.tracks]
+            let tracks = try TracksArtifact(stored)
+            frames = tracks.meta.frames
+            return tracks
+        }
+        var detections = try cache.artifact(key: keys.detections).map { stored throws in try DetectionsArtifact(stored) }
+        var scenes = try cache.artifact(key: keys.scenes).map { stored throws in try ScenesArtifact(stored) }
+        if detections != nil { ledger.note("detections", computed: false) }
+        if scenes != nil { ledger.note("scenes", computed: false) }
+        if detections == nil || scenes == nil {
+            let pass = try decodePass(detect: detections == nil, segment: scenes == nil)
+            if detections == nil, let computed = pass.detections {
+                try cache.save(computed.stored(key: keys.detections, seconds: pass.detectionSeconds))
+                ledger.note("detections", computed: true, seconds: pass.detectionSeconds)
+                detections = computed
+            }
+            if scenes == nil, let computed = pass.scenes {
+                try cache.save(computed.stored(key: keys.scenes, seconds: pass.sceneSeconds))
+                ledger.note("scenes", computed: true, seconds: pass.sceneSeconds)
+                scenes = computed
+            }
+        }
+        guard let detections, let scenes else { throw Stop(status: .decodeError, message: "\(input.videoPath): no frames decoded") }
+        artifactKeys += [keys.detections, keys.scenes]
+        let started = ContinuousClock.now
+        let tracker = settings.tracker
+        var tracks: [FaceTrack] = []
+        var longScenes = 0
+        for scene in scenes.scenes where scene.count >= settings.minTrack {
+            longScenes += 1
+            let lower = min(scene.lowerBound, detections.frames.count), upper = min(scene.upperBound, detections.frames.count)
+            tracks += tracker.tracks(detections: Array(detections.frames[lower..<upper]), firstFrame: lower)
+        }
+        let artifact = TracksArtifact(
+            tracks: tracks, faces: detections.frames.reduce(0) { $0 + $1.count },
+            framesWithFaces: detections.frames.filter { !$0.isEmpty }.count, longScenes: longScenes, scenes: scenes.scenes.count,
+            frames: detections.meta.frames, pictures: detections.meta.pictures)
+        let seconds = elapsed(since: started)
+        try cache.save(artifact.stored(key: keys.tracks, seconds: seconds))
+        ledger.note("tracks", computed: true, seconds: seconds)
+        artifactKeys.append(keys.tracks)
+        frames = detections.meta.frames
+        return artifact
+    }
+
+    struct DecodePass {
+        var detections: DetectionsArtifact?
+        var scenes: ScenesArtifact?
+        var detectionSeconds = 0.0
+        var sceneSeconds = 0.0
+    }
+
+    /// One pass over the video: S3FD on every frame (unless boxes are given) and shot detection on
+    /// every real picture of the intermediate AVI.
+    mutating func decodePass(detect: Bool, segment: Bool) throws -> DecodePass {
+        let started = ContinuousClock.now
+        var pass = DecodePass()
+        let detector: FaceDetector?
+        if detect && input.boxes == nil {
+            detector = FaceDetector(
+                network: try evaluator.networks.loadS3FD(), scale: settings.detectorScale, threshold: settings.detectorThreshold)
+        } else {
+            detector = nil
+        }
+        var shots = ShotDetector(settings: ShotDetector.Settings(threshold: settings.shotThreshold, minSceneLength: settings.minSceneLength))
+        var faces: [[FaceDetection]] = []
+        var batch: [Image] = []
+        var width = 0, height = 0, frameCount = 0, pictures = 0
+        var detectSeconds = 0.0, shotSeconds = 0.0
+        let batchSize = 4
+        func flush(_ batch: inout [Image]) {
+            guard let detector, !batch.isEmpty else { return }
+            let t = ContinuousClock.now
+            faces += detector.detect(batch: batch)
+            detectSeconds += elapsed(since: t)
+            batch.removeAll(keepingCapacity: true)
+        }
+        do throws(any Error) {
+            let decoder = try VideoDecoder(path: input.videoPath, mode: settings.timelineMode, convertPixels: detector != nil || segment)
+            width = decoder.width
+            height = decoder.height
+            if let detector {
+                let scaled = Image.resizedSize(width: width, height: height, scaleX: detector.scale, scaleY: detector.scale)
+                guard S3FD.accepts(width: scaled.width, height: scaled.height) else {
+                    throw Stop(
+                        status: .unsupported,
+                        message: "\(input.videoPath): frames of \(width)x\(height) are too small for S3FD at scale \(detector.scale) "
+                            + "(\(scaled.width)x\(scaled.height) after scaling); give face boxes with --boxes")
+                }
+            }
+            var lastPicture = -1
+            while let frame = try decoder.nextFrame() {
+                frameCount += 1
+                if frame.slot.aviPicture > lastPicture {
+                    lastPicture = frame.slot.aviPicture
+                    pictures += 1
+                    if segment, let image = frame.image {
+                        let t = ContinuousClock.now
+                        shots.append(image)
+                        shotSeconds += elapsed(since: t)
+                    }
+                }
+                if detector != nil, let image = frame.image {
+                    batch.append(image)
+                    if batch.count == batchSize { flush(&batch) }
+                }
+            }
+            flush(&batch)
+        } catch let error as MediaError {
+            throw Stop(status: .decodeError, message: error.description)
+        }
+        guard frameCount > 0 else { throw Stop(status: .decodeError, message: "\(input.videoPath): the video has no frames") }
+        let total = elapsed(since: started)
+        let decodeSeconds = max(0, total - detectSeconds - shotSeconds)
+        ledger.note("decode", computed: true, seconds: decodeSeconds)
+        if detect {
+            let perFrame: [[FaceDetection]]
+            let source: String
+            if let boxes = input.boxes {
+                let placed = boxes.perFrame(count: frameCount)
+                perFrame = placed.frames
+                source = "boxes"
+                if !placed.outside.isEmpty {
+                    remarks.append("\(placed.outside.count) boxes lie past the last frame (\(frameCount - 1)) and were ignored")
+                }
+            } else {
+                perFrame = faces
+                source = "s3fd"
+            }
+            pass.detections = DetectionsArtifact(
+                meta: .init(source: source, frames: frameCount, faces: perFrame.reduce(0) { $0 + $1.count }, width: width, height: height, pictures: pictures),
+                frames: perFrame)
+            pass.detectionSeconds = detectSeconds
+        }
+        if segment {
+            let scenes = shots.scenes()
+            pass.scenes = ScenesArtifact(
+                meta: .init(pictures: pictures, cuts: shots.cuts, scenes: scenes.map { [$0.lowerBound, $0.upperBound] }), scores: shots.frameScores)
+            pass.sceneSeconds = shotSeconds
+        }
+        return pass
+    }
+
+    // MARK: Per-track stages
+
+    struct TrackPlan {
+        var index: Int
+        var track: FaceTrack
+        var crops: String
+        var mfcc: String
+        var embeddings: String
+        var scores: String
+    }
+
+    mutating func scoreTracks(_ tracks: [FaceTrack], keys: Evaluator.Keys) throws -> [TrackEvaluation] {
+        guard let speechKey = keys.speech else {
+            throw Stop(status: .audioError, message: input.speechError ?? "\(input.speechPath ?? "speech"): no such file")
+        }
+        let plans = tracks.enumerated().map { index, track in
+            let crops = evaluator.cropKey(tracks: keys.tracks, track: index, video: input.videoSHA256)
+            let mfcc = evaluator.mfccKey(speech: speechKey, track: track)
+            let embeddings = evaluator.embeddingsKey(crops: crops, mfcc: mfcc)
+            return TrackPlan(index: index, track: track, crops: crops, mfcc: mfcc, embeddings: embeddings, scores: evaluator.scoresKey(embeddings: embeddings))
+        }
+        var results: [Int: TrackEvaluation] = [:]
+        var needEmbeddings: [TrackPlan] = []
+        for plan in plans {
+            if let stored = try cache.artifact(key: plan.scores) {
+                let scores = try ScoresArtifact(stored)
+                ledger.note("scores", computed: false)
+                artifactKeys += [plan.crops, plan.mfcc, plan.embeddings, plan.scores]
+                results[plan.index] = trackResult(plan, score: scores.score)
+            } else if try cache.containsArtifact(key: plan.embeddings) {
+                needEmbeddings.append(plan)
+            } else {
+                needEmbeddings.append(plan)
+            }
+        }
+        if !needEmbeddings.isEmpty {
+            // Speech and crops, as needed.
+            var speech: SpeechArtifact? = nil
+            var missingCrops: [TrackPlan] = []
+            var crops: [Int: CropsArtifact] = [:]
+            for plan in needEmbeddings where try !cache.containsArtifact(key: plan.embeddings) {
+                if let stored = try cache.artifact(key: plan.crops) {
+                    crops[plan.index] = try CropsArtifact(stored)
+                    ledger.note("crops", computed: false)
+                } else {
+                    missingCrops.append(plan)
+                }
+                if try !cache.containsArtifact(key: plan.mfcc), speech == nil {
+                    speech = try speechArtifact(key: speechKey)
+                }
+            }
+            if !missingCrops.isEmpty {
+                for (index, artifact) in try cropPass(missingCrops) { crops[index] = artifact }
+            }
+            var network: SyncNet? = nil
+            for plan in needEmbeddings {
+                artifactKeys += [plan.crops, plan.mfcc]
+                let embeddings: EmbeddingsArtifact?
+                if let stored = try cache.artifact(key: plan.embeddings) {
+                    ledger.note("embeddings", computed: false)
+                    embeddings = try EmbeddingsArtifact(stored)
+                } else {
+                    let mfcc = try mfccArtifact(plan, speechKey: speechKey, speech: &speech)
+                    guard let cropsArtifact = crops[plan.index] else { throw ArtifactError.malformed("crops of track \(plan.index) missing") }
+                    if network == nil { network = try evaluator.networks.loadSyncNet() }
+                    embeddings = try computeEmbeddings(plan, crops: cropsArtifact, mfcc: mfcc, network: network!)
+                }
+                guard let embeddings else {
+                    results[plan.index] = TrackEvaluation(
+                        track: plan.index, startFrame: plan.track.firstFrame, endFrame: plan.track.frames.upperBound - 1,
+                        status: .tooShort, offset: nil, confidence: nil, minDistance: nil, windows: 0)
+                    continue
+                }
+                artifactKeys.append(plan.embeddings)
+                let started = ContinuousClock.now
+                let score = try SyncScorer.score(lip: embeddings.lip, audio: embeddings.audio, dimension: embeddings.meta.dimension, vshift: settings.vshift)
+                let seconds = elapsed(since: started)
+                try cache.save(ScoresArtifact(score: score, vshift: settings.vshift).stored(key: plan.scores, seconds: seconds))
+                ledger.note("scores", computed: true, seconds: seconds)
+                artifactKeys.append(plan.scores)
+                results[plan.index] = trackResult(plan, score: score)
+            }
+        }
+        return plans.map { results[$0.index]! }
+    }
+
+    func trackResult(_ plan: TrackPlan, score: SyncScore) -> TrackEvaluation {
+        TrackEvaluation(
+            track: plan.index, startFrame: plan.track.firstFrame, endFrame: plan.track.frames.upperBound - 1, status: .ok,
+            offset: score.offset, confidence: score.confidence, minDistance: score.minDistance, windows: score.distances.count)
+    }
+
+    /// The 16 kHz speech: the separate file (MoChaBench) or the video's audio (joonson).
+    mutating func speechArtifact(key: String) throws -> SpeechArtifact {
+        artifactKeys.append(key)
+        if let stored = try cache.artifact(key: key) {
+            ledger.note("speech", computed: false)
+            let speech = try SpeechArtifact(stored)
+            speechSamples = speech.samples.count
+            return speech
+        }
+        let started = ContinuousClock.now
+        let fromVideo = input.speechPath == nil
+        let path = fromVideo ? input.videoPath : (input.speechPath ?? "")
+        let samples: [Int16]
+        do throws(any Error) {
+            samples = try AudioDecoder.decodeMono16k(path: path)
+        } catch let error as MediaError {
+            switch error {
+            case .noAudioStream, .emptyStream: throw Stop(status: .noAudio, message: error.description)
+            default: throw Stop(status: fromVideo ? .decodeError : .audioError, message: error.description)
+            }
+        }
+        guard !samples.isEmpty else { throw Stop(status: .noAudio, message: "\(path): the audio has no samples") }
+        let artifact = SpeechArtifact(samples: samples, source: fromVideo ? "video" : "speech")
+        let seconds = elapsed(since: started)
+        try cache.save(artifact.stored(key: key, seconds: seconds))
+        ledger.note("speech", computed: true, seconds: seconds)
+        speechSamples = samples.count
+        return artifact
+    }
+
+    /// The track's speech slice, samples `[640·first, 640·(last+1))` truncated at the end of the
+    /// speech (PIPELINE.md §9.4), and its MFCCs.
+    mutating func mfccArtifact(_ plan: TrackPlan, speechKey: String, speech: inout SpeechArtifact?) throws -> MFCCArtifact {
+        if let stored = try cache.artifact(key: plan.mfcc) {
+            ledger.note("mfcc", computed: false)
+            return try MFCCArtifact(stored)
+        }
+        if speech == nil { speech = try speechArtifact(key: speechKey) }
+        let samples = speech!.samples
+        let started = ContinuousClock.now
+        let perFrame = AudioDecoder.sampleRate / ReferenceTimeline.framesPerSecond
+        let first = min(samples.count, perFrame * plan.track.firstFrame)
+        let end = min(samples.count, perFrame * plan.track.frames.upperBound)
+        let slice = Array(samples[first..<max(first, end)])
+        var values: [Double] = []
+        var frames = 0
+        if !slice.isEmpty {
+            let matrix = try MFCC(fft: FFmpegRealFFT(length: 512)).coefficients(of: slice)
+            values = matrix.values
+            frames = matrix.frameCount
+        }
+        let artifact = MFCCArtifact(meta: .init(coefficients: 13, frames: frames, samples: slice.count, firstSample: first), values: values)
+        let seconds = elapsed(since: started)
+        try cache.save(artifact.stored(key: plan.mfcc, seconds: seconds))
+        ledger.note("mfcc", computed: true, seconds: seconds)
+        return artifact
+    }
+
+    /// Second pass over the video: the 224×224 crops of every track in `plans`, streamed into the
+    /// cache in chunks, then each track's artifact row.
+    mutating func cropPass(_ plans: [TrackPlan]) throws -> [Int: CropsArtifact] {
+        let started = ContinuousClock.now
+        let cropper = TrackCropper(cropScale: settings.cropScale)
+        struct Active {
+            var plan: TrackPlan
+            var windows: [CropWindow]
+            var pending: [Data] = []
+            var written = 0
+        }
+        var active = plans.map { Active(plan: $0, windows: cropper.windows(for: $0.track)) }
+        for plan in plans { try cache.discardFrames(of: plan.crops) }
+        let lastFrame = plans.map { $0.track.frames.upperBound - 1 }.max() ?? -1
+        let codec = try mediaCall { try PNGImageCodec() }
+        let chunk = 32
+        do throws(any Error) {
+            let decoder = try VideoDecoder(path: input.videoPath, mode: settings.timelineMode)
+            while let frame = try decoder.nextFrame() {
+                let f = frame.slot.index
+                if f > lastFrame { break }
+                guard let image = frame.image else { continue }
+                for i in active.indices where active[i].plan.track.frames.contains(f) {
+                    let crop = cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame])
+                    active[i].pending.append(try codec.encode(crop))
+                    if active[i].pending.count >= chunk {
+                        try cache.saveFrames(of: active[i].plan.crops, startingAt: active[i].written, active[i].pending)
+                        active[i].written += active[i].pending.count
+                        active[i].pending.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+        } catch let error as MediaError {
+            throw Stop(status: .decodeError, message: error.description)
+        }
+        var result: [Int: CropsArtifact] = [:]
+        let seconds = elapsed(since: started) / Double(max(1, plans.count))
+        for var entry in active {
+            if !entry.pending.isEmpty {
+                try cache.saveFrames(of: entry.plan.crops, startingAt: entry.written, entry.pending)
+                entry.written += entry.pending.count
+            }
+            let artifact = CropsArtifact(
+                meta: .init(track: entry.plan.index, firstFrame: entry.plan.track.firstFrame, frames: entry.written,
+                            trackFrames: entry.plan.track.boxes.count, chain: evaluator.chainName),
+                windows: Array(entry.windows.prefix(entry.written)))
+            try cache.save(artifact.stored(key: entry.plan.crops, seconds: seconds))
+            ledger.note("crops", computed: true, seconds: seconds)
+            result[entry.plan.index] = artifact
+        }
+        return result
+    }
+
+    /// SyncNet on every window (PIPELINE.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
+    /// windows `0 ..< min_length − 5` (the reference drops the last valid window, quirk Q11).
+    /// Nil when there are no windows.
+    mutating func computeEmbeddings(_ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet) throws -> EmbeddingsArtifact? {
+        let started = ContinuousClock.now
+        let perFrame = AudioDecoder.sampleRate / ReferenceTimeline.framesPerSecond
+        let minLength = min(crops.meta.frames, mfcc.meta.samples / perFrame)
+        let windows = minLength - SyncNet.windowFrames
+        guard windows > 0 else {
+            remarks.append(
+                "track \(plan.index) (frames \(plan.track.firstFrame)–\(plan.track.frames.upperBound - 1)) has \(crops.meta.frames) crops and "
+                    + "\(mfcc.meta.samples) speech samples: fewer than 6 frames to score")
+            return nil
+        }
+        if mfcc.meta.samples < crops.meta.frames * perFrame {
+            remarks.append("track \(plan.index): the speech covers \(mfcc.meta.samples / perFrame) of its \(crops.meta.frames) frames")
+        }
+        let steps = SyncNet.mfccSteps, coefficients = SyncNet.mfccCoefficients
+        guard 4 * (windows - 1) + steps <= mfcc.meta.frames else {
+            throw ArtifactError.malformed("mfcc of track \(plan.index) has \(mfcc.meta.frames) frames, \(4 * (windows - 1) + steps) needed")
+        }
+        let codec = try mediaCall { try PNGImageCodec() }
+        let side = SyncNet.frameSize, plane = side * side, span = SyncNet.windowFrames
+        var lip: [Float] = []
+        var audio: [Float] = []
+        lip.reserveCapacity(windows * SyncNet.embeddingSize)
+        audio.reserveCapacity(windows * SyncNet.embeddingSize)
+        let batchSize = max(1, settings.batchSize)
+        for batchStart in stride(from: 0, to: windows, by: batchSize) {
+            let count = min(batchSize, windows - batchStart)
+            let pngs = try cache.frames(of: plan.crops, range: batchStart..<(batchStart + count + span - 1))
+            guard pngs.count == count + span - 1 else {
+                throw ArtifactError.missingFrames(key: plan.crops, expected: crops.meta.frames, found: batchStart + pngs.count)
+            }
+            let images = try pngs.map { png in try mediaCall { try codec.decode(png) } }
+            var video = [Float](repeating: 0, count: count * 3 * span * plane)
+            video.withUnsafeMutableBufferPointer { out in
+                for b in 0..<count {
+                    for t in 0..<span {
+                        let pixels = images[b + t].pixels
+                        pixels.withUnsafeBufferPointer { p in
+                            for c in 0..<3 {
+                                let base = ((b * 3 + c) * span + t) * plane
+                                for i in 0..<plane { out[base + i] = Float(p[3 * i + c]) }
+                            }
+                        }
+                    }
+                }
+            }
+            lip += network.lipEmbeddings(Tensor(shape: [count, 3, span, side, side], scalars: video)).scalars
+            var sound = [Float](repeating: 0, count: count * coefficients * steps)
+            for b in 0..<count {
+                let v = batchStart + b
+                for k in 0..<coefficients {
+                    for m in 0..<steps {
+                        sound[(b * coefficients + k) * steps + m] = Float(mfcc.values[k * mfcc.meta.frames + 4 * v + m])
+                    }
+                }
+            }
+            audio += network.audioEmbeddings(Tensor(shape: [count, 1, coefficients, steps], scalars: sound)).scalars
+        }
+        let artifact = EmbeddingsArtifact(
+            meta: .init(windows: windows, dimension: SyncNet.embeddingSize, minLength: minLength, cropFrames: crops.meta.frames, speechSamples: mfcc.meta.samples),
+            lip: lip, audio: audio)
+        let seconds = elapsed(since: started)
+        try cache.save(artifact.stored(key: plan.embeddings, seconds: seconds))
+        ledger.note("embeddings", computed: true, seconds: seconds)
+        return artifact
+    }
+
+    /// Media failures inside a stage that already decoded the clip are failures of the clip.
+    func mediaCall<T>(_ body: () throws -> T) throws -> T {
+        do throws(any Error) { return try body() } catch let error as MediaError {
+            throw Stop(status: .decodeError, message: error.description)
+        }
+    }
+
+    // MARK: Result
+
+    mutating func finish(keys: Evaluator.Keys, results: [TrackEvaluation]) -> ClipEvaluation {
+        let scored = results.filter { $0.status == .ok }
+        guard !scored.isEmpty else {
+            return finish(
+                keys: keys, status: .tooShort,
+                message: "no track has six frames of video and speech to score" + (remarks.isEmpty ? "" : ": " + remarks.joined(separator: "; ")),
+                tracks: results)
+        }
+        var evaluation = finish(keys: keys, status: .ok, message: remarks.joined(separator: "; "), tracks: results)
+        evaluation.bestConfidence = scored.compactMap(\.confidence).max()
+        evaluation.minDistance = scored.compactMap(\.minDistance).min()
+        return evaluation
+    }
+
+    mutating func finish(keys: Evaluator.Keys, status: ClipStatus, message: String, tracks: [TrackEvaluation]) -> ClipEvaluation {
+        var seen = Set<String>()
+        let used = artifactKeys.filter { seen.insert($0).inserted }
+        return ClipEvaluation(
+            videoPath: input.videoPath, videoSHA256: input.videoSHA256, speechPath: input.speechPath, speechSHA256: input.speechSHA256,
+            settings: settings, status: status, message: message, tracks: tracks, bestConfidence: nil, minDistance: nil,
+            stages: ledger.records, frames: frames, speechSamples: speechSamples, seconds: elapsed(since: start), key: keys.evaluation,
+            artifactKeys: used)
+    }
+}

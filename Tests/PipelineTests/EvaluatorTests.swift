@@ -1,0 +1,212 @@
+import Foundation
+import Media
+import Models
+import Tensor
+import Testing
+
+@testable import Pipeline
+
+/// The evaluator's cache behaviour and its statuses for bad input, on small synthetic clips
+/// (lossless FFV1, 25 fps) with boxes given, and the stand-in SyncNet.
+@Suite("Evaluator", .serialized)
+struct EvaluatorTests {
+    /// A 70-frame 320×240 clip with 3 s of audio and one face box on every frame.
+    struct Scene {
+        let directory: URL
+        let video: URL
+        let boxes: DetectionBoxes
+
+        init(frames: Int = 70, audioSeconds: Double? = 3, cutAt: Int? = nil, faces: ((Int) -> [[Double]])? = nil) throws {
+            directory = try EvaluationFixtures.temporaryDirectory()
+            video = directory.appending(path: "clip.mkv")
+            try EvaluationFixtures.writeClip(to: video, frames: frames, audioSeconds: audioSeconds) { f in
+                EvaluationFixtures.pattern(f, width: 320, height: 240, hue: cutAt.map { f >= $0 ? 1 : 0 } ?? 0)
+            }
+            boxes = try EvaluationFixtures.writeBoxes(to: directory.appending(path: "boxes.json"), frames: frames) { f in
+                faces?(f) ?? [[100 + Double(f % 3), 60, 230, 200]]
+            }
+        }
+
+        func input(speech: URL? = nil, speechSHA: String? = "5" + String(repeating: "0", count: 63)) -> EvaluationInput {
+            EvaluationInput(
+                videoPath: video.path, videoSHA256: "v" + String(repeating: "1", count: 63), speechPath: speech?.path,
+                speechSHA256: speech == nil ? nil : speechSHA, boxes: boxes)
+        }
+    }
+
+    func evaluator(_ cache: MemoryCache, settings: EvaluationSettings = EvaluationSettings(clean: true)) -> Evaluator {
+        Evaluator(settings: settings, networks: EvaluationFixtures.networks(), cache: cache)
+    }
+
+    func computed(_ e: ClipEvaluation) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: e.stages.filter { $0.computed > 0 }.map { ($0.stage, $0.computed) })
+    }
+
+    @Test("an identical rerun computes nothing; a new vshift recomputes only the scores")
+    func rerunAndVShift() throws {
+        let scene = try Scene()
+        let cache = MemoryCache()
+        let first = try evaluator(cache).evaluate(scene.input())
+        #expect(first.status == .ok, "\(first.message)")
+        #expect(first.tracks.count == 1 && first.tracks[0].windows == 65)
+        #expect(computed(first) == ["decode": 1, "detections": 1, "scenes": 1, "tracks": 1, "speech": 1, "crops": 1, "mfcc": 1, "embeddings": 1, "scores": 1])
+
+        cache.resetSaves()
+        let second = try evaluator(cache).evaluate(scene.input())
+        #expect(cache.saves.isEmpty, "rerun wrote \(cache.saves)")
+        #expect(computed(second).isEmpty)
+        #expect(second.tracks == first.tracks && second.bestConfidence == first.bestConfidence && second.minDistance == first.minDistance)
+        #expect(second.key == first.key)
+
+        var settings = EvaluationSettings(clean: true)
+        settings.vshift = 5
+        let narrower = try evaluator(cache, settings: settings).evaluate(scene.input())
+        #expect(computed(narrower) == ["scores": 1])
+        #expect(cache.saves == ["scores"])
+        #expect(narrower.key != first.key)
+        #expect(narrower.tracks[0].windows == first.tracks[0].windows)
+        // The minimum over fewer offsets can only be larger or equal.
+        #expect(narrower.minDistance! >= first.minDistance!)
+    }
+
+    @Test("a run killed while writing crops or embeddings resumes: finished stages are reused, half-written frames are dropped")
+    func resumeAfterKill() throws {
+        let scene = try Scene()
+        let cache = MemoryCache()
+        cache.state.withLock { $0.failOnFrameChunk = 2 }  // the second chunk of 32 crops fails
+        #expect(throws: MemoryCache.Killed.self) { try evaluator(cache).evaluate(scene.input()) }
+        #expect(cache.orphanFrames == 32, "the first chunk stays behind without its artifact row")
+        #expect(cache.saves == ["detections", "scenes", "tracks"] || cache.saves == ["detections", "scenes", "tracks", "speech", "mfcc"]
+            || cache.saves.starts(with: ["detections", "scenes", "tracks"]))
+        cache.state.withLock { $0.failOnFrameChunk = nil; $0.failOnStage = ("embeddings", 1) }
+        cache.resetSaves()
+        #expect(throws: MemoryCache.Killed.self) { try evaluator(cache).evaluate(scene.input()) }
+        #expect(cache.orphanFrames == 0, "the crops were redone whole")
+        #expect(!cache.saves.contains("tracks") && cache.saves.contains("crops"))
+        cache.state.withLock { $0.failOnStage = nil }
+        cache.resetSaves()
+        let resumed = try evaluator(cache).evaluate(scene.input())
+        #expect(resumed.status == .ok)
+        #expect(computed(resumed) == ["embeddings": 1, "scores": 1])
+        let fresh = try evaluator(MemoryCache()).evaluate(scene.input())
+        #expect(resumed.tracks == fresh.tracks && resumed.bestConfidence == fresh.bestConfidence)
+    }
+
+    @Test("a new detector threshold recomputes detections and what follows, not the scenes")
+    func thresholdChange() throws {
+        let directory = try EvaluationFixtures.temporaryDirectory()
+        let video = directory.appending(path: "small.mkv")
+        try EvaluationFixtures.writeClip(to: video, frames: 12, width: 160, height: 128) { f in
+            EvaluationFixtures.pattern(f, width: 160, height: 128, hue: 0)
+        }
+        let input = EvaluationInput(videoPath: video.path, videoSHA256: "a" + String(repeating: "2", count: 63))
+        let cache = MemoryCache()
+        let networks = EvaluationFixtures.networks(s3fd: true)
+        var settings = EvaluationSettings(clean: true)
+        let first = try Evaluator(settings: settings, networks: networks, cache: cache).evaluate(input)
+        #expect(first.status == .noFace || first.status == .noTrack)
+        #expect(computed(first)["detections"] == 1 && computed(first)["scenes"] == 1 && computed(first)["tracks"] == 1)
+        settings.detectorThreshold = 0.5
+        let second = try Evaluator(settings: settings, networks: networks, cache: cache).evaluate(input)
+        #expect(computed(second)["detections"] == 1 && computed(second)["tracks"] == 1)
+        #expect(computed(second)["scenes"] == nil)
+        #expect(second.stages.first { $0.stage == "scenes" }?.outcome == .cached)
+    }
+
+    @Test("hard cuts end tracks: a face across a cut becomes one track per scene")
+    func hardCut() throws {
+        let scene = try Scene(frames: 130, audioSeconds: 5.5, cutAt: 64)
+        let result = try evaluator(MemoryCache()).evaluate(scene.input())
+        #expect(result.status == .ok, "\(result.message)")
+        #expect(result.tracks.map { [$0.startFrame, $0.endFrame] } == [[0, 63], [64, 129]])
+    }
+
+    @Test("two faces give two scored tracks; LSE-C is the larger confidence, LSE-D the smaller distance")
+    func twoFaces() throws {
+        let scene = try Scene(faces: { f in [[20, 40, 150, 190], [170 + Double(f % 2), 40, 300, 190]] })
+        let result = try evaluator(MemoryCache()).evaluate(scene.input())
+        #expect(result.status == .ok)
+        #expect(result.tracks.count == 2)
+        #expect(result.bestConfidence == result.tracks.compactMap(\.confidence).max())
+        #expect(result.minDistance == result.tracks.compactMap(\.minDistance).min())
+    }
+
+    @Test("no face, a track too short, faces too small: recorded statuses, no scores")
+    func noTrack() throws {
+        let empty = try Scene(faces: { _ in [] })
+        let none = try evaluator(MemoryCache()).evaluate(empty.input())
+        #expect(none.status == .noFace && none.bestConfidence == nil && none.tracks.isEmpty)
+        #expect(none.message.contains("no face"))
+
+        let short = try Scene(faces: { f in f < 40 ? [[100, 60, 230, 200]] : [] })
+        let shortResult = try evaluator(MemoryCache()).evaluate(short.input())
+        #expect(shortResult.status == .noTrack)
+        #expect(shortResult.message.contains("more than 50 detections"))
+
+        let small = try Scene(faces: { _ in [[100, 100, 160, 160]] })
+        #expect(try evaluator(MemoryCache()).evaluate(small.input()).status == .noTrack)
+    }
+
+    @Test("speech: missing, shorter than the video, too short to score; a video without audio")
+    func speechProblems() throws {
+        let scene = try Scene(audioSeconds: nil)
+        var missing = scene.input(speech: scene.directory.appending(path: "nope.wav"), speechSHA: nil)
+        missing.speechError = "nope.wav: no such file (speech)"
+        let missingResult = try evaluator(MemoryCache()).evaluate(missing)
+        #expect(missingResult.status == .audioError)
+        #expect(missingResult.message == "nope.wav: no such file (speech)")
+
+        let noAudio = try evaluator(MemoryCache()).evaluate(scene.input())
+        #expect(noAudio.status == .noAudio, "\(noAudio.message)")
+        #expect(noAudio.message.contains("no audio stream"))
+
+        let shortSpeech = scene.directory.appending(path: "short.wav")
+        try EvaluationFixtures.writeSpeech(to: shortSpeech, seconds: 2)
+        let partial = try evaluator(MemoryCache()).evaluate(scene.input(speech: shortSpeech))
+        #expect(partial.status == .ok)
+        #expect(partial.tracks[0].windows == 50 - 5, "min_length = 2 s of speech = 50 frames")
+        #expect(partial.message.contains("speech covers 50 of its 70 frames"))
+
+        let tiny = scene.directory.appending(path: "tiny.wav")
+        try EvaluationFixtures.writeSpeech(to: tiny, seconds: 0.2)
+        let tooShort = try evaluator(MemoryCache()).evaluate(scene.input(speech: tiny, speechSHA: "6" + String(repeating: "0", count: 63)))
+        #expect(tooShort.status == .tooShort)
+        #expect(tooShort.tracks.map(\.status) == [.tooShort])
+    }
+
+    @Test("frames too small for S3FD are a recorded status, not a crash")
+    func tinyFrames() throws {
+        let directory = try EvaluationFixtures.temporaryDirectory()
+        let video = directory.appending(path: "tiny.mkv")
+        try EvaluationFixtures.writeClip(to: video, frames: 3, width: 64, height: 48) { f in
+            EvaluationFixtures.pattern(f, width: 64, height: 48, hue: 0)
+        }
+        let input = EvaluationInput(videoPath: video.path, videoSHA256: "d" + String(repeating: "4", count: 63))
+        let result = try Evaluator(settings: EvaluationSettings(), networks: EvaluationFixtures.networks(s3fd: true), cache: MemoryCache())
+            .evaluate(input)
+        #expect(result.status == .unsupported)
+        #expect(result.message.contains("too small for S3FD"))
+        #expect(!S3FD.accepts(width: 16, height: 12))
+        // The smallest accepted side really runs through the network (so the check is not too
+        // permissive), and one less is refused.
+        let smallest = try #require((1...64).first { S3FD.accepts(width: $0, height: $0) })
+        #expect(!S3FD.accepts(width: smallest - 1, height: 64) && !S3FD.accepts(width: 64, height: smallest - 1))
+        let outputs = EvaluationFixtures.s3fd.heads(Tensor(zeros: [1, 3, smallest, smallest]))
+        #expect(outputs.priorCount > 0)
+    }
+
+    @Test("a file that is not a video, and a missing one, are decode errors")
+    func notAVideo() throws {
+        let directory = try EvaluationFixtures.temporaryDirectory()
+        let text = directory.appending(path: "notes.mp4")
+        try Data("just some text, not a video\n".utf8).write(to: text)
+        for path in [text.path, directory.appending(path: "missing.mp4").path] {
+            let input = EvaluationInput(videoPath: path, videoSHA256: "c" + String(repeating: "3", count: 63))
+            let cache = MemoryCache()
+            let result = try evaluator(cache).evaluate(input)
+            #expect(result.status == .decodeError)
+            #expect(result.message.hasPrefix(path))
+            #expect(cache.saves.isEmpty, "nothing is cached for a clip that cannot be decoded")
+        }
+    }
+}
