@@ -2,12 +2,19 @@ import ArgumentParser
 import Foundation
 import Media
 import Models
+import Pipeline
 import Store
 
 /// Exit codes of `syncbench`, one per kind of failure, so scripts can tell them apart.
 /// Documented in `docs/cli.md`; 0 is success and 64 a usage error (ArgumentParser's).
 enum ExitStatus: Int32, CaseIterable {
     case failure = 1
+    /// `eval`: the clip was evaluated but has no score (no_face, no_track, too_short).
+    case noScore = 3
+    /// `eval`: the audio to score against is missing, empty or undecodable.
+    case clipAudio = 4
+    /// `eval`: the video cannot be decoded.
+    case clipVideo = 5
     case fileNotFound = 10
     case unreadable = 11
     case emptyFile = 12
@@ -19,10 +26,22 @@ enum ExitStatus: Int32, CaseIterable {
     case emptyStream = 18
     case decodeFailed = 19
     case writeFailed = 20
+    /// An input file other than media (a boxes file) is malformed.
+    case invalidInput = 21
     case databaseError = 30
     case weightsNotFound = 40
     case weightsInvalid = 41
     case downloadFailed = 42
+
+    /// The exit status of an evaluated clip, nil when it was scored.
+    init?(clip status: ClipStatus) {
+        switch status {
+        case .ok: return nil
+        case .noFace, .noTrack, .tooShort: self = .noScore
+        case .noAudio, .audioError: self = .clipAudio
+        case .decodeError, .unsupported: self = .clipVideo
+        }
+    }
 
     init(_ error: MediaError) {
         switch error {
@@ -59,6 +78,12 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         case .invalid: throw fail(error.description, status: .weightsInvalid)
         }
     } catch let error as StoreError {
+        throw fail(error.description, status: .databaseError)
+    } catch let error as CLIError {
+        throw fail(error.message, status: error.status)
+    } catch let error as DetectionBoxes.LoadError {
+        throw fail(error.description, status: .invalidInput)
+    } catch let error as ArtifactError {
         throw fail(error.description, status: .databaseError)
     } catch let error as ExitCode {
         throw error

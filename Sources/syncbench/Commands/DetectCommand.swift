@@ -49,6 +49,12 @@ struct DetectCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: file) else { throw MediaError.fileNotFound(path: file) }
             let detector = FaceDetector(network: try weights.resolved.s3fd(), scale: scale, threshold: threshold)
             let decoder = try VideoDecoder(path: file, mode: clean ? .clean : .reference)
+            let scaled = Image.resizedSize(width: decoder.width, height: decoder.height, scaleX: scale, scaleY: scale)
+            guard S3FD.accepts(width: scaled.width, height: scaled.height) else {
+                throw CLIError(
+                    message: "\(file): \(decoder.width)x\(decoder.height) is too small for S3FD at scale \(scale) "
+                        + "(\(scaled.width)x\(scaled.height) after scaling)", status: .invalidInput)
+            }
             var records: [DetectionRecord] = []
             var frames = 0
             var table = ["frame  faces  boxes (x1, y1, x2, y2: confidence)"]
