@@ -29,6 +29,10 @@ enum ExitStatus: Int32, CaseIterable {
     /// An input file other than media (a boxes file) is malformed.
     case invalidInput = 21
     case databaseError = 30
+    /// `query`: the database holds no such evaluation or artifact.
+    case notInCache = 31
+    /// `cache verify`: the database has damaged artifacts or fails SQLite's checks.
+    case cacheDamaged = 32
     case weightsNotFound = 40
     case weightsInvalid = 41
     case downloadFailed = 42

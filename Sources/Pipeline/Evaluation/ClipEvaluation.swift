@@ -36,6 +36,9 @@ public struct TrackEvaluation: Sendable, Codable, Equatable {
     public var minDistance: Float?
     /// SyncNet windows scored (`min_length − 5`).
     public var windows: Int
+    /// Cache keys of the track's artifacts by stage (`crops`, `mfcc`, `embeddings`, `scores`;
+    /// a stage that did not run has a key without an artifact).
+    public var artifacts: [String: String]? = nil
 
     public init(
         track: Int, startFrame: Int, endFrame: Int, status: ClipStatus, offset: Int?, confidence: Float?, minDistance: Float?, windows: Int
@@ -104,6 +107,8 @@ public struct ClipEvaluation: Sendable, Codable, Equatable {
     public var key: String
     /// Keys of every artifact the evaluation used.
     public var artifactKeys: [String]
+    /// Cache keys of the clip-level artifacts by stage (`detections`, `scenes`, `tracks`, `speech`).
+    public var artifacts: [String: String]? = nil
 
     public init(
         videoPath: String, videoSHA256: String, speechPath: String?, speechSHA256: String?, settings: EvaluationSettings,

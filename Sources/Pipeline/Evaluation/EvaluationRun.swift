@@ -211,6 +211,8 @@ struct EvaluationRun {
         var mfcc: String
         var embeddings: String
         var scores: String
+
+        var artifacts: [String: String] { ["crops": crops, "mfcc": mfcc, "embeddings": embeddings, "scores": scores] }
     }
 
     mutating func scoreTracks(_ tracks: [FaceTrack], keys: Evaluator.Keys) throws -> [TrackEvaluation] {
@@ -270,9 +272,11 @@ struct EvaluationRun {
                     embeddings = try computeEmbeddings(plan, crops: cropsArtifact, mfcc: mfcc, network: network!)
                 }
                 guard let embeddings else {
-                    results[plan.index] = TrackEvaluation(
+                    var result = TrackEvaluation(
                         track: plan.index, startFrame: plan.track.firstFrame, endFrame: plan.track.frames.upperBound - 1,
                         status: .tooShort, offset: nil, confidence: nil, minDistance: nil, windows: 0)
+                    result.artifacts = plan.artifacts
+                    results[plan.index] = result
                     continue
                 }
                 artifactKeys.append(plan.embeddings)
@@ -289,9 +293,11 @@ struct EvaluationRun {
     }
 
     func trackResult(_ plan: TrackPlan, score: SyncScore) -> TrackEvaluation {
-        TrackEvaluation(
+        var result = TrackEvaluation(
             track: plan.index, startFrame: plan.track.firstFrame, endFrame: plan.track.frames.upperBound - 1, status: .ok,
             offset: score.offset, confidence: score.confidence, minDistance: score.minDistance, windows: score.distances.count)
+        result.artifacts = plan.artifacts
+        return result
     }
 
     /// The 16 kHz speech: the separate file (MoChaBench) or the video's audio (joonson).
@@ -501,10 +507,14 @@ struct EvaluationRun {
     mutating func finish(keys: Evaluator.Keys, status: ClipStatus, message: String, tracks: [TrackEvaluation]) -> ClipEvaluation {
         var seen = Set<String>()
         let used = artifactKeys.filter { seen.insert($0).inserted }
-        return ClipEvaluation(
+        var artifacts = ["detections": keys.detections, "scenes": keys.scenes, "tracks": keys.tracks]
+        if let speech = keys.speech { artifacts["speech"] = speech }
+        var evaluation = ClipEvaluation(
             videoPath: input.videoPath, videoSHA256: input.videoSHA256, speechPath: input.speechPath, speechSHA256: input.speechSHA256,
             settings: settings, status: status, message: message, tracks: tracks, bestConfidence: nil, minDistance: nil,
             stages: ledger.records, frames: frames, speechSamples: speechSamples, seconds: elapsed(since: start), key: keys.evaluation,
             artifactKeys: used)
+        evaluation.artifacts = artifacts
+        return evaluation
     }
 }

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Store
+
+/// `syncbench cache`: inspect, clean and check the database.
+struct CacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Show what the cache holds, drop unreferenced artifacts, or check its integrity.",
+        subcommands: [CacheStatsCommand.self, CacheGCCommand.self, CacheVerifyCommand.self]
+    )
+}
+
+func byteText(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+}
+
+struct CacheStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Artifacts per stage, sizes, evaluations per status.")
+    @OptionGroup var store: StoreOptions
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let stats = try reportingFailures { try store.open().cacheStatistics() }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+            return
+        }
+        var lines = ["stage        artifacts       payload    frames   frame bytes   compute s"]
+        for s in stats.stages {
+            lines.append(
+                s.stage.padding(toLength: 11, withPad: " ", startingAt: 0)
+                    + String(format: "%10d  %12@  %8d  %12@  %10.2f", s.artifacts, byteText(s.payloadBytes), s.frames, byteText(s.frameBytes), s.computeSeconds))
+        }
+        let statuses = stats.evaluationsByStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append("")
+        lines.append("evaluations: \(stats.evaluations)" + (statuses.isEmpty ? "" : " (\(statuses))"))
+        lines.append("unreferenced artifacts: \(stats.unreferencedArtifacts); orphan frames: \(stats.orphanFrames)")
+        if let bytes = stats.databaseBytes { lines.append("database: \(byteText(bytes)) at \(store.location.url.path)") }
+        print(lines.joined(separator: "\n"))
+    }
+}
+
+struct CacheGCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Delete artifacts no evaluation uses and frames left by interrupted runs, then compact the file.")
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let report = try reportingFailures { try store.open().collectGarbage() }
+        var line = "removed \(report.artifacts) artifact\(report.artifacts == 1 ? "" : "s") and \(report.frames) orphan frame\(report.frames == 1 ? "" : "s")"
+        if let before = report.bytesBefore, let after = report.bytesAfter { line += "; \(byteText(before)) → \(byteText(after))" }
+        print(line)
+    }
+}
+
+struct CacheVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check SQLite integrity, foreign keys, every artifact's payload digest and frame count.",
+        discussion: "Exit status 0 when everything is intact, 32 when problems were found (each printed on one line).")
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let issues = try reportingFailures { try store.open().verify() }
+        for issue in issues { print("\(issue.subject): \(issue.problem)") }
+        guard issues.isEmpty else {
+            throw fail("\(store.location.url.path): \(issues.count) problem\(issues.count == 1 ? "" : "s") found", status: .cacheDamaged)
+        }
+        print("ok: database, payload digests and frame counts are intact")
+    }
+}
