@@ -39,6 +39,8 @@ public final class CropVideoRoundTrip {
     private var written: Int64 = 0
     private var extracted: Int64 = 0
     private var finished = false
+    /// When non-nil, every MJPEG packet is appended here (tests compare them with the CLI's files).
+    var recordedJPEGs: [[UInt8]]? = nil
 
     /// Prepares the decoders; the encoders open at the first crop, whose size they take.
     public init() throws(MediaError) {
@@ -140,7 +142,10 @@ public final class CropVideoRoundTrip {
         full.pointee.quality = 0
         full.pointee.pict_type = AV_PICTURE_TYPE_NONE
         var images: [Image] = []
-        for jpeg in try mjpeg!.encode(full) { images.append(try JPEGDecoding.bgrImage(jpeg: jpeg, label: label)) }
+        for jpeg in try mjpeg!.encode(full) {
+            recordedJPEGs?.append(jpeg)
+            images.append(try JPEGDecoding.bgrImage(jpeg: jpeg, label: label))
+        }
         return images
     }
 
