@@ -18,8 +18,7 @@ final class FrameScaler {
         /// else (libswscale's default BT.601 matrix, range implied by the pixel formats), output
         /// into a frame allocated with the given buffer alignment.
         /// ref: OpenCV 4.x `modules/videoio/src/cap_ffmpeg_impl.hpp` `CvCapture_FFMPEG::retrieveFrame`
-        /// (`sws_getCachedContext`, `av_frame_get_buffer(&rgb_picture, 32)`) and
-        /// `CvVideoWriter_FFMPEG::writeFrame` (`sws_getContext`, `icv_alloc_picture_FFMPEG`, align 1).
+        /// (`sws_getCachedContext`, `av_frame_get_buffer(&rgb_picture, 32)`).
         case openCV(alignment: Int32)
     }
 

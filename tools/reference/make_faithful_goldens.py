@@ -14,7 +14,8 @@ Writes Tests/MediaTests/Fixtures/faithful_goldens.json and faithful_crop_jpegs.b
   converts with its own libswscale).
 * crop chain (§9.3, §10.1): 48 crops of 224x224 (rows 150-373, columns 500-723 of the example
   clip's pictures, decoded by the ffmpeg CLI to bgr24 with `-vsync passthrough`) written with
-  `cv2.VideoWriter(..., fourcc XVID, 25, (224, 224))`, re-extracted with
+  `cv2.VideoWriter(..., fourcc XVID, 25, (224, 224))` (and, to pin OpenCV's BGR -> yuv420p
+  conversion on its own, with fourcc I420: raw yuv420p, digests in `yuv420p_sha256`), re-extracted with
   `ffmpeg -i crop.avi -f image2 -threads 1 %06d.jpg -y`; per JPEG the SHA-256 of the file and of
   `cv2.imread`; the JPEG files themselves are concatenated into faithful_crop_jpegs.bin (sizes in
   the JSON) so the test can measure the residual of its own round trip against them.
@@ -121,6 +122,18 @@ def crop_chain() -> tuple[dict, bytes]:
         assert len(jpegs) == CROP_COUNT, len(jpegs)
         blobs = [p.read_bytes() for p in jpegs]
         images = [np.ascontiguousarray(cv2.imread(str(p))) for p in jpegs]
+        # OpenCV's BGR24 -> yuv420p conversion on its own: the same writer with fourcc I420 (raw
+        # yuv420p in AVI, so the file holds exactly what the XVID encoder was given).
+        i420 = tmp / "i420.avi"
+        writer = cv2.VideoWriter(str(i420), cv2.VideoWriter_fourcc(*"I420"), 25, (size, size))
+        for crop in crops:
+            writer.write(crop)
+        writer.release()
+        planes = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(i420), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
+                                check=True, capture_output=True).stdout
+        frame_bytes = size * size * 3 // 2
+        assert len(planes) == frame_bytes * CROP_COUNT, len(planes)
+        yuv_digests = [digest(planes[i * frame_bytes:(i + 1) * frame_bytes]) for i in range(CROP_COUNT)]
         # What OpenCV's own writer+reader would give without the JPEG step (for the record).
         capture = cv2.VideoCapture(str(avi))
         xvid = []
@@ -138,6 +151,7 @@ def crop_chain() -> tuple[dict, bytes]:
         "window": {"top": top, "left": left, "size": size},
         "count": CROP_COUNT,
         "crop_sha256": [digest(c.tobytes()) for c in crops],
+        "yuv420p_sha256": yuv_digests,
         "xvid_capture_sha256": [digest(np.ascontiguousarray(f).tobytes()) for f in xvid],
         "jpeg_sha256": [digest(b) for b in blobs],
         "jpeg_sizes": [len(b) for b in blobs],
