@@ -27,9 +27,10 @@ let package = Package(
         ),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
 
         // MARK: Libraries
-        .target(name: "Media", dependencies: ["CFFmpeg", "DSP"], swiftSettings: numericSettings),
+        .target(name: "Media", dependencies: ["CFFmpeg", "CJPEG", "DSP"], swiftSettings: numericSettings),
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "CPNG"]),

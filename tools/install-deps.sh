@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev  # Media
+  libjpeg62-turbo-dev                                                           # Media (faithful chain: imread's JPEG decoder)
   libopenblas-dev                                                               # Tensor
   libsqlite3-dev                                                                # Store (GRDB)
   libpng-dev libcairo2-dev                                                      # Reports

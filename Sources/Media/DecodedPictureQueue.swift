@@ -8,6 +8,8 @@ struct PlacedPicture: @unchecked Sendable {
     // a time — the producer until `push`, the consumer after `pop`.
     var slots: [ReferenceTimeline.Slot]
     var picture: Int
+    /// The picture's slot in the AVI encoder's 1/25 s time base (before the MP3 shift).
+    var encoderPts: Int64
     var frame: UnsafeMutablePointer<AVFrame>
 }
 

@@ -49,6 +49,8 @@ public struct ReferenceTimeline: Sendable {
     }
 
     private var nextEncoderPts: Int64 = 0
+    /// The encoder timestamp (1/25 s, before the MP3 shift) of the last picture placed.
+    private(set) var lastEncoderPts: Int64 = 0
     private var lastAviSlot: Int? = nil
     private var aviPictures = 0
     private var emittedSlots = 0
@@ -83,6 +85,7 @@ public struct ReferenceTimeline: Sendable {
         if delta > 0.6 { nextEncoderPts = Int64(syncTimestamp.rounded(.toNearestOrAwayFromZero)) }
         let encoderPts = nextEncoderPts
         nextEncoderPts += 1
+        lastEncoderPts = encoderPts
 
         let aviSlot = lastAviSlot == nil ? 0 : Int(encoderPts) + audioShift
         let aviPicture = aviPictures

@@ -6,7 +6,16 @@ public struct TimelineFrame: Sendable {
     /// Where the frame sits and which source picture it shows.
     public var slot: ReferenceTimeline.Slot
     /// The picture as packed BGR, or nil when the decoder was asked not to convert pixels.
+    /// With ``PictureChain/faithful``: what `cv2.imread` returns for the reference's JPEG of this slot.
     public var image: Image?
+    /// Set on the first slot that shows each picture of the reference's intermediate AVI (the
+    /// frames OpenCV's `VideoCapture`, and so scene detection, reads; nil on repeats and when
+    /// pixels are not converted). With ``PictureChain/faithful``: OpenCV's decode of that picture of
+    /// `video.avi`; with ``PictureChain/clean``: the source picture, the same as ``image``.
+    public var sceneImage: Image?
+    /// Faithful chain only: the bytes of the reference's JPEG for this slot (kept for the tests that
+    /// compare them with the ffmpeg CLI's files; shared, not copied, between repeated slots).
+    var jpeg: [UInt8]? = nil
 }
 
 /// Decodes a video file into the reference's 25 fps timeline, one frame at a time.
@@ -23,6 +32,8 @@ public struct TimelineFrame: Sendable {
 public final class VideoDecoder {
     /// The timeline mode this decoder was opened with.
     public let mode: TimelineMode
+    /// Which pixels the frames carry.
+    public let chain: PictureChain
     /// Slots the MP3 track of the reference's intermediate AVI delays the pictures by (0 in clean
     /// mode or when the input has no audio stream).
     public let audioShift: Int
@@ -32,10 +43,11 @@ public final class VideoDecoder {
 
     private let producer: PictureProducer
     private let converter: PixelConverter?
+    private let faithful: FaithfulPictureChain?
     private let queue: DecodedPictureQueue?
     private var pending: [TimelineFrame] = []
     private var pendingIndex = 0
-    private var lastKept: (picture: Int, image: Image?)? = nil
+    private var lastKept: (picture: Int, image: Image?, jpeg: [UInt8]?)? = nil
     private var emitted = 0
     private var pictures = 0
     private var finished = false
@@ -45,12 +57,24 @@ public final class VideoDecoder {
     /// - Parameters:
     ///   - path: any file FFmpeg can read.
     ///   - mode: whether to reproduce the reference's audio-induced one-slot shift.
-    ///   - convertPixels: false to only count and index frames (used by probing).
+    ///   - chain: ``PictureChain/clean`` for the source pixels, ``PictureChain/faithful`` for the
+    ///     pixels the reference sees after its MPEG-4 and JPEG round trips (several times slower).
+    ///   - convertPixels: false to only count and index frames (used by probing; `chain` is then
+    ///     irrelevant).
     /// - Throws: ``MediaError`` naming the file: missing, empty, not media, damaged, no video
     ///   stream, unsupported codec.
-    public init(path: String, mode: TimelineMode, convertPixels: Bool = true) throws(MediaError) {
+    public convenience init(path: String, mode: TimelineMode, chain: PictureChain = .clean, convertPixels: Bool = true) throws(MediaError) {
+        try self.init(path: path, mode: mode, chain: chain, convertPixels: convertPixels, faithfulEncoderThreads: 0)
+    }
+
+    /// - Parameter faithfulEncoderThreads: the faithful chain's MPEG-4 encoder thread count; 0 is
+    ///   the ffmpeg CLI's `-threads auto` (see ``FaithfulPictureChain/encoderThreads``). Tests pin
+    ///   it to compare with goldens made on a machine with another CPU count.
+    init(path: String, mode: TimelineMode, chain: PictureChain, convertPixels: Bool, faithfulEncoderThreads: Int32) throws(MediaError) {
         producer = try PictureProducer(path: path, mode: mode)
         self.mode = mode
+        self.chain = chain
+        faithful = convertPixels && chain == .faithful ? try FaithfulPictureChain(label: path, encoderThreads: faithfulEncoderThreads) : nil
         audioShift = producer.timeline.audioShift
         width = producer.width
         height = producer.height
@@ -97,15 +121,20 @@ public final class VideoDecoder {
                 case .picture(let placed):
                     var frame: UnsafeMutablePointer<AVFrame>? = placed.frame
                     defer { av_frame_free(&frame) }
-                    let image = try converter.bgrImage(from: placed.frame)
-                    enqueue(placed.slots, picture: placed.picture, image: image)
+                    if let faithful {
+                        let picture = try faithful.process(placed.frame, encoderPts: placed.encoderPts)
+                        enqueue(placed.slots, picture: placed.picture, image: picture.image, sceneImage: picture.sceneImage, jpeg: picture.jpeg)
+                    } else {
+                        let image = try converter.bgrImage(from: placed.frame)
+                        enqueue(placed.slots, picture: placed.picture, image: image, sceneImage: image)
+                    }
                 }
             } else {
                 guard let placed = try producer.nextPlacedPicture() else {
                     finished = true
                     return nil
                 }
-                enqueue(placed.slots, picture: placed.picture, image: nil)
+                enqueue(placed.slots, picture: placed.picture, image: nil, sceneImage: nil)
             }
         }
         defer { pendingIndex += 1 }
@@ -115,12 +144,18 @@ public final class VideoDecoder {
         return frame
     }
 
-    private func enqueue(_ slots: [ReferenceTimeline.Slot], picture: Int, image: Image?) {
-        let previousImage = lastKept?.image
+    private func enqueue(_ slots: [ReferenceTimeline.Slot], picture: Int, image: Image?, sceneImage: Image?, jpeg: [UInt8]? = nil) {
+        let previous = lastKept
+        var sceneImage = sceneImage
         for slot in slots {
-            pending.append(TimelineFrame(slot: slot, image: slot.sourcePicture == picture ? image : previousImage))
+            let current = slot.sourcePicture == picture
+            pending.append(
+                TimelineFrame(
+                    slot: slot, image: current ? image : previous?.image, sceneImage: current ? sceneImage : nil,
+                    jpeg: current ? jpeg : previous?.jpeg))
+            if current { sceneImage = nil }
         }
-        lastKept = (picture, image)
+        lastKept = (picture, image, jpeg)
     }
 }
 
@@ -169,7 +204,7 @@ final class PictureProducer: @unchecked Sendable {
 
     /// Decodes until the next picture the timeline keeps; its pixels are in `decoder.frame`.
     /// Returns nil at the end of the stream.
-    func nextPlacedPicture() throws(MediaError) -> (slots: [ReferenceTimeline.Slot], picture: Int)? {
+    func nextPlacedPicture() throws(MediaError) -> (slots: [ReferenceTimeline.Slot], picture: Int, encoderPts: Int64)? {
         while try decoder.nextFrame() {
             let frame = decoder.frame
             let picture = decodedPictures
@@ -188,7 +223,7 @@ final class PictureProducer: @unchecked Sendable {
                 sourcePicture: picture, previousSourcePicture: lastKeptPicture, timestamp: timestamp, duration: duration)
             if slots.isEmpty { continue }
             lastKeptPicture = picture
-            return (slots, picture)
+            return (slots, picture, timeline.lastEncoderPts)
         }
         return nil
     }
@@ -201,7 +236,7 @@ final class PictureProducer: @unchecked Sendable {
                     _ = queue.push(.failure(.ffmpeg(path: container.path, operation: "av_frame_clone", code: cffmpeg_averror(ENOMEM), message: "out of memory")))
                     return
                 }
-                if !queue.push(.picture(PlacedPicture(slots: placed.slots, picture: placed.picture, frame: clone))) {
+                if !queue.push(.picture(PlacedPicture(slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, frame: clone))) {
                     var owned: UnsafeMutablePointer<AVFrame>? = clone
                     av_frame_free(&owned)
                     return
