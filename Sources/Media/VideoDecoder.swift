@@ -68,9 +68,10 @@ public final class VideoDecoder {
     }
 
     /// - Parameter faithfulEncoderThreads: the faithful chain's MPEG-4 encoder thread count; 0 is
-    ///   the ffmpeg CLI's `-threads auto` (see ``FaithfulPictureChain/encoderThreads``). Tests pin
-    ///   it to compare with goldens made on a machine with another CPU count.
-    init(path: String, mode: TimelineMode, chain: PictureChain, convertPixels: Bool, faithfulEncoderThreads: Int32) throws(MediaError) {
+    ///   the ffmpeg CLI's `-threads auto` (see ``FaithfulPictureChain/encoderThreads``). The thread
+    ///   count changes the reference's pixels, so pinning it reproduces a reference run made on a
+    ///   machine with another CPU count (and lets tests compare with goldens made elsewhere).
+    public init(path: String, mode: TimelineMode, chain: PictureChain, convertPixels: Bool, faithfulEncoderThreads: Int32) throws(MediaError) {
         producer = try PictureProducer(path: path, mode: mode)
         self.mode = mode
         self.chain = chain

@@ -31,11 +31,17 @@ struct EvaluatorParityTests {
             var last_frame: Int
             var bbox_sha256: String
             var clean_frame_crop_sha256: [String]
+            var post_jpeg_crop_sha256: [String]
             var audio_slice_sha256: String
             var audio_slice_samples: Int
             var evaluate_clean_frames: Evaluate
+            var evaluate: Evaluate
         }
         var jpeg_frames: Int
+        var mpeg4_threads: Int
+        var offsets: [Int]
+        var confs: [Float]
+        var dists: [Float]
         var tracks: [Track]
     }
 
@@ -52,8 +58,29 @@ struct EvaluatorParityTests {
         values.withUnsafeBytes { Data($0) }
     }
 
-    @Test("reference timeline, lossless pixels: tracks, crops and speech slice exact; embeddings and scores within the network tolerance")
+    @Test("reference timeline, lossless pictures: tracks, crops and speech slice exact; embeddings and scores within the network tolerance")
     func referenceTimelineLosslessPictures() throws {
+        var settings = EvaluationSettings(profile: .mochabench, clean: false)
+        settings.losslessPictures = true
+        try check(settings: settings, crops: Self.golden.tracks[0].clean_frame_crop_sha256, expected: Self.golden.tracks[0].evaluate_clean_frames)
+    }
+
+    @Test("faithful chain: the reference's own crops (after MPEG-4, JPEG, XVID and JPEG again) bit-exact; scores within the network tolerance of the reference's")
+    func faithful() throws {
+        var settings = EvaluationSettings(profile: .mochabench, clean: false)
+        // The reference's frames depend on the MPEG-4 encoder's slice threads on the machine that
+        // made the goldens (docs/media.md): pin them.
+        settings.mpeg4Threads = Self.golden.mpeg4_threads
+        let result = try check(settings: settings, crops: Self.golden.tracks[0].post_jpeg_crop_sha256, expected: Self.golden.tracks[0].evaluate)
+        // And the reference's returned values (its `inference`), track by track.
+        #expect(result.tracks.compactMap(\.offset) == Self.golden.offsets)
+        for (track, (conf, dist)) in zip(result.tracks, zip(Self.golden.confs, Self.golden.dists)) {
+            #expect(abs(track.confidence! - conf) <= 1e-4 * dist && abs(track.minDistance! - dist) <= 1e-4 * dist)
+        }
+    }
+
+    @discardableResult
+    func check(settings: EvaluationSettings, crops expectedCrops: [String], expected: Golden.Evaluate) throws -> ClipEvaluation {
         let data = EvaluationFixtures.sharedData
         let boxesURL = data.appending(path: "example_boxes.json")
         let boxes = try DetectionBoxes(contentsOf: boxesURL, sha256: sha256Hex(try Data(contentsOf: boxesURL)))
@@ -61,12 +88,10 @@ struct EvaluatorParityTests {
             videoPath: data.appending(path: "example.avi").path, videoSHA256: String(repeating: "e", count: 64),
             speechPath: data.appending(path: "example_speech.wav").path, speechSHA256: String(repeating: "f", count: 64), boxes: boxes)
         let cache = MemoryCache()
-        let settings = EvaluationSettings(profile: .mochabench, clean: false)
         let evaluator = Evaluator(settings: settings, networks: EvaluationFixtures.networks(), cache: cache)
         let result = try evaluator.evaluate(input)
         let golden = Self.golden
         let reference = golden.tracks[0]
-        let expected = reference.evaluate_clean_frames
 
         #expect(result.status == .ok)
         #expect(result.frames == golden.jpeg_frames)
@@ -80,14 +105,14 @@ struct EvaluatorParityTests {
         #expect(track.firstFrame == reference.first_frame && track.frames.upperBound - 1 == reference.last_frame)
         #expect(sha256Hex(track.boxes.flatMap { $0 }.withUnsafeBytes { Data($0) }) == reference.bbox_sha256)
 
-        // Crops: bit-exact with the reference's `_crop` lines on the same (lossless) frames.
+        // Crops: bit-exact with the reference's.
         let cropKey = evaluator.cropKey(tracks: keys.tracks, track: 0, video: input.videoSHA256)
         let crops = try CropsArtifact(try #require(try cache.artifact(key: cropKey)))
-        #expect(crops.meta.frames == reference.clean_frame_crop_sha256.count)
+        #expect(crops.meta.frames == expectedCrops.count)
         let codec = try PNGImageCodec()
         let pngs = try cache.frames(of: cropKey, range: 0..<crops.meta.frames)
         let digests = try pngs.map { sha256Hex(try codec.decode($0).pixels) }
-        let mismatched = zip(digests, reference.clean_frame_crop_sha256).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
+        let mismatched = zip(digests, expectedCrops).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
         #expect(mismatched.isEmpty, "crops differ at frames \(mismatched.prefix(10))")
 
         // Speech slice: samples [640·first, 640·(last+1)) of the speech, exact.
@@ -121,6 +146,7 @@ struct EvaluatorParityTests {
         #expect(zip(scores.score.meanDistances, expected.mdist).allSatisfy { abs($0 - $1) <= 1e-4 * scale })
         #expect(scores.score.framewiseConfidence.count == expected.framewise.count)
         #expect(zip(scores.score.framewiseConfidence, expected.framewise).allSatisfy { abs($0 - $1) <= 1e-4 * scale })
-        print("evaluator vs reference (lossless pictures): conf \(track0.confidence!) vs \(expected.conf), dist \(track0.minDistance!) vs \(expected.dist)")
+        print("evaluator vs reference (\(settings.pictureChain)): conf \(track0.confidence!) vs \(expected.conf), dist \(track0.minDistance!) vs \(expected.dist)")
+        return result
     }
 }

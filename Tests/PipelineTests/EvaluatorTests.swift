@@ -174,6 +174,25 @@ struct EvaluatorTests {
         #expect(tooShort.tracks.map(\.status) == [.tooShort])
     }
 
+    @Test("joonson: min_track 100, and the speech is the video's own audio after the reference AVI's MP3 round trip")
+    func joonson() throws {
+        let scene = try Scene()
+        let cache = MemoryCache()
+        let strict = try evaluator(cache, settings: EvaluationSettings(profile: .joonson)).evaluate(scene.input())
+        #expect(strict.status == .noTrack, "70 frames are not more than 100 detections")
+        #expect(strict.message.contains("more than 100 detections"))
+        var settings = EvaluationSettings(profile: .joonson)
+        settings.minTrack = 50
+        let scored = try evaluator(cache, settings: settings).evaluate(scene.input())
+        #expect(scored.status == .ok, "\(scored.message)")
+        let key = try #require(Evaluator(settings: settings, networks: EvaluationFixtures.networks(), cache: cache).keys(for: scene.input()).speech)
+        let speech = try SpeechArtifact(try #require(try cache.artifact(key: key)))
+        let direct = try AudioDecoder.decodeMono16k(path: scene.video.path)
+        #expect(speech.meta.source == "video")
+        #expect(speech.samples != direct, "the MP3 round trip changes the samples")
+        #expect(abs(speech.samples.count - direct.count) < 2_000)
+    }
+
     @Test("frames too small for S3FD are a recorded status, not a crash")
     func tinyFrames() throws {
         let directory = try EvaluationFixtures.temporaryDirectory()

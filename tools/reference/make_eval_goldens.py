@@ -11,6 +11,8 @@ ffmpeg conversions, scene detection, tracker, `_crop` (XVID writer), re-extracti
 `SyncNetInstance.evaluate`.
 
 Recorded:
+* `mpeg4_threads`, the slice-thread count the ffmpeg CLI gave the MPEG-4 encoder on this machine
+  (the reference's frames depend on it; the Swift test pins its encoder to it);
 * the returned offsets / confs / dists, and per track its frames and the SHA-256 of its float64
   boxes;
 * per track, the SHA-256 of every crop before the XVID writer (the reference's `_crop` lines on
@@ -55,6 +57,14 @@ OUT = ROOT / "Tests" / "PipelineTests" / "Fixtures" / "eval_example.json"
 
 def sha(array) -> str:
     return hashlib.sha256(numpy.ascontiguousarray(array).tobytes()).hexdigest()
+
+
+def auto_slice_threads(height: int) -> int:
+    """libavcodec's `threads=auto` for the ffmpeg CLI's slice-threaded MPEG-4 encoder
+    (pthread_slice.c ff_slice_thread_init): the reference's pixels depend on it (docs/media.md)."""
+    cpus = len(os.sched_getaffinity(0))
+    cpus = min(cpus, (height + 15) // 16)
+    return min(cpus + 1, 16) if cpus > 1 else 1
 
 
 def evaluate_verbose(instance, tmp_dir, vshift, batch_size, images=None):
@@ -193,7 +203,7 @@ def main():
             })
         result = {
             "video": "example.avi", "speech": "example_speech.wav", "boxes": "example_boxes.json",
-            "jpeg_frames": len(jpegs), "offsets": [int(v) for v in offsets], "confs": [float(v) for v in confs],
+            "jpeg_frames": len(jpegs), "mpeg4_threads": auto_slice_threads(528), "offsets": [int(v) for v in offsets], "confs": [float(v) for v in confs],
             "dists": [float(v) for v in dists], "best_conf": float(best_conf), "min_dist": float(min_dist),
             "has_face": bool(has_face), "tracks": tracks,
         }

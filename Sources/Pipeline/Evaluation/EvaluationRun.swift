@@ -137,7 +137,9 @@ struct EvaluationRun {
             batch.removeAll(keepingCapacity: true)
         }
         do throws(any Error) {
-            let decoder = try VideoDecoder(path: input.videoPath, mode: settings.timelineMode, convertPixels: detector != nil || segment)
+            let decoder = try VideoDecoder(
+                path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: detector != nil || segment,
+                faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
             width = decoder.width
             height = decoder.height
             if let detector {
@@ -155,7 +157,8 @@ struct EvaluationRun {
                 if frame.slot.aviPicture > lastPicture {
                     lastPicture = frame.slot.aviPicture
                     pictures += 1
-                    if segment, let image = frame.image {
+                    // Scene detection sees OpenCV's decode of the intermediate AVI's real pictures.
+                    if segment, let image = frame.sceneImage ?? frame.image {
                         let t = ContinuousClock.now
                         shots.append(image)
                         shotSeconds += elapsed(since: t)
@@ -314,7 +317,13 @@ struct EvaluationRun {
         let path = fromVideo ? input.videoPath : (input.speechPath ?? "")
         let samples: [Int16]
         do throws(any Error) {
-            samples = try AudioDecoder.decodeMono16k(path: path)
+            // joonson scores the audio track of its intermediate AVI (MP3-transcoded, §5.4); the
+            // wheel's `audio_path=None` extracts the original video's audio (§5.3).
+            if fromVideo && settings.profile == .joonson && settings.pictureChain == .faithful {
+                samples = try AudioDecoder.decodeMono16kThroughReferenceAVI(path: path)
+            } else {
+                samples = try AudioDecoder.decodeMono16k(path: path)
+            }
         } catch let error as MediaError {
             switch error {
             case .noAudioStream, .emptyStream: throw Stop(status: .noAudio, message: error.description)
@@ -366,29 +375,43 @@ struct EvaluationRun {
         struct Active {
             var plan: TrackPlan
             var windows: [CropWindow]
+            /// The reference's XVID video + JPEG re-extraction of this track's crops (faithful chain).
+            var roundTrip: CropVideoRoundTrip?
             var pending: [Data] = []
             var written = 0
         }
-        var active = plans.map { Active(plan: $0, windows: cropper.windows(for: $0.track)) }
+        let faithful = settings.pictureChain == .faithful
+        var active = try plans.map { plan in
+            Active(plan: plan, windows: cropper.windows(for: plan.track), roundTrip: faithful ? try mediaCall { try CropVideoRoundTrip() } : nil)
+        }
         for plan in plans { try cache.discardFrames(of: plan.crops) }
         let lastFrame = plans.map { $0.track.frames.upperBound - 1 }.max() ?? -1
         let codec = try mediaCall { try PNGImageCodec() }
         let chunk = 32
+        func keep(_ images: [Image], _ entry: inout Active) throws {
+            for image in images { entry.pending.append(try codec.encode(image)) }
+            if entry.pending.count >= chunk {
+                try cache.saveFrames(of: entry.plan.crops, startingAt: entry.written, entry.pending)
+                entry.written += entry.pending.count
+                entry.pending.removeAll(keepingCapacity: true)
+            }
+        }
         do throws(any Error) {
-            let decoder = try VideoDecoder(path: input.videoPath, mode: settings.timelineMode)
+            let decoder = try VideoDecoder(
+                path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: true,
+                faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
             while let frame = try decoder.nextFrame() {
                 let f = frame.slot.index
                 if f > lastFrame { break }
                 guard let image = frame.image else { continue }
                 for i in active.indices where active[i].plan.track.frames.contains(f) {
                     let crop = cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame])
-                    active[i].pending.append(try codec.encode(crop))
-                    if active[i].pending.count >= chunk {
-                        try cache.saveFrames(of: active[i].plan.crops, startingAt: active[i].written, active[i].pending)
-                        active[i].written += active[i].pending.count
-                        active[i].pending.removeAll(keepingCapacity: true)
-                    }
+                    let seen = try active[i].roundTrip.map { try $0.append(crop) } ?? [crop]
+                    try keep(seen, &active[i])
                 }
+            }
+            for i in active.indices {
+                if let roundTrip = active[i].roundTrip { try keep(try roundTrip.finish(), &active[i]) }
             }
         } catch let error as MediaError {
             throw Stop(status: .decodeError, message: error.description)

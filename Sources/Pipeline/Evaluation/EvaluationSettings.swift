@@ -45,6 +45,14 @@ public struct EvaluationSettings: Sendable, Codable, Equatable {
     public var vshift: Int
     /// Windows per SyncNet batch (no effect on the numbers).
     public var batchSize: Int
+    /// Keep the reference's timeline (with its MP3 delay) but skip its lossy picture steps: a
+    /// diagnostic mode that separates the codec round trips' effect from everything else
+    /// (`EvaluatorParityTests`). Ignored when `clean` is set (clean pictures anyway).
+    public var losslessPictures: Bool = false
+    /// Slice threads of the faithful chain's MPEG-4 encoder; nil is the ffmpeg CLI's automatic
+    /// count on this machine (`min(CPUs, ⌈height/16⌉) + 1`), which changes the reference's pixels
+    /// from one machine to another (docs/media.md). Set it to reproduce a run made elsewhere.
+    public var mpeg4Threads: Int? = nil
 
     /// The reference's settings for `profile`.
     public init(profile: EvaluationProfile = .mochabench, clean: Bool = false) {
@@ -65,6 +73,10 @@ public struct EvaluationSettings: Sendable, Codable, Equatable {
 
     /// How decoded pictures are laid on the 25 fps timeline.
     public var timelineMode: TimelineMode { clean ? .clean : .reference }
+
+    /// Which pictures the stages see: the reference's lossy round trips (`faithful`) or the decoded
+    /// source pictures.
+    public var pictureChain: PictureChain { clean || losslessPictures ? .clean : .faithful }
 
     /// The profile's name with `-clean` appended in clean mode, as reports show it.
     public var label: String { clean ? "\(profile.rawValue)-clean" : profile.rawValue }

@@ -119,8 +119,16 @@ public struct Evaluator: Sendable {
         return Keys(detections: detections, scenes: scenes, tracks: tracks, speech: speech, evaluation: evaluation)
     }
 
-    /// Name of the picture chain in cache keys.
-    var chainName: String { settings.clean ? "clean" : "faithful" }
+    /// Name of the picture chain in cache keys. The faithful chain's MPEG-4 step runs with the ffmpeg
+    /// CLI's automatic slice-thread count, which depends on the CPU count and changes the decoded
+    /// pixels (docs/media.md), so the CPU count is part of its name.
+    var chainName: String {
+        switch settings.pictureChain {
+        case .clean: "clean"
+        case .faithful:
+            settings.mpeg4Threads.map { "faithful-threads\($0)" } ?? "faithful-cpus\(ProcessInfo.processInfo.activeProcessorCount)"
+        }
+    }
 
     func cropKey(tracks: String, track: Int, video: String) -> String {
         StageKey(stage: "crops", version: Version.crops).with("tracks", tracks).with("track", track).with("video", video)

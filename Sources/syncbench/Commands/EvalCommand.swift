@@ -50,6 +50,11 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("min-track"), help: "Detections a track needs, exclusive (default: the profile's).")
     var minTrack: Int?
 
+    @Option(
+        name: .customLong("mpeg4-threads"),
+        help: "Slice threads of the reference's MPEG-4 step (default: the ffmpeg CLI's automatic count on this machine, min(CPUs, height/16) + 1; the reference's pixels depend on it).")
+    var mpeg4Threads: Int?
+
     @OptionGroup var weights: WeightsOptions
     @OptionGroup var store: StoreOptions
 
@@ -60,6 +65,7 @@ struct EvalCommand: ParsableCommand {
         guard (0...100).contains(vshift) else { throw ValidationError("--vshift must be in 0...100, got \(vshift)") }
         guard detectorThreshold >= 0, detectorThreshold < 1 else { throw ValidationError("--threshold must be in [0, 1), got \(detectorThreshold)") }
         if let minTrack, minTrack < 0 { throw ValidationError("--min-track must be at least 0, got \(minTrack)") }
+        if let mpeg4Threads, !(1...64).contains(mpeg4Threads) { throw ValidationError("--mpeg4-threads must be in 1...64, got \(mpeg4Threads)") }
     }
 
     var settings: EvaluationSettings {
@@ -67,6 +73,7 @@ struct EvalCommand: ParsableCommand {
         settings.vshift = vshift
         settings.detectorThreshold = detectorThreshold
         if let minTrack { settings.minTrack = minTrack }
+        settings.mpeg4Threads = mpeg4Threads
         return settings
     }
 
