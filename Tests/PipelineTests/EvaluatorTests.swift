@@ -2,6 +2,7 @@ import Foundation
 import Media
 import Models
 import Tensor
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -212,6 +213,30 @@ struct EvaluatorTests {
         #expect(!S3FD.accepts(width: smallest - 1, height: 64) && !S3FD.accepts(width: 64, height: smallest - 1))
         let outputs = EvaluationFixtures.s3fd.heads(Tensor(zeros: [1, 3, smallest, smallest]))
         #expect(outputs.priorCount > 0)
+    }
+
+    @Test("the foundation's bad inputs — empty file, truncated MP4, audio only — are decode errors naming the file")
+    func badMedia() throws {
+        let directory = try EvaluationFixtures.temporaryDirectory()
+        let empty = directory.appending(path: "empty.mp4")
+        try Data().write(to: empty)
+        let whole = directory.appending(path: "whole.mp4")
+        try EvaluationFixtures.writeClip(to: whole, frames: 30, width: 128, height: 96, codec: "mpeg4") { f in
+            EvaluationFixtures.pattern(f, width: 128, height: 96, hue: 0)
+        }
+        let truncated = directory.appending(path: "truncated.mp4")
+        let bytes = try Data(contentsOf: whole)
+        try bytes.prefix(bytes.count / 2).write(to: truncated)
+        let audioOnly = directory.appending(path: "speech.wav")
+        try EvaluationFixtures.writeSpeech(to: audioOnly, seconds: 1)
+        for (file, words) in [(empty, "empty"), (truncated, "truncated"), (audioOnly, "no video stream")] {
+            let input = EvaluationInput(videoPath: file.path, videoSHA256: sha256Hex(Data(file.path.utf8)), boxes: nil)
+            let cache = MemoryCache()
+            let result = try Evaluator(settings: EvaluationSettings(), networks: EvaluationFixtures.networks(s3fd: true), cache: cache).evaluate(input)
+            #expect(result.status == .decodeError, "\(file.lastPathComponent): \(result.status)")
+            #expect(result.message.hasPrefix(file.path) && result.message.contains(words), "\(result.message)")
+            #expect(cache.saves.isEmpty)
+        }
     }
 
     @Test("a file that is not a video, and a missing one, are decode errors")

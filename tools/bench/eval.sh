@@ -40,9 +40,11 @@ report() {  # report LABEL REF_SECONDS OURS_SECONDS TARGET
 }
 
 echo "== example.avi + example_speech.wav (5.4 s, 976x528), stand-in weights, 2 threads"
-ref_boxes=$("$python" tools/bench/reference_eval.py "$work/weights" "$data/example.avi" "$data/example_speech.wav" --boxes "$data/example_boxes.json")
-ref_s3fd=$("$python" tools/bench/reference_eval.py "$work/weights" "$data/example.avi" "$data/example_speech.wav")
-/usr/bin/time -f "%M" -o "$work/refrss" "$python" tools/bench/reference_eval.py "$work/weights" "$data/example.avi" "$data/example_speech.wav" > /dev/null
+# The reference prints ffmpeg's and its own chatter: keep only its JSON line.
+reference() { "$python" tools/bench/reference_eval.py "$work/weights" "$@" 2>> "$work/reference.log" | tail -1; }
+ref_boxes=$(reference "$data/example.avi" "$data/example_speech.wav" --boxes "$data/example_boxes.json")
+ref_s3fd=$(reference "$data/example.avi" "$data/example_speech.wav")
+/usr/bin/time -f "%M" -o "$work/refrss" "$python" tools/bench/reference_eval.py "$work/weights" "$data/example.avi" "$data/example_speech.wav" > /dev/null 2>> "$work/reference.log"
 jq_ref() { echo "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['seconds'])"; }
 
 read -r ours_boxes peak_boxes < <(run_ours "$work/boxes.sqlite" "$data/example.avi" --audio "$data/example_speech.wav" --boxes "$data/example_boxes.json")

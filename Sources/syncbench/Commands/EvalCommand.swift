@@ -78,16 +78,13 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let evaluation = try reportingFailures { () throws -> ClipEvaluation in
-            let database = try store.open()
-            return try ClipEvaluator(store: database, weights: weights.resolved, settings: settings)
-                .evaluate(video: video, audio: audio, boxes: boxes)
-        }
-        if json {
-            print(EvaluationReport(evaluation).jsonText)
-        } else {
-            print(EvaluationReport(evaluation).table)
-        }
+        let evaluator = try reportingFailures { ClipEvaluator(store: try store.open(), weights: weights.resolved, settings: settings) }
+        let evaluation = try reportingFailures { try evaluator.evaluate(video: video, audio: audio, boxes: boxes) }
+        let warnings = evaluator.warnings(boxes: boxes != nil)
+        for warning in warnings { FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8)) }
+        var report = EvaluationReport(evaluation)
+        report.warnings = warnings
+        print(json ? report.jsonText : report.table)
         if let status = ExitStatus(clip: evaluation.status) {
             throw ExitCode(status.rawValue)
         }
@@ -102,6 +99,18 @@ struct ClipEvaluator {
     let store: Store
     let weights: WeightsDirectory
     let settings: EvaluationSettings
+
+    /// Remarks about the weights used: files that are not the published ones (stand-in or other
+    /// weights) give numbers that cannot be compared with published results.
+    func warnings(boxes: Bool) -> [String] {
+        let files: [WeightsFile] = boxes ? [.syncNet] : [.syncNet, .s3fd]
+        return files.compactMap { file in
+            let path = weights.path(of: file)
+            guard let sha = try? store.contentDigest(ofFileAt: URL(fileURLWithPath: path)), !file.matchesPublishedDigest(sha) else { return nil }
+            return "\(path) is not the published \(file.fileName) (SHA-256 differs; stand-in weights?): "
+                + "scores are not comparable with published numbers (get the official files with `syncbench weights fetch --force`)"
+        }
+    }
 
     func evaluate(video: String, audio: String?, boxes boxesPath: String?) throws -> ClipEvaluation {
         let videoURL = URL(fileURLWithPath: video)
@@ -167,6 +176,8 @@ struct CLIError: Error, CustomStringConvertible {
 /// How an evaluation is printed.
 struct EvaluationReport {
     let evaluation: ClipEvaluation
+    /// Remarks printed with the result (weights that are not the published ones).
+    var warnings: [String] = []
 
     init(_ evaluation: ClipEvaluation) {
         self.evaluation = evaluation
@@ -209,6 +220,7 @@ struct EvaluationReport {
         var seconds: Double
         var evaluation: String
         var settings: EvaluationSettings
+        var warnings: [String]
     }
 
     var jsonObject: JSON {
@@ -225,7 +237,7 @@ struct EvaluationReport {
             stages: Dictionary(uniqueKeysWithValues: e.stages.map {
                 ($0.stage, JSON.Stage(status: $0.outcome.rawValue, seconds: $0.seconds, computed: $0.computed, cached: $0.cached))
             }),
-            stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings)
+            stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings, warnings: warnings)
     }
 
     var jsonText: String {

@@ -76,10 +76,11 @@ enum EvaluationFixtures {
     /// A lossless 25 fps clip whose frames are drawn by `draw(frame) -> Image`, with an optional
     /// 16 kHz mono audio track of `audioSeconds` (a chirp).
     static func writeClip(
-        to url: URL, frames: Int, width: Int = 320, height: Int = 240, audioSeconds: Double? = nil, draw: (Int) -> Image
+        to url: URL, frames: Int, width: Int = 320, height: Int = 240, audioSeconds: Double? = nil, codec: String = "ffv1",
+        draw: (Int) -> Image
     ) throws {
         let writer = try ClipWriter(
-            path: url.path, video: .init(width: width, height: height, frameRate: (25, 1), codec: "ffv1"),
+            path: url.path, video: .init(width: width, height: height, frameRate: (25, 1), codec: codec),
             audio: audioSeconds.map { _ in .init(sampleRate: 16_000, channels: 1, codec: "pcm_s16le") })
         for f in 0..<frames { try writer.append(draw(f)) }
         if let audioSeconds { try writer.append(samples: chirp(seconds: audioSeconds)) }
