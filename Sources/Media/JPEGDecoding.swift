@@ -44,3 +44,13 @@ enum JPEGDecoding {
         throw .decodeFailed(path: label, stream: "JPEG", reason: "the picture size changed between two reads")
     }
 }
+
+extension Image {
+    /// The BGR picture of a JPEG file, decoded exactly as OpenCV's `cv2.imread` decodes it
+    /// (libjpeg-turbo, integer IDCT, fancy upsampling).
+    ///
+    /// - Throws: ``MediaError/decodeFailed(path:stream:reason:)`` naming `label`.
+    public init(jpeg bytes: [UInt8], label: String) throws(MediaError) {
+        self = try JPEGDecoding.bgrImage(jpeg: bytes, label: label)
+    }
+}

@@ -13,9 +13,10 @@ public struct TimelineFrame: Sendable {
     /// pixels are not converted). With ``PictureChain/faithful``: OpenCV's decode of that picture of
     /// `video.avi`; with ``PictureChain/clean``: the source picture, the same as ``image``.
     public var sceneImage: Image?
-    /// Faithful chain only: the bytes of the reference's JPEG for this slot (kept for the tests that
-    /// compare them with the ffmpeg CLI's files; shared, not copied, between repeated slots).
-    var jpeg: [UInt8]? = nil
+    /// Faithful chain only: the bytes of the reference's JPEG for this slot, byte-identical to the
+    /// file its frame extraction writes (shared, not copied, between repeated slots). Decoding them
+    /// with ``Image/init(jpeg:label:)`` gives ``image`` again, far faster than re-running the chain.
+    public var jpeg: [UInt8]? = nil
 }
 
 /// Decodes a video file into the reference's 25 fps timeline, one frame at a time.

@@ -14,6 +14,10 @@ struct EvaluationRun {
     var remarks: [String] = []
     var frames: Int? = nil
     var speechSamples: Int? = nil
+    /// The faithful chain's JPEG of every frame, kept from the first pass when they fit in
+    /// ``jpegBudget`` so the crop pass decodes them instead of running the chain again.
+    var retainedJPEGs: [[UInt8]]? = nil
+    static let jpegBudget = 96 << 20
     let start = ContinuousClock.now
 
     init(evaluator: Evaluator, input: EvaluationInput) {
@@ -152,8 +156,18 @@ struct EvaluationRun {
                 }
             }
             var lastPicture = -1
+            var jpegs: [[UInt8]]? = settings.pictureChain == .faithful && (detector != nil || segment) ? [] : nil
+            var jpegBytes = 0
             while let frame = try decoder.nextFrame() {
                 frameCount += 1
+                if jpegs != nil {
+                    if let jpeg = frame.jpeg, jpegBytes + (frame.slot.isRepeat ? 0 : jpeg.count) <= Self.jpegBudget {
+                        jpegs!.append(jpeg)
+                        jpegBytes += frame.slot.isRepeat ? 0 : jpeg.count
+                    } else {
+                        jpegs = nil
+                    }
+                }
                 if frame.slot.aviPicture > lastPicture {
                     lastPicture = frame.slot.aviPicture
                     pictures += 1
@@ -170,6 +184,7 @@ struct EvaluationRun {
                 }
             }
             flush(&batch)
+            retainedJPEGs = jpegs
         } catch let error as MediaError {
             throw Stop(status: .decodeError, message: error.description)
         }
@@ -396,18 +411,28 @@ struct EvaluationRun {
                 entry.pending.removeAll(keepingCapacity: true)
             }
         }
-        do throws(any Error) {
-            let decoder = try VideoDecoder(
-                path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: true,
-                faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
-            while let frame = try decoder.nextFrame() {
-                let f = frame.slot.index
-                if f > lastFrame { break }
-                guard let image = frame.image else { continue }
+        func cut(_ image: Image, frame f: Int) throws {
                 for i in active.indices where active[i].plan.track.frames.contains(f) {
                     let crop = cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame])
                     let seen = try active[i].roundTrip.map { try $0.append(crop) } ?? [crop]
                     try keep(seen, &active[i])
+                }
+        }
+        do throws(any Error) {
+            if let jpegs = retainedJPEGs {
+                // The first pass kept the faithful frames' JPEGs: decode them (as imread does).
+                for f in 0..<min(jpegs.count, lastFrame + 1) {
+                    try cut(try Image(jpeg: jpegs[f], label: "\(input.videoPath) frame \(f)"), frame: f)
+                }
+            } else {
+                let decoder = try VideoDecoder(
+                    path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: true,
+                    faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
+                while let frame = try decoder.nextFrame() {
+                    let f = frame.slot.index
+                    if f > lastFrame { break }
+                    guard let image = frame.image else { continue }
+                    try cut(image, frame: f)
                 }
             }
             for i in active.indices {
