@@ -134,6 +134,7 @@ public struct Conv2D: Sendable {
         precondition(
             batchNorm.channels == outChannels,
             "BatchNorm(\(batchNorm.channels)) cannot follow Conv2D with \(outChannels) outputs")
+        precondition(!weight.isEmpty, "cannot fold BatchNorm into a layer whose spatial weights were dropped")
         let (w, b) = foldBatchNorm(batchNorm, weight: weight, bias: bias, rows: outChannels)
         return Conv2D(
             weight: w, outChannels: outChannels, inChannels: inChannels, kernel: kernel, bias: b,
@@ -142,11 +143,20 @@ public struct Conv2D: Sendable {
 
     /// The same layer with another fused activation.
     public func with(activation: Activation) -> Conv2D {
-        Conv2D(copying: self, activation: activation)
+        Conv2D(copying: self, activation: activation, weight: weight)
     }
 
-    private init(copying other: Conv2D, activation: Activation) {
-        weight = other.weight
+    /// The same layer without its spatial weights when Winograd computes it (the automatic choice
+    /// for such a layer): the Winograd-domain copy, 4× larger, stays; the 3×3 weights no call needs
+    /// are freed (59 MB for S3FD). Other layers are returned unchanged. On the result, ``weight`` is
+    /// empty: forcing another algorithm or folding a BatchNorm into it is a precondition failure.
+    public func droppingSpatialWeights() -> Conv2D {
+        guard winogradWeight != nil && inChannels >= Self.winogradMinimumInChannels else { return self }
+        return Conv2D(copying: self, activation: activation, weight: [])
+    }
+
+    private init(copying other: Conv2D, activation: Activation, weight: [Float]) {
+        self.weight = weight
         bias = other.bias
         outChannels = other.outChannels
         inChannels = other.inChannels
@@ -192,6 +202,7 @@ public struct Conv2D: Sendable {
         let (ho, wo) = outputSize(height: h, width: w)
         precondition(ho > 0 && wo > 0, "Conv2D k\(kernel) d\(dilation) p\(padding) does not fit input \(h)×\(w)")
         let chosen = forced ?? algorithm(height: h, width: w)
+        precondition(chosen == .winograd || !weight.isEmpty, "Conv2D: \(chosen) needs the spatial weights this layer dropped")
         if chosen == .polyphaseWinograd {
             precondition(!polyphase.isEmpty, "polyphaseWinograd needs a stride-2 5×5 or 6×6 layer")
             return polyphaseConvolution(input, outHeight: ho, outWidth: wo)

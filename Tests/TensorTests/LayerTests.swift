@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import TestSupport
 @testable import Tensor
 
 // Every layer against a direct double-precision implementation on random inputs.
@@ -354,5 +355,21 @@ struct OtherOpTests {
         #expect(x.reshaped([3, 2, 1]).shape == [3, 2, 1])
         #expect(x.reshaped([6]).scalars == x.scalars)
         #expect(Tensor(zeros: [2, 0, 3]).count == 0)
+    }
+}
+
+@Suite("Conv2D without spatial weights")
+struct DroppedSpatialWeightsTests {
+    @Test("a Winograd layer without its spatial weights computes the same outputs; other layers keep theirs")
+    func sameOutputs() {
+        let weights = SplitMix64.bytes(seed: 11, count: 16 * 8 * 9).map { Float($0) / 255 - 0.5 }
+        let conv = Conv2D(weight: weights, outChannels: 16, inChannels: 8, kernel: (3, 3), bias: nil, padding: (1, 1), activation: .relu)
+        let dropped = conv.droppingSpatialWeights()
+        #expect(dropped.weight.isEmpty && conv.weight.count == weights.count)
+        let input = Tensor(shape: [2, 8, 13, 11], scalars: SplitMix64.bytes(seed: 12, count: 2 * 8 * 13 * 11).map { Float($0) / 64 })
+        #expect(dropped(input).scalars == conv(input).scalars)
+        // A 1×1 layer is not computed by Winograd: unchanged.
+        let pointwise = Conv2D(weight: Array(weights[0..<(16 * 8)]), outChannels: 16, inChannels: 8, kernel: (1, 1), bias: nil)
+        #expect(pointwise.droppingSpatialWeights().weight.count == 16 * 8)
     }
 }
