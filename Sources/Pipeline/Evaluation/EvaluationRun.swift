@@ -1,5 +1,7 @@
 import DSP
+import Dispatch
 import Foundation
+import Synchronization
 import Media
 import Models
 import Tensor
@@ -17,7 +19,10 @@ struct EvaluationRun {
     /// The faithful chain's JPEG of every frame, kept from the first pass when they fit in
     /// ``jpegBudget`` so the crop pass decodes them instead of running the chain again.
     var retainedJPEGs: [[UInt8]]? = nil
-    static let jpegBudget = 96 << 20
+    static let jpegBudget = 32 << 20
+    /// SyncNet, loaded on another thread while the first pass decodes (only when S3FD is not in
+    /// memory at the same time, to keep the peak low).
+    var syncNetPrefetch: NetworkPrefetch? = nil
     let start = ContinuousClock.now
 
     init(evaluator: Evaluator, input: EvaluationInput) {
@@ -68,6 +73,7 @@ struct EvaluationRun {
             frames = tracks.meta.frames
             return tracks
         }
+        if input.boxes != nil { syncNetPrefetch = NetworkPrefetch(evaluator.networks.loadSyncNet) }
         var detections = try cache.artifact(key: keys.detections).map { stored throws in try DetectionsArtifact(stored) }
         var scenes = try cache.artifact(key: keys.scenes).map { stored throws in try ScenesArtifact(stored) }
         if detections != nil { ledger.note("detections", computed: false) }
@@ -286,7 +292,7 @@ struct EvaluationRun {
                 } else {
                     let mfcc = try mfccArtifact(plan, speechKey: speechKey, speech: &speech)
                     guard let cropsArtifact = crops[plan.index] else { throw ArtifactError.malformed("crops of track \(plan.index) missing") }
-                    if network == nil { network = try evaluator.networks.loadSyncNet() }
+                    if network == nil { network = try syncNetPrefetch?.value() ?? evaluator.networks.loadSyncNet() }
                     embeddings = try computeEmbeddings(plan, crops: cropsArtifact, mfcc: mfcc, network: network!)
                 }
                 guard let embeddings else {
@@ -564,5 +570,27 @@ struct EvaluationRun {
             artifactKeys: used)
         evaluation.artifacts = artifacts
         return evaluation
+    }
+}
+
+/// A network loaded on a background thread; ``value()`` waits for it.
+final class NetworkPrefetch: Sendable {
+    private let result = Mutex<Result<SyncNet, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ load: @escaping @Sendable () throws -> SyncNet) {
+        let thread = Thread { [self] in
+            let loaded = Result { try load() }
+            self.result.withLock { $0 = loaded }
+            self.done.signal()
+        }
+        thread.name = "syncbench.load-syncnet"
+        thread.start()
+    }
+
+    func value() throws -> SyncNet {
+        done.wait()
+        done.signal()
+        return try result.withLock { $0! }.get()
     }
 }
