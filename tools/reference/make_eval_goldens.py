@@ -11,6 +11,8 @@ ffmpeg conversions, scene detection, tracker, `_crop` (XVID writer), re-extracti
 `SyncNetInstance.evaluate`.
 
 Recorded:
+* `s3fd_run`: the same clip run again with the stand-in S3FD instead of the boxes (the full
+  published pipeline): detections count, tracks (frames, every 10th box), offsets / confs / dists;
 * `mpeg4_threads`, the slice-thread count the ffmpeg CLI gave the MPEG-4 encoder on this machine
   (the reference's frames depend on it; the Swift test pins its encoder to it);
 * the returned offsets / confs / dists, and per track its frames and the SHA-256 of its float64
@@ -201,7 +203,29 @@ def main():
                 "evaluate_clean_frames": evaluate_verbose(pipe.syncnet, str(crop_dir), pipe.cfg.vshift, pipe.cfg.batch_size, clean_crops),
                 "frame_jpeg_sha256": [sha(cv2.imread(jpegs[f])) for f in (t["frame"][0], t["frame"][-1])],
             })
+        # A second run with the stand-in S3FD itself (no boxes): the detector finds faces (the
+        # stand-in's confidence head is scaled so it does, docs/standin-weights.md), and the whole
+        # pipeline runs as published. Records the tracks and the returned values.
+        pipe_s3fd = SyncNetPipeline(device="cpu", s3fd_weights=str(tmp / "sfd_face.pth"), syncnet_weights=str(tmp / "syncnet_v2.model"))
+        captured_s3fd = []
+        original_track_s3fd = pipe_s3fd._track
+
+        def track_s3fd(dets):
+            result = original_track_s3fd(dets)
+            captured_s3fd.extend(result)
+            return result
+
+        pipe_s3fd._track = track_s3fd
+        s_offsets, s_confs, s_dists, _, _, s_json, _ = pipe_s3fd.inference(
+            str(DATA / "example.avi"), str(DATA / "example_speech.wav"), cache_dir=str(tmp / "work_s3fd"))
+        s3fd_run = {
+            "offsets": [int(v) for v in s_offsets], "confs": [float(v) for v in s_confs], "dists": [float(v) for v in s_dists],
+            "detections": len(json.loads(s_json)) if s_json else 0,
+            "tracks": [{"first_frame": int(t["frame"][0]), "last_frame": int(t["frame"][-1]),
+                        "bbox": [[float(v) for v in b] for b in t["bbox"][::10]]} for t in captured_s3fd],
+        }
         result = {
+            "s3fd_run": s3fd_run,
             "video": "example.avi", "speech": "example_speech.wav", "boxes": "example_boxes.json",
             "jpeg_frames": len(jpegs), "mpeg4_threads": auto_slice_threads(528), "offsets": [int(v) for v in offsets], "confs": [float(v) for v in confs],
             "dists": [float(v) for v in dists], "best_conf": float(best_conf), "min_dist": float(min_dist),
