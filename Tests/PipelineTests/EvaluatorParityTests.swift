@@ -37,6 +37,19 @@ struct EvaluatorParityTests {
             var evaluate_clean_frames: Evaluate
             var evaluate: Evaluate
         }
+        struct S3FDRun: Decodable {
+            struct Track: Decodable {
+                var first_frame: Int
+                var last_frame: Int
+                var bbox: [[Double]]
+            }
+            var offsets: [Int]
+            var confs: [Float]
+            var dists: [Float]
+            var detections: Int
+            var tracks: [Track]
+        }
+        var s3fd_run: S3FDRun
         var jpeg_frames: Int
         var mpeg4_threads: Int
         var offsets: [Int]
@@ -76,6 +89,37 @@ struct EvaluatorParityTests {
         #expect(result.tracks.compactMap(\.offset) == Self.golden.offsets)
         for (track, (conf, dist)) in zip(result.tracks, zip(Self.golden.confs, Self.golden.dists)) {
             #expect(abs(track.confidence! - conf) <= 1e-4 * dist && abs(track.minDistance! - dist) <= 1e-4 * dist)
+        }
+    }
+
+    @Test("faithful chain with the stand-in S3FD instead of boxes: the reference's tracks, offsets, LSE-C and LSE-D")
+    func faithfulWithS3FD() throws {
+        let data = EvaluationFixtures.sharedData
+        let input = EvaluationInput(
+            videoPath: data.appending(path: "example.avi").path, videoSHA256: String(repeating: "e", count: 64),
+            speechPath: data.appending(path: "example_speech.wav").path, speechSHA256: String(repeating: "f", count: 64))
+        var settings = EvaluationSettings(profile: .mochabench, clean: false)
+        settings.mpeg4Threads = Self.golden.mpeg4_threads
+        let cache = MemoryCache()
+        let evaluator = Evaluator(settings: settings, networks: EvaluationFixtures.networks(s3fd: true), cache: cache)
+        let result = try evaluator.evaluate(input)
+        let golden = Self.golden.s3fd_run
+        #expect(result.status == .ok)
+        let detections = try DetectionsArtifact(try #require(try cache.artifact(key: evaluator.keys(for: input).detections)))
+        #expect(detections.meta.faces == golden.detections)
+        let tracks = try TracksArtifact(try #require(try cache.artifact(key: evaluator.keys(for: input).tracks)))
+        #expect(tracks.tracks.map { [$0.firstFrame, $0.frames.upperBound - 1] } == golden.tracks.map { [$0.first_frame, $0.last_frame] })
+        // Boxes: S3FD's boxes agree within 0.01 px (neural-core parity), interpolation keeps that.
+        for (ours, theirs) in zip(tracks.tracks, golden.tracks) {
+            let sampled = stride(from: 0, to: ours.boxes.count, by: 10).map { ours.boxes[$0] }
+            #expect(zip(sampled, theirs.bbox).allSatisfy { zip($0, $1).allSatisfy { abs($0 - $1) <= 0.01 } })
+        }
+        #expect(result.tracks.compactMap(\.offset) == golden.offsets)
+        // Box differences of < 0.01 px can move a crop window by a pixel on a few frames, so the
+        // tolerance is the neural core's (1e-4 of the distance), not the bit-exact one of --boxes.
+        for (track, (conf, dist)) in zip(result.tracks, zip(golden.confs, golden.dists)) {
+            #expect(abs(track.confidence! - conf) <= 1e-4 * dist, "conf \(track.confidence!) vs \(conf)")
+            #expect(abs(track.minDistance! - dist) <= 1e-4 * dist, "dist \(track.minDistance!) vs \(dist)")
         }
     }
 

@@ -16,9 +16,9 @@ struct EvaluationRun {
     var remarks: [String] = []
     var frames: Int? = nil
     var speechSamples: Int? = nil
-    /// The faithful chain's JPEG of every frame, kept from the first pass when S3FD does not run
-    /// and they fit in ``jpegBudget``, so the crop pass decodes them instead of running the chain
-    /// again (short clips; longer ones keep a flat memory profile).
+    /// The faithful chain's JPEG of every frame, kept from the first pass while they fit in
+    /// ``jpegBudget``, so the crop pass decodes them instead of running the chain again (clips up
+    /// to ~10 s at 976×528; longer ones drop them, so memory stays bounded).
     var retainedJPEGs: [[UInt8]]? = nil
     static let jpegBudget = 16 << 20
     /// SyncNet, loaded on another thread while the first pass decodes (only when S3FD is not in
@@ -166,9 +166,7 @@ struct EvaluationRun {
                 }
             }
             var lastPicture = -1
-            // Only without S3FD: with it the detector dominates the time and its activations the
-            // memory, so the crop pass re-runs the chain instead of holding the JPEGs.
-            var jpegs: [[UInt8]]? = settings.pictureChain == .faithful && detector == nil && segment ? [] : nil
+            var jpegs: [[UInt8]]? = settings.pictureChain == .faithful && (detector != nil || segment) ? [] : nil
             var jpegBytes = 0
             while let frame = try decoder.nextFrame() {
                 frameCount += 1
@@ -286,6 +284,8 @@ struct EvaluationRun {
                 }
             }
             if !missingCrops.isEmpty {
+                // S3FD is gone by now: load SyncNet while the crop pass runs.
+                if syncNetPrefetch == nil { syncNetPrefetch = NetworkPrefetch(evaluator.networks.loadSyncNet) }
                 for (index, artifact) in try cropPass(missingCrops) { crops[index] = artifact }
             }
             var network: SyncNet? = nil
@@ -403,14 +403,15 @@ struct EvaluationRun {
             var plan: TrackPlan
             var windows: [CropWindow]
             /// The reference's XVID video + JPEG re-extraction of this track's crops (faithful chain).
-            var roundTrip: CropVideoRoundTrip?
+            /// Opened at the track's first frame, finished and released at its last, so only the
+            /// tracks on screen hold encoders and pending frames.
+            var roundTrip: CropVideoRoundTrip? = nil
             var pending: [Data] = []
             var written = 0
+            var finished = false
         }
         let faithful = settings.pictureChain == .faithful
-        var active = try plans.map { plan in
-            Active(plan: plan, windows: cropper.windows(for: plan.track), roundTrip: faithful ? try mediaCall { try CropVideoRoundTrip() } : nil)
-        }
+        var active = plans.map { plan in Active(plan: plan, windows: cropper.windows(for: plan.track)) }
         for plan in plans { try cache.discardFrames(of: plan.crops) }
         let lastFrame = plans.map { $0.track.frames.upperBound - 1 }.max() ?? -1
         let codec = try mediaCall { try PNGImageCodec() }
@@ -423,12 +424,24 @@ struct EvaluationRun {
                 entry.pending.removeAll(keepingCapacity: true)
             }
         }
+        func finish(_ entry: inout Active) throws {
+            if let roundTrip = entry.roundTrip { try keep(try roundTrip.finish(), &entry) }
+            entry.roundTrip = nil
+            if !entry.pending.isEmpty {
+                try cache.saveFrames(of: entry.plan.crops, startingAt: entry.written, entry.pending)
+                entry.written += entry.pending.count
+                entry.pending = []
+            }
+            entry.finished = true
+        }
         func cut(_ image: Image, frame f: Int) throws {
-                for i in active.indices where active[i].plan.track.frames.contains(f) {
-                    let crop = cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame])
-                    let seen = try active[i].roundTrip.map { try $0.append(crop) } ?? [crop]
-                    try keep(seen, &active[i])
-                }
+            for i in active.indices where active[i].plan.track.frames.contains(f) {
+                if faithful && active[i].roundTrip == nil { active[i].roundTrip = try CropVideoRoundTrip() }
+                let crop = cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame])
+                let seen = try active[i].roundTrip.map { try $0.append(crop) } ?? [crop]
+                try keep(seen, &active[i])
+                if f == active[i].plan.track.frames.upperBound - 1 { try finish(&active[i]) }
+            }
         }
         do throws(any Error) {
             if let jpegs = retainedJPEGs {
@@ -447,19 +460,14 @@ struct EvaluationRun {
                     try cut(image, frame: f)
                 }
             }
-            for i in active.indices {
-                if let roundTrip = active[i].roundTrip { try keep(try roundTrip.finish(), &active[i]) }
-            }
+            // Tracks running past the end of the video (the reference skips the missing frames).
+            for i in active.indices where !active[i].finished { try finish(&active[i]) }
         } catch let error as MediaError {
             throw Stop(status: .decodeError, message: error.description)
         }
         var result: [Int: CropsArtifact] = [:]
         let seconds = elapsed(since: started) / Double(max(1, plans.count))
-        for var entry in active {
-            if !entry.pending.isEmpty {
-                try cache.saveFrames(of: entry.plan.crops, startingAt: entry.written, entry.pending)
-                entry.written += entry.pending.count
-            }
+        for entry in active {
             let artifact = CropsArtifact(
                 meta: .init(track: entry.plan.index, firstFrame: entry.plan.track.firstFrame, frames: entry.written,
                             trackFrames: entry.plan.track.boxes.count, chain: evaluator.chainName),
