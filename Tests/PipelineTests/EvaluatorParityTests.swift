@@ -32,6 +32,7 @@ struct EvaluatorParityTests {
             var bbox_sha256: String
             var clean_frame_crop_sha256: [String]
             var post_jpeg_crop_sha256: [String]
+            var pre_xvid_crop_sha256: [String]
             var audio_slice_sha256: String
             var audio_slice_samples: Int
             var evaluate_clean_frames: Evaluate
@@ -121,6 +122,25 @@ struct EvaluatorParityTests {
             #expect(abs(track.confidence! - conf) <= 1e-4 * dist, "conf \(track.confidence!) vs \(conf)")
             #expect(abs(track.minDistance! - dist) <= 1e-4 * dist, "dist \(track.minDistance!) vs \(dist)")
         }
+    }
+
+    @Test("faithful frames cropped before the XVID step are the reference's pre-XVID crops, bit for bit")
+    func preXVIDCrops() throws {
+        let data = EvaluationFixtures.sharedData
+        let boxesURL = data.appending(path: "example_boxes.json")
+        let boxes = try DetectionBoxes(contentsOf: boxesURL, sha256: sha256Hex(try Data(contentsOf: boxesURL)))
+        let perFrame = boxes.perFrame(count: Self.golden.jpeg_frames).frames
+        // The no-cut scene is [0, 132) (OpenCV's picture count, quirk Q5).
+        let track = try #require(FaceTracker().tracks(detections: Array(perFrame[0..<132])).first)
+        let windows = TrackCropper().windows(for: track)
+        let decoder = try VideoDecoder(
+            path: data.appending(path: "example.avi").path, mode: .reference, chain: .faithful, convertPixels: true,
+            faithfulEncoderThreads: Int32(Self.golden.mpeg4_threads))
+        var digests: [String] = []
+        while let frame = try decoder.nextFrame(), frame.slot.index < track.frames.upperBound {
+            digests.append(sha256Hex(TrackCropper().crop(try #require(frame.image), window: windows[frame.slot.index]).pixels))
+        }
+        #expect(digests == Self.golden.tracks[0].pre_xvid_crop_sha256)
     }
 
     @discardableResult
