@@ -116,26 +116,9 @@ final class FrameScaler {
         configuredFor = key
     }
 
-    /// vf_scale with `in_color_matrix=auto`: matrix from the frame's colour space, input range from
-    /// its colour range, output range as libswscale chose it. Same as ``PixelConverter``.
+    /// vf_scale with `in_color_matrix=auto` (``setScaleFilterColorspace(_:for:)``, shared with ``PixelConverter``).
     private func setScaleFilterColorspace(for source: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
-        var inverseTable: UnsafeMutablePointer<Int32>? = nil
-        var table: UnsafeMutablePointer<Int32>? = nil
-        var sourceRange: Int32 = 0
-        var destinationRange: Int32 = 0
-        var brightness: Int32 = 0
-        var contrast: Int32 = 0
-        var saturation: Int32 = 0
-        let got = sws_getColorspaceDetails(
-            context, &inverseTable, &sourceRange, &table, &destinationRange, &brightness, &contrast, &saturation)
-        guard got >= 0 else { return }
-        let space = source.pointee.colorspace
-        let coefficients = sws_getCoefficients(space == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : Int32(bitPattern: space.rawValue))
-        if source.pointee.color_range != AVCOL_RANGE_UNSPECIFIED {
-            sourceRange = source.pointee.color_range == AVCOL_RANGE_JPEG ? 1 : 0
-        }
-        let set = sws_setColorspaceDetails(context, coefficients, sourceRange, coefficients, destinationRange, brightness, contrast, saturation)
-        guard set >= 0 else {
+        if let set = Media.setScaleFilterColorspace(context, for: source), set < 0 {
             throw .encodeFailed(path: label, reason: "cannot set the YCbCr matrix: \(ffmpegErrorMessage(set))")
         }
     }

@@ -103,28 +103,8 @@ final class PixelConverter {
                 path: path, stream: "video",
                 reason: "no pixel conversion from \(formatName) to bgr24")
         }
-        // vf_scale with in_color_matrix=auto: matrix from the frame's colour space, range from its range.
-        var inverseTable: UnsafeMutablePointer<Int32>? = nil
-        var table: UnsafeMutablePointer<Int32>? = nil
-        var sourceRange: Int32 = 0
-        var destinationRange: Int32 = 0
-        var brightness: Int32 = 0
-        var contrast: Int32 = 0
-        var saturation: Int32 = 0
-        let got = sws_getColorspaceDetails(
-            context, &inverseTable, &sourceRange, &table, &destinationRange, &brightness, &contrast, &saturation)
-        if got >= 0 {
-            let space = source.pointee.colorspace
-            let coefficients = sws_getCoefficients(
-                space == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : Int32(bitPattern: space.rawValue))
-            if source.pointee.color_range != AVCOL_RANGE_UNSPECIFIED {
-                sourceRange = source.pointee.color_range == AVCOL_RANGE_JPEG ? 1 : 0
-            }
-            let set = sws_setColorspaceDetails(
-                context, coefficients, sourceRange, coefficients, destinationRange, brightness, contrast, saturation)
-            guard set >= 0 else {
-                throw .decodeFailed(path: path, stream: "video", reason: "cannot set the YCbCr matrix: \(ffmpegErrorMessage(set))")
-            }
+        if let set = setScaleFilterColorspace(context, for: source), set < 0 {
+            throw .decodeFailed(path: path, stream: "video", reason: "cannot set the YCbCr matrix: \(ffmpegErrorMessage(set))")
         }
         av_frame_unref(destination)
         destination.pointee.width = key.width
@@ -136,4 +116,29 @@ final class PixelConverter {
         }
         configuredFor = key
     }
+}
+
+/// Sets `context`'s YCbCr matrix as the ffmpeg CLI's scale filter does with `in_color_matrix=auto`:
+/// the matrix from the frame's colour space, the input range from its colour range, the output range
+/// as libswscale chose it. Returns `sws_setColorspaceDetails`'s status, or nil when the context
+/// has no colour-space details (non-YUV input), which leaves it as it is.
+///
+/// ref: FFmpeg 5.1 `libavfilter/vf_scale.c` `scale_frame` (`in_color_matrix`, `in_range`).
+func setScaleFilterColorspace(_ context: OpaquePointer?, for source: UnsafeMutablePointer<AVFrame>) -> Int32? {
+    var inverseTable: UnsafeMutablePointer<Int32>? = nil
+    var table: UnsafeMutablePointer<Int32>? = nil
+    var sourceRange: Int32 = 0
+    var destinationRange: Int32 = 0
+    var brightness: Int32 = 0
+    var contrast: Int32 = 0
+    var saturation: Int32 = 0
+    let got = sws_getColorspaceDetails(
+        context, &inverseTable, &sourceRange, &table, &destinationRange, &brightness, &contrast, &saturation)
+    guard got >= 0 else { return nil }
+    let space = source.pointee.colorspace
+    let coefficients = sws_getCoefficients(space == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : Int32(bitPattern: space.rawValue))
+    if source.pointee.color_range != AVCOL_RANGE_UNSPECIFIED {
+        sourceRange = source.pointee.color_range == AVCOL_RANGE_JPEG ? 1 : 0
+    }
+    return sws_setColorspaceDetails(context, coefficients, sourceRange, coefficients, destinationRange, brightness, contrast, saturation)
 }

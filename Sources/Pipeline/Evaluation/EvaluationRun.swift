@@ -374,12 +374,10 @@ struct EvaluationRun {
             return try MFCCArtifact(stored)
         }
         if speech == nil { speech = try speechArtifact(key: speechKey) }
-        let samples = speech!.samples
         let started = ContinuousClock.now
-        let perFrame = AudioDecoder.sampleRate / ReferenceTimeline.framesPerSecond
-        let first = min(samples.count, perFrame * plan.track.firstFrame)
-        let end = min(samples.count, perFrame * plan.track.frames.upperBound)
-        let slice = Array(samples[first..<max(first, end)])
+        let cut = speech!.slice(frames: plan.track.frames)
+        let first = cut.startIndex
+        let slice = Array(cut)
         var values: [Double] = []
         var frames = 0
         if !slice.isEmpty {
@@ -484,7 +482,7 @@ struct EvaluationRun {
     /// Nil when there are no windows.
     mutating func computeEmbeddings(_ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet) throws -> EmbeddingsArtifact? {
         let started = ContinuousClock.now
-        let perFrame = AudioDecoder.sampleRate / ReferenceTimeline.framesPerSecond
+        let perFrame = SpeechArtifact.samplesPerFrame
         let minLength = min(crops.meta.frames, mfcc.meta.samples / perFrame)
         let windows = minLength - SyncNet.windowFrames
         guard windows > 0 else {

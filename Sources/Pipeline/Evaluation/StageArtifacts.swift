@@ -143,6 +143,17 @@ public struct SpeechArtifact: Sendable, Equatable {
         StoredArtifact(key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(samples), seconds: seconds)
     }
 
+    /// 16 kHz samples per 25 fps frame.
+    public static let samplesPerFrame = 16_000 / 25
+
+    /// The speech of timeline frames `frames`: samples `[640·first, 640·end)`, truncated at the end
+    /// of the speech (possibly empty), as the reference's `ffmpeg -ss -to` cut does (PIPELINE.md §9.4).
+    public func slice(frames: Range<Int>) -> ArraySlice<Int16> {
+        let first = min(samples.count, Self.samplesPerFrame * frames.lowerBound)
+        let end = min(samples.count, Self.samplesPerFrame * frames.upperBound)
+        return samples[first..<max(first, end)]
+    }
+
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
         meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
         samples = try PayloadCoding.int16s(stored.payload)

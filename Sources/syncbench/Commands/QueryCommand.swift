@@ -233,8 +233,7 @@ struct ArtifactExporter {
             var samples = speech.samples
             if let track {
                 let t = try trackInfo(track)
-                let first = min(samples.count, 640 * t.startFrame), end = min(samples.count, 640 * (t.endFrame + 1))
-                samples = Array(samples[first..<max(first, end)])
+                samples = Array(speech.slice(frames: t.startFrame..<(t.endFrame + 1)))
             }
             try NPYArray(shape: [samples.count], int16: samples).write(to: out)
             return "wrote \(samples.count) samples (16 kHz) to \(out.path)"
@@ -286,9 +285,7 @@ struct ArtifactExporter {
         var audio: [Int16] = []
         if let speechKey = evaluation.artifacts?["speech"], let speechStored = try store.artifact(key: speechKey) {
             let speech = try SpeechArtifact(speechStored)
-            let first = min(speech.samples.count, 640 * crops.meta.firstFrame)
-            let end = min(speech.samples.count, 640 * (crops.meta.firstFrame + crops.meta.frames))
-            audio = Array(speech.samples[first..<max(first, end)])
+            audio = Array(speech.slice(frames: crops.meta.firstFrame..<(crops.meta.firstFrame + crops.meta.frames)))
         }
         try? FileManager.default.removeItem(at: out)
         let video = ClipWriter.Video(width: 224, height: 224, frameRate: (25, 1), codec: "libx264", options: ["crf": "16", "preset": "medium"])
