@@ -28,12 +28,13 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         // MARK: Libraries
         .target(name: "Media", dependencies: ["CFFmpeg", "CJPEG", "DSP"], swiftSettings: numericSettings),
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
-        .target(name: "Reports", dependencies: ["Media", "CPNG"]),
+        .target(name: "Reports", dependencies: ["Media", "Store", "CPNG", "CCairo", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
@@ -62,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "syncbench",
             dependencies: [
-                "Media", "DSP", "NPY", "Store", "Models", "Tensor", "Pipeline",
+                "Media", "DSP", "NPY", "Store", "Models", "Tensor", "Pipeline", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,7 +85,7 @@ let package = Package(
             name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "Tensor", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media", "Pipeline"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
     ],
     swiftLanguageModes: [.v6]
