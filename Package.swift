@@ -55,6 +55,10 @@ let package = Package(
             plugins: ["EmbedMigrationsPlugin"]
         ),
 
+        .target(
+            name: "Benchmark",
+            dependencies: ["Store", "Pipeline", "Models", "Media", .product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Build tools
         .executableTarget(name: "EmbedMigrations"),
         .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["EmbedMigrations"]),
@@ -63,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "syncbench",
             dependencies: [
-                "Media", "DSP", "NPY", "Store", "Models", "Tensor", "Pipeline", "Reports",
+                "Media", "DSP", "NPY", "Store", "Models", "Tensor", "Pipeline", "Benchmark", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -85,6 +89,9 @@ let package = Package(
             name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "Tensor", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media", "Pipeline"]),
+        .testTarget(
+            name: "BenchmarkTests", dependencies: ["Benchmark", "Store", "Pipeline", "Models", "Media", "TestSupport"],
+            swiftSettings: numericSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
     ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmark
 import Foundation
 import Media
 import Models
@@ -83,6 +84,10 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         }
     } catch let error as StoreError {
         throw fail(error.description, status: .databaseError)
+    } catch let error as MissingInputFile {
+        throw fail(error.description, status: .fileNotFound)
+    } catch let error as SuiteLayoutError {
+        throw fail(error.description, status: .invalidInput)
     } catch let error as CLIError {
         throw fail(error.message, status: error.status)
     } catch let error as DetectionBoxes.LoadError {

@@ -14,6 +14,7 @@ struct MigrationTests {
     static let shippedMigrationHashes: [String: String] = [
         "0001_media_file": "bff94237f1f9f7fcfe042c2e7c6330794ca0e5a554f05c4e7fa453fba6cf7ab4",
         "0002_evaluation_cache": "4747ac821421eb4c5890ef973c459df9a144699d8dfe56c964fa4778133fe6ce",
+        "0003_benchmark_suites": "035c6bb5dd677df771b594c874cdcf10a672fb0b34c75b289f1bad66d42bc7d2",
     ]
 
     @Test("Shipped migrations are unchanged, and every embedded migration is listed")

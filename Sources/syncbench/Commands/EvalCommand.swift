@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmark
 import Foundation
 import Media
 import Models
@@ -35,134 +36,24 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Face boxes per frame in the reference's detection JSON shape, used instead of S3FD.", completion: .file(extensions: ["json"]))
     var boxes: String?
 
-    @Option(help: "mochabench (min_track 50) or joonson (min_track 100).")
-    var profile: EvaluationProfile = .mochabench
-
-    @Flag(help: "Skip the reference's lossy media steps and its MP3-induced one-frame delay.")
-    var clean = false
-
-    @Option(help: "Offsets searched: -vshift ... +vshift frames.")
-    var vshift: Int = SyncScorer.defaultVShift
-
-    @Option(name: .customLong("threshold"), help: "S3FD face probability threshold.")
-    var detectorThreshold: Float = S3FD.defaultThreshold
-
-    @Option(name: .customLong("min-track"), help: "Detections a track needs, exclusive (default: the profile's).")
-    var minTrack: Int?
-
-    @Option(
-        name: .customLong("mpeg4-threads"),
-        help: "Slice threads of the reference's MPEG-4 step (default: the ffmpeg CLI's automatic count on this machine, min(CPUs, height/16) + 1; the reference's pixels depend on it).")
-    var mpeg4Threads: Int?
-
+    @OptionGroup var evaluation: EvaluationOptions
     @OptionGroup var weights: WeightsOptions
     @OptionGroup var store: StoreOptions
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    func validate() throws {
-        guard (0...100).contains(vshift) else { throw ValidationError("--vshift must be in 0...100, got \(vshift)") }
-        guard detectorThreshold >= 0, detectorThreshold < 1 else { throw ValidationError("--threshold must be in [0, 1), got \(detectorThreshold)") }
-        if let minTrack, minTrack < 0 { throw ValidationError("--min-track must be at least 0, got \(minTrack)") }
-        if let mpeg4Threads, !(1...64).contains(mpeg4Threads) { throw ValidationError("--mpeg4-threads must be in 1...64, got \(mpeg4Threads)") }
-    }
-
-    var settings: EvaluationSettings {
-        var settings = EvaluationSettings(profile: profile, clean: clean)
-        settings.vshift = vshift
-        settings.detectorThreshold = detectorThreshold
-        if let minTrack { settings.minTrack = minTrack }
-        settings.mpeg4Threads = mpeg4Threads
-        return settings
-    }
-
     func run() throws {
-        let evaluator = try reportingFailures { ClipEvaluator(store: try store.open(), weights: weights.resolved, settings: settings) }
-        let evaluation = try reportingFailures { try evaluator.evaluate(video: video, audio: audio, boxes: boxes) }
+        let evaluator = try reportingFailures { ClipEvaluator(store: try store.open(), weights: weights.resolved, settings: evaluation.settings) }
+        let result = try reportingFailures { try evaluator.evaluate(video: video, audio: audio, boxes: boxes) }
         let warnings = evaluator.warnings(boxes: boxes != nil)
         for warning in warnings { FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8)) }
-        var report = EvaluationReport(evaluation)
+        var report = EvaluationReport(result)
         report.warnings = warnings
         print(json ? report.jsonText : report.table)
-        if let status = ExitStatus(clip: evaluation.status) {
+        if let status = ExitStatus(clip: result.status) {
             throw ExitCode(status.rawValue)
         }
-    }
-}
-
-extension EvaluationProfile: ExpressibleByArgument {}
-
-/// The CLI side of one evaluation: digests through the database's path cache, weights, boxes,
-/// the evaluator, the stored record.
-struct ClipEvaluator {
-    let store: Store
-    let weights: WeightsDirectory
-    let settings: EvaluationSettings
-
-    /// Remarks about the weights used: files that are not the published ones (stand-in or other
-    /// weights) give numbers that cannot be compared with published results.
-    func warnings(boxes: Bool) -> [String] {
-        let files: [WeightsFile] = boxes ? [.syncNet] : [.syncNet, .s3fd]
-        return files.compactMap { file in
-            let path = weights.path(of: file)
-            guard let sha = try? store.contentDigest(ofFileAt: URL(fileURLWithPath: path)), !file.matchesPublishedDigest(sha) else { return nil }
-            return "\(path) is not the published \(file.fileName) (SHA-256 differs; stand-in weights?): "
-                + "scores are not comparable with published numbers (get the official files with `syncbench weights fetch --force`)"
-        }
-    }
-
-    func evaluate(video: String, audio: String?, boxes boxesPath: String?) throws -> ClipEvaluation {
-        let videoURL = URL(fileURLWithPath: video)
-        guard FileManager.default.fileExists(atPath: video) else { throw MediaError.fileNotFound(path: video) }
-        let videoSHA = try store.contentDigest(ofFileAt: videoURL)
-        var speechSHA: String? = nil
-        var speechError: String? = nil
-        if let audio {
-            if !FileManager.default.fileExists(atPath: audio) {
-                speechError = "\(audio): no such file (speech)"
-            } else {
-                do { speechSHA = try store.contentDigest(ofFileAt: URL(fileURLWithPath: audio)) } catch { speechError = error.description }
-            }
-        }
-        var boxes: DetectionBoxes? = nil
-        if let boxesPath {
-            let url = URL(fileURLWithPath: boxesPath)
-            guard FileManager.default.fileExists(atPath: boxesPath) else { throw CLIError(message: "\(boxesPath): no such file (boxes)", status: .fileNotFound) }
-            boxes = try DetectionBoxes(contentsOf: url, sha256: try store.contentDigest(ofFileAt: url))
-        }
-        let weights = self.weights
-        func digest(_ file: WeightsFile) throws -> String {
-            let path = weights.path(of: file)
-            guard FileManager.default.fileExists(atPath: path) else { throw WeightsError.notFound(path: path, file: file) }
-            return try store.contentDigest(ofFileAt: URL(fileURLWithPath: path))
-        }
-        let networks = NetworkSource(
-            s3fdDigest: boxes == nil ? try digest(.s3fd) : nil, syncNetDigest: try digest(.syncNet),
-            loadS3FD: { try weights.s3fd() }, loadSyncNet: { try weights.syncNet() })
-        let input = EvaluationInput(
-            videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
-        let evaluator = Evaluator(settings: settings, networks: networks, cache: store)
-        let started = ContinuousClock.now
-        let key = evaluator.keys(for: input).evaluation
-        if var stored = try store.evaluation(key: key) {
-            // An identical evaluation: nothing to compute.
-            stored.stages = stored.stages.map {
-                StageRecord(stage: $0.stage, outcome: .cached, computed: 0, cached: $0.computed + $0.cached, seconds: 0)
-            }
-            stored.videoPath = video
-            stored.speechPath = audio
-            stored.seconds = elapsed(since: started)
-            return stored
-        }
-        let evaluation = try evaluator.evaluate(input)
-        try store.save(evaluation)
-        return evaluation
-    }
-
-    private func elapsed(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
 

@@ -1,0 +1,254 @@
+import Foundation
+import Models
+import Pipeline
+import Store
+
+/// What a run will do, known before it starts.
+public struct BenchmarkPlan: Sendable, Equatable {
+    /// Current inputs of the selected models (in this shard).
+    public var inputs: Int
+    /// Inputs left to other shards.
+    public var outsideShard: Int
+    /// Inputs with a result under this configuration already (skipped).
+    public var done: Int
+    /// Inputs to evaluate now.
+    public var pending: Int
+    /// Inputs whose files changed since they were registered (registered again as new versions).
+    public var changed: Int
+}
+
+/// What happened to one input.
+public enum BenchmarkEvent: Sendable {
+    case planned(BenchmarkPlan)
+    /// A job started on the input.
+    case started(SampleInput)
+    /// The input has a result now, with its evaluation when there is one. `computed` is false
+    /// when nothing had to be computed (the evaluation was in the cache).
+    case finished(SampleInput, BenchResult, evaluation: ClipEvaluation?, computed: Bool)
+    /// The input could not be evaluated for a reason outside the clip (database, I/O); nothing was
+    /// recorded and the next run retries it.
+    case failed(SampleInput, message: String)
+    /// Another live run holds the input's claim (it evaluates it), or has just recorded its result.
+    case claimedElsewhere(SampleInput)
+}
+
+/// Totals of a run.
+public struct BenchmarkSummary: Sendable, Equatable {
+    public var plan: BenchmarkPlan
+    /// Results recorded by this run, per status.
+    public var statuses: [String: Int] = [:]
+    /// Of those, evaluations found in the cache (computed earlier, e.g. by `syncbench eval`).
+    public var fromCache = 0
+    public var failed = 0
+    /// Inputs left to other runs on the same database (being evaluated, or just recorded, by them).
+    public var claimedElsewhere = 0
+    /// Whether the run stopped early because it was asked to (Ctrl-C).
+    public var interrupted = false
+}
+
+/// Scores the current inputs of a suite through the cache, several at a time, resuming where an
+/// earlier run stopped (docs/bench.md).
+///
+/// Each input's result is recorded in its own transaction as soon as it is known, so a killed run
+/// loses at most the evaluations in flight (whose finished stages stay cached). A bad clip is a
+/// status, never an error; a failure of the installation (weights) stops the run.
+public struct BenchmarkRunner: Sendable {
+    public var evaluator: ClipEvaluator
+    /// Evaluations run at the same time.
+    public var jobs: Int
+    public var shard: Shard?
+    /// A claim whose heartbeat is older than this is taken over (runs on other hosts; on this host
+    /// a claim whose process is gone is taken over at once).
+    public var staleAfter: TimeInterval
+    /// How often claims are refreshed while evaluations run.
+    public var heartbeatInterval: TimeInterval
+
+    public init(evaluator: ClipEvaluator, jobs: Int = 1, shard: Shard? = nil, staleAfter: TimeInterval = 600, heartbeatInterval: TimeInterval = 30) {
+        precondition(jobs >= 1)
+        self.evaluator = evaluator
+        self.jobs = jobs
+        self.shard = shard
+        self.staleAfter = staleAfter
+        self.heartbeatInterval = heartbeatInterval
+    }
+
+    /// Runs the suite's current inputs (of `models`, or all).
+    ///
+    /// - Parameters:
+    ///   - shouldStop: polled between inputs; when it returns true no new input starts.
+    ///   - progress: called for every event, from the jobs' threads (serialised).
+    /// - Throws: `WeightsError` (the weights are missing or invalid), `StoreError` when the suite
+    ///   cannot be read.
+    public func run(
+        suite: String, models: [String]? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable (BenchmarkEvent) -> Void = { _ in }
+    ) throws -> BenchmarkSummary {
+        let store = evaluator.store
+        // Files may have changed since they were registered: register them again (cheap through
+        // the path cache), so a changed file is a new version, evaluated now.
+        var changed = 0
+        for input in try store.currentInputs(suite: suite, models: models) {
+            let spec = SampleInputSpec(
+                model: input.model, sampleID: input.sampleID, category: input.category, index: input.index, videoPath: input.videoPath,
+                speechPath: input.speechPath, boxesPath: input.boxesPath)
+            if try store.register(spec, suite: suite) == .newVersion { changed += 1 }
+        }
+        let all = try store.currentInputs(suite: suite, models: models)
+        let mine = all.filter { shard?.contains(suite: suite, model: $0.model, sampleID: $0.sampleID) ?? true }
+        let configWithS3FD = mine.contains { $0.boxesPath == nil } ? try evaluator.configurationKey(usesS3FD: true) : ""
+        let configWithBoxes = mine.contains { $0.boxesPath != nil } ? try evaluator.configurationKey(usesS3FD: false) : ""
+        let config: @Sendable (SampleInput) -> String = { $0.boxesPath == nil ? configWithS3FD : configWithBoxes }
+        var pending: [SampleInput] = []
+        for input in mine where try store.benchResult(inputKey: input.key, configKey: config(input)) == nil {
+            pending.append(input)
+        }
+        let plan = BenchmarkPlan(inputs: mine.count, outsideShard: all.count - mine.count, done: mine.count - pending.count, pending: pending.count, changed: changed)
+        let state = RunState(summary: BenchmarkSummary(plan: plan), pending: pending, progress: progress)
+        state.report(.planned(plan))
+        guard !pending.isEmpty else { return state.summary }
+
+        let owner = ClaimOwner.current()
+        let heartbeat = Heartbeat(store: store, owner: owner, interval: heartbeatInterval)
+        heartbeat.start()
+        defer { heartbeat.stop() }
+        let workers = min(jobs, pending.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while !state.isAborted, let input = state.next() {
+                if shouldStop() {
+                    state.interrupt()
+                    return
+                }
+                work(on: input, config: config(input), owner: owner, state: state)
+            }
+        }
+        if let fatal = state.fatalError { throw fatal }
+        return state.summary
+    }
+
+    private func work(on input: SampleInput, config: String, owner: ClaimOwner, state: RunState) {
+        let store = evaluator.store
+        do {
+            guard try store.claim(inputKey: input.key, configKey: config, owner: owner, staleAfter: staleAfter, isAlive: Self.processIsAlive) else {
+                state.claimedElsewhere(input)
+                return
+            }
+            // Another run may have finished it between planning and claiming.
+            if try store.benchResult(inputKey: input.key, configKey: config) != nil {
+                try store.releaseClaim(inputKey: input.key, configKey: config, owner: owner)
+                state.claimedElsewhere(input)
+                return
+            }
+            state.report(.started(input))
+            let started = ContinuousClock.now
+            let result: BenchResult
+            var computed = true
+            var evaluated: ClipEvaluation? = nil
+            func record(_ status: String, _ message: String, evaluation: String? = nil) -> BenchResult {
+                BenchResult(
+                    inputKey: input.key, configKey: config, profile: evaluator.settings.profile.rawValue, clean: evaluator.settings.clean,
+                    evaluationKey: evaluation, status: status, message: message, seconds: (ContinuousClock.now - started).seconds)
+            }
+            if input.videoSHA256 == nil || !FileManager.default.fileExists(atPath: input.videoPath) {
+                result = record("missing", input.problem ?? "\(input.videoPath): no such file (video)")
+            } else {
+                do {
+                    let evaluation = try evaluator.evaluate(video: input.videoPath, audio: input.speechPath, boxes: input.boxesPath)
+                    computed = evaluation.stages.contains { $0.outcome != .cached }
+                    evaluated = evaluation
+                    result = record(evaluation.status.rawValue, evaluation.message, evaluation: evaluation.key)
+                } catch let error as MissingInputFile {
+                    result = record("missing", error.description)
+                } catch let error as DetectionBoxes.LoadError {
+                    result = record("input_error", error.description)
+                }
+            }
+            try store.save(result)
+            state.finished(input, result, evaluation: evaluated, computed: computed)
+        } catch let error as WeightsError {
+            try? store.releaseClaim(inputKey: input.key, configKey: config, owner: owner)
+            state.abort(error)
+        } catch {
+            try? store.releaseClaim(inputKey: input.key, configKey: config, owner: owner)
+            state.failed(input, message: String(describing: error))
+        }
+    }
+
+    /// Whether process `pid` exists on this host.
+    @Sendable static func processIsAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}
+
+/// The shared, locked state of a run's jobs.
+private final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var queue: ArraySlice<SampleInput>
+    private(set) var summary: BenchmarkSummary
+    private(set) var fatalError: (any Error)?
+    private let progress: @Sendable (BenchmarkEvent) -> Void
+
+    init(summary: BenchmarkSummary, pending: [SampleInput], progress: @escaping @Sendable (BenchmarkEvent) -> Void) {
+        self.summary = summary
+        self.queue = pending[...]
+        self.progress = progress
+    }
+
+    var isAborted: Bool { lock.withLock { fatalError != nil } }
+
+    func next() -> SampleInput? { lock.withLock { queue.popFirst() } }
+
+    func report(_ event: BenchmarkEvent) { lock.withLock { progress(event) } }
+
+    func finished(_ input: SampleInput, _ result: BenchResult, evaluation: ClipEvaluation?, computed: Bool) {
+        lock.withLock {
+            summary.statuses[result.status, default: 0] += 1
+            if !computed { summary.fromCache += 1 }
+            progress(.finished(input, result, evaluation: evaluation, computed: computed))
+        }
+    }
+
+    func failed(_ input: SampleInput, message: String) {
+        lock.withLock {
+            summary.failed += 1
+            progress(.failed(input, message: message))
+        }
+    }
+
+    func claimedElsewhere(_ input: SampleInput) {
+        lock.withLock {
+            summary.claimedElsewhere += 1
+            progress(.claimedElsewhere(input))
+        }
+    }
+
+    func interrupt() { lock.withLock { summary.interrupted = true } }
+
+    func abort(_ error: any Error) { lock.withLock { if fatalError == nil { fatalError = error } } }
+}
+
+/// Refreshes a run's claims on a background thread.
+private final class Heartbeat: @unchecked Sendable {
+    private let store: Store
+    private let owner: ClaimOwner
+    private let interval: TimeInterval
+    private let stopped = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+
+    init(store: Store, owner: ClaimOwner, interval: TimeInterval) {
+        self.store = store
+        self.owner = owner
+        self.interval = interval
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while stopped.wait(timeout: .now() + interval) == .timedOut {
+                try? store.heartbeat(owner: owner)
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    func stop() { stopped.signal() }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Media
+import Models
+import Pipeline
+import Store
+
+/// A file an evaluation needs does not exist.
+public struct MissingInputFile: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    /// What the file is for: `video`, `speech`, `boxes`.
+    public var role: String
+    public var description: String { "\(path): no such file (\(role))" }
+}
+
+/// The networks of a batch, each loaded once, on first use, and shared by every evaluation (and
+/// every job) of the batch.
+public final class SharedNetworks: @unchecked Sendable {
+    private let weights: WeightsDirectory
+    private let lock = NSLock()
+    private var s3fd: S3FD?
+    private var syncNet: SyncNet?
+
+    public init(weights: WeightsDirectory) {
+        self.weights = weights
+    }
+
+    // Loading under the lock: a second job waits for the first one's load instead of loading twice.
+    public func loadS3FD() throws -> S3FD {
+        try lock.withLock {
+            if let s3fd { return s3fd }
+            let loaded = try weights.s3fd()
+            s3fd = loaded
+            return loaded
+        }
+    }
+
+    public func loadSyncNet() throws -> SyncNet {
+        try lock.withLock {
+            if let syncNet { return syncNet }
+            let loaded = try weights.syncNet()
+            syncNet = loaded
+            return loaded
+        }
+    }
+}
+
+/// One evaluation through the database: digests through the path cache, weights, boxes, the
+/// evaluator, the stored record. Used by `syncbench eval` and by benchmark runs.
+public struct ClipEvaluator: Sendable {
+    public let store: Store
+    public let weights: WeightsDirectory
+    public let settings: EvaluationSettings
+    /// Where networks come from: loaded per evaluation, or shared by a batch.
+    public let networks: SharedNetworks
+
+    public init(store: Store, weights: WeightsDirectory, settings: EvaluationSettings, networks: SharedNetworks? = nil) {
+        self.store = store
+        self.weights = weights
+        self.settings = settings
+        self.networks = networks ?? SharedNetworks(weights: weights)
+    }
+
+    /// Remarks about the weights used: files that are not the published ones (stand-in or other
+    /// weights) give numbers that cannot be compared with published results.
+    public func warnings(boxes: Bool) -> [String] {
+        let files: [WeightsFile] = boxes ? [.syncNet] : [.syncNet, .s3fd]
+        return files.compactMap { file in
+            let path = weights.path(of: file)
+            guard let sha = try? store.contentDigest(ofFileAt: URL(fileURLWithPath: path)), !file.matchesPublishedDigest(sha) else { return nil }
+            return "\(path) is not the published \(file.fileName) (SHA-256 differs; stand-in weights?): "
+                + "scores are not comparable with published numbers (get the official files with `syncbench weights fetch --force`)"
+        }
+    }
+
+    /// SHA-256 of a weights file (through the path cache).
+    public func digest(of file: WeightsFile) throws -> String {
+        let path = weights.path(of: file)
+        guard FileManager.default.fileExists(atPath: path) else { throw WeightsError.notFound(path: path, file: file) }
+        return try store.contentDigest(ofFileAt: URL(fileURLWithPath: path))
+    }
+
+    /// The configuration key of benchmark results: SHA-256 of the settings and the weights'
+    /// digests (S3FD's only when detections come from S3FD).
+    public func configurationKey(usesS3FD: Bool) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let settingsJSON = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        let fields = [settingsJSON, try digest(of: .syncNet), usesS3FD ? try digest(of: .s3fd) : "boxes"]
+        return ContentDigest.sha256(of: Data(fields.joined(separator: "\u{0}").utf8))
+    }
+
+    /// Evaluates `video` against `audio` (nil: the video's own audio), with `boxes` instead of
+    /// S3FD when given; an identical evaluation already stored is returned without computing.
+    ///
+    /// - Throws: ``MissingInputFile`` (video or boxes), `DetectionBoxes.LoadError`, `WeightsError`,
+    ///   `StoreError`, `ArtifactError`. Bad media does not throw: it is the evaluation's status.
+    public func evaluate(video: String, audio: String?, boxes boxesPath: String?) throws -> ClipEvaluation {
+        let videoURL = URL(fileURLWithPath: video)
+        guard FileManager.default.fileExists(atPath: video) else { throw MissingInputFile(path: video, role: "video") }
+        let videoSHA = try store.contentDigest(ofFileAt: videoURL)
+        var speechSHA: String? = nil
+        var speechError: String? = nil
+        if let audio {
+            if !FileManager.default.fileExists(atPath: audio) {
+                speechError = "\(audio): no such file (speech)"
+            } else {
+                do { speechSHA = try store.contentDigest(ofFileAt: URL(fileURLWithPath: audio)) } catch { speechError = error.description }
+            }
+        }
+        var boxes: DetectionBoxes? = nil
+        if let boxesPath {
+            let url = URL(fileURLWithPath: boxesPath)
+            guard FileManager.default.fileExists(atPath: boxesPath) else { throw MissingInputFile(path: boxesPath, role: "boxes") }
+            boxes = try DetectionBoxes(contentsOf: url, sha256: try store.contentDigest(ofFileAt: url))
+        }
+        let shared = networks
+        let source = NetworkSource(
+            s3fdDigest: boxes == nil ? try digest(of: .s3fd) : nil, syncNetDigest: try digest(of: .syncNet),
+            loadS3FD: { try shared.loadS3FD() }, loadSyncNet: { try shared.loadSyncNet() })
+        let input = EvaluationInput(
+            videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
+        let evaluator = Evaluator(settings: settings, networks: source, cache: store)
+        let started = ContinuousClock.now
+        let key = evaluator.keys(for: input).evaluation
+        if var stored = try store.evaluation(key: key) {
+            // An identical evaluation: nothing to compute.
+            stored.stages = stored.stages.map {
+                StageRecord(stage: $0.stage, outcome: .cached, computed: 0, cached: $0.computed + $0.cached, seconds: 0)
+            }
+            stored.videoPath = video
+            stored.speechPath = audio
+            stored.seconds = (ContinuousClock.now - started).seconds
+            return stored
+        }
+        let evaluation = try evaluator.evaluate(input)
+        try store.save(evaluation)
+        return evaluation
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

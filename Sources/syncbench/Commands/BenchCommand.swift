@@ -1,0 +1,388 @@
+import ArgumentParser
+import Benchmark
+import Foundation
+import Logging
+import Models
+import Pipeline
+import Store
+
+/// `syncbench bench`: benchmark suites — register models' videos, score them all, see where a
+/// suite stands.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Register benchmark suites and score every model's videos through the cache.",
+        discussion: """
+            A suite is a set of samples that several models render: a MoChaBench checkout \
+            (`bench add mochabench`) or plain folders of clips, one per model (`bench add folder`). \
+            `bench run` scores every current input once per configuration, resuming where an \
+            earlier run stopped; `syncbench report` turns the results into a leaderboard \
+            (docs/bench.md).
+            """,
+        subcommands: [BenchAddCommand.self, BenchRunCommand.self, BenchStatusCommand.self]
+    )
+}
+
+struct BenchAddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Register a model's videos in a suite (idempotent; a changed file is a new version).",
+        subcommands: [BenchAddMoChaBenchCommand.self, BenchAddFolderCommand.self]
+    )
+}
+
+/// Prints what a registration did.
+private func register(_ specs: [SampleInputSpec], suite: String, kind: SuiteKind, root: String, model: String, videoRoot: String, store: Store) throws {
+    try reportingFailures {
+        try store.registerSuite(name: suite, kind: kind, root: root)
+        try store.registerModel(model, suite: suite, videoRoot: videoRoot)
+        var outcomes: [RegistrationOutcome: Int] = [:]
+        var problems: [String] = []
+        for spec in specs {
+            outcomes[try store.register(spec, suite: suite), default: 0] += 1
+        }
+        for input in try store.currentInputs(suite: suite, models: [model]) {
+            if let problem = input.problem { problems.append("\(input.sampleID): \(problem)") }
+        }
+        let counts = [RegistrationOutcome.added, .newVersion, .unchanged].map { "\(outcomes[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))" }
+        print("suite \(suite) (\(kind.rawValue)), model \(model): \(specs.count) samples: " + counts.joined(separator: ", "))
+        for problem in problems { FileHandle.standardError.write(Data("syncbench: warning: \(problem)\n".utf8)) }
+    }
+}
+
+struct BenchAddMoChaBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mochabench",
+        abstract: "Register a model's videos for a MoChaBench checkout.",
+        discussion: """
+            Reads ROOT/benchmark/benchmark.csv; each row is the sample <category>/<context_id>, \
+            scored against ROOT/benchmark/speeches/<category>/<context_id>_speech.wav; the \
+            model's video is <videos>/<category>/<context_id>.mp4. A missing video or speech is \
+            registered (and reported as such), not an error.
+            """
+    )
+
+    @Argument(help: "The MoChaBench checkout.", completion: .directory)
+    var root: String
+
+    @Option(help: "The model (a leaderboard row).")
+    var model: String
+
+    @Option(help: "The model's video folder, relative to ROOT or absolute (default: mocha-generation).", completion: .directory)
+    var videos: String?
+
+    @Option(help: "Suite name.")
+    var suite = "mochabench"
+
+    @Option(help: "Face boxes per video in the reference's detection JSON, <boxes>/<category>/<context_id>.json, used instead of S3FD.", completion: .directory)
+    var boxes: String?
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let layout = MoChaBenchLayout(root: rootURL, videos: videos, boxes: boxes.map { URL(fileURLWithPath: $0).standardizedFileURL })
+        let specs = try reportingFailures { try layout.inputs(model: model) }
+        try register(specs, suite: suite, kind: .mochabench, root: rootURL.path, model: model, videoRoot: layout.videos.path, store: try store.open())
+    }
+}
+
+struct BenchAddFolderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "folder",
+        abstract: "Register a folder of one model's clips.",
+        discussion: """
+            Every video under DIR is a sample named by its path without extension, so the same \
+            file names in two models' folders are the same samples; a sub-folder is a category. \
+            The speech is the video's own audio unless --audio-dir holds <sample>.wav (or \
+            _speech.wav, .flac, .mp3, .m4a).
+            """
+    )
+
+    @Argument(help: "The model's folder of clips.", completion: .directory)
+    var directory: String
+
+    @Option(help: "The model (a leaderboard row).")
+    var model: String
+
+    @Option(help: "Suite name (default: the name of DIR's parent folder).")
+    var suite: String?
+
+    @Option(name: .customLong("audio-dir"), help: "Folder of speech files named like the videos.", completion: .directory)
+    var audioDirectory: String?
+
+    @Option(help: "Face boxes per video in the reference's detection JSON, <boxes>/<sample>.json, used instead of S3FD.", completion: .directory)
+    var boxes: String?
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: directory).standardizedFileURL
+        let layout = FolderLayout(
+            folder: folder, speech: audioDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL },
+            boxes: boxes.map { URL(fileURLWithPath: $0).standardizedFileURL })
+        let specs = try reportingFailures { try layout.inputs(model: model) }
+        let parent = folder.deletingLastPathComponent()
+        try register(
+            specs, suite: suite ?? parent.lastPathComponent, kind: .folder, root: parent.path, model: model, videoRoot: folder.path,
+            store: try store.open())
+    }
+}
+
+/// The suite a command works on: `--suite`, or the only suite of the database.
+func resolveSuite(_ name: String?, in store: Store) throws -> SuiteRecord {
+    let suites = try reportingFailures { try store.suites() }
+    if let name {
+        guard let suite = suites.first(where: { $0.name == name }) else {
+            throw fail(
+                "no suite named \(name) in \(store.location?.path ?? ":memory:")"
+                    + (suites.isEmpty ? " (register one with `syncbench bench add`)" : " (suites: \(suites.map(\.name).joined(separator: ", ")))"),
+                status: .notInCache)
+        }
+        return suite
+    }
+    guard let only = suites.first else {
+        throw fail("the database has no suite (register one with `syncbench bench add`)", status: .notInCache)
+    }
+    guard suites.count == 1 else {
+        throw fail("the database has several suites; choose one with --suite (\(suites.map(\.name).joined(separator: ", ")))", status: .invalidInput)
+    }
+    return only
+}
+
+struct BenchRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Score every registered video of a suite, resuming where the last run stopped.",
+        discussion: """
+            Each sample's result is recorded as soon as it is known, so Ctrl-C (or a kill) loses \
+            only the clips in flight; run the same command again to go on. One bad clip never \
+            stops the batch: it gets its status (docs/eval.md) and the run goes on. Runs on the \
+            same database at the same time share the work (each sample is claimed by one run). \
+            --shard K/N (0 <= K < N) takes a stable N-th of the samples: run N shards on N \
+            machines, each on its own copy of the database, and combine them with \
+            `syncbench db merge` (README: Slurm and Kubernetes recipes).
+
+            Exit status: 0 when every sample has a result (whatever its status); 1 when some \
+            failed for reasons outside the clips (they are retried by the next run); 130 when \
+            interrupted.
+            """
+    )
+
+    @Option(help: "Suite (default: the database's only suite).")
+    var suite: String?
+
+    @Option(name: .customLong("model"), parsing: .upToNextOption, help: "Only these models (default: all).")
+    var models: [String] = []
+
+    @Option(help: "Clips evaluated at the same time.")
+    var jobs = 1
+
+    @Option(help: "Only part K of N of the samples (0-based, e.g. 0/4 ... 3/4).")
+    var shard: String?
+
+    @OptionGroup var evaluation: EvaluationOptions
+    @OptionGroup var weights: WeightsOptions
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "One line per clip even on a terminal (default: a progress bar on a terminal, lines otherwise).")
+    var plain = false
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64, got \(jobs)") }
+        if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got \(shard)") }
+    }
+
+    func run() throws {
+        let store = try store.open()
+        let suite = try resolveSuite(self.suite, in: store)
+        let known = try reportingFailures { try store.models(ofSuite: suite.name) }
+        let unknown = models.filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            throw fail("suite \(suite.name) has no model \(unknown.joined(separator: ", ")) (models: \(known.joined(separator: ", ")))", status: .invalidInput)
+        }
+        let evaluator = ClipEvaluator(store: store, weights: weights.resolved, settings: evaluation.settings)
+        let inputs = try reportingFailures { try store.currentInputs(suite: suite.name, models: models.isEmpty ? nil : models) }
+        for warning in evaluator.warnings(boxes: inputs.allSatisfy { $0.boxesPath != nil }) {
+            FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8))
+        }
+        let runner = BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:)))
+        let display = ProgressDisplay(bar: !plain && isatty(STDERR_FILENO) == 1, jobs: jobs)
+        let interrupt = InterruptFlag()
+        interrupt.install {
+            display.note("stopping after the clips in flight (Ctrl-C again to quit now); rerun to resume")
+        }
+        let summary = try reportingFailures {
+            try runner.run(
+                suite: suite.name, models: models.isEmpty ? nil : models, shouldStop: { interrupt.isSet }, progress: { display.show($0) })
+        }
+        display.finish()
+        print(summaryText(summary, suite: suite.name))
+        if summary.interrupted { throw ExitCode(130) }
+        if summary.failed > 0 { throw ExitCode(ExitStatus.failure.rawValue) }
+    }
+
+    private func summaryText(_ summary: BenchmarkSummary, suite: String) -> String {
+        let plan = summary.plan
+        var lines: [String] = []
+        var scope = "\(plan.inputs) samples"
+        if let shard { scope += " in shard \(shard) (\(plan.outsideShard) in other shards)" }
+        lines.append("suite \(suite): \(scope); \(plan.done) already done, \(plan.pending) to do" + (plan.changed > 0 ? " (\(plan.changed) changed files)" : ""))
+        let statuses = summary.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let recorded = summary.statuses.values.reduce(0, +)
+        if recorded > 0 { lines.append("recorded \(recorded): \(statuses)" + (summary.fromCache > 0 ? " (\(summary.fromCache) from the cache)" : "")) }
+        if summary.failed > 0 { lines.append("failed \(summary.failed) (not recorded; the next run retries them)") }
+        if summary.claimedElsewhere > 0 { lines.append("\(summary.claimedElsewhere) being evaluated by another run") }
+        if summary.interrupted { lines.append("interrupted: rerun the same command to resume") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Ctrl-C: the first asks the run to stop after the clips in flight, the second quits at once.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var source: (any DispatchSourceSignal)?
+
+    var isSet: Bool { lock.withLock { count > 0 } }
+
+    func install(onFirst: @escaping @Sendable () -> Void) {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [self] in
+            let n = lock.withLock { count += 1; return count }
+            if n == 1 { onFirst() } else { Foundation.exit(130) }
+        }
+        source.resume()
+        self.source = source
+    }
+}
+
+/// Progress of a run on standard error: a bar redrawn in place on a terminal, one line per clip
+/// otherwise. Every clip that fails, and every clip without a score, is also logged.
+final class ProgressDisplay: @unchecked Sendable {
+    private let bar: Bool
+    private let jobs: Int
+    private let lock = NSLock()
+    private var total = 0, finished = 0
+    private var statuses: [String: Int] = [:]
+    private var started = ContinuousClock.now
+    private var logger = Logger(label: "syncbench.bench", factory: { StreamLogHandler.standardError(label: $0) })
+
+    /// Statuses that point at a problem with the input files (logged as warnings on a terminal).
+    static let problemStatuses: Set<String> = ["decode_error", "audio_error", "no_audio", "unsupported", "missing", "input_error"]
+
+    init(bar: Bool, jobs: Int) {
+        self.bar = bar
+        self.jobs = jobs
+    }
+
+    func note(_ text: String) {
+        lock.withLock { write((bar ? "\r\u{1B}[K" : "") + "syncbench: \(text)\n") }
+    }
+
+    func show(_ event: BenchmarkEvent) {
+        lock.withLock {
+            switch event {
+            case .planned(let plan):
+                total = plan.pending
+                started = .now
+                if plan.pending > 0 { write("scoring \(plan.pending) of \(plan.inputs) samples with \(jobs) job\(jobs == 1 ? "" : "s")\n") }
+            case .started(let input):
+                if bar { draw(current: "\(input.model) \(input.sampleID)") }
+            case .finished(let input, let result, let evaluation, let computed):
+                finished += 1
+                statuses[result.status, default: 0] += 1
+                let problem = Self.problemStatuses.contains(result.status)
+                if bar {
+                    if problem {
+                        clearBar()
+                        logger.warning("\(input.model) \(input.sampleID): \(result.status): \(result.message)")
+                    }
+                    draw(current: nil)
+                } else {
+                    var scores = ""
+                    if let c = evaluation?.bestConfidence, let d = evaluation?.minDistance { scores = String(format: "  LSE-C %.3f  LSE-D %.3f", c, d) }
+                    write(
+                        "[\(finished)/\(total)] \(input.model) \(input.sampleID)  \(result.status)\(scores)\(problem ? " (\(result.message))" : "")  "
+                            + String(format: "%.1f s", result.seconds) + (computed ? "" : " (cached)") + "  ETA \(eta())\n")
+                }
+            case .failed(let input, let message):
+                finished += 1
+                clearBar()
+                logger.error("\(input.model) \(input.sampleID): failed (retried by the next run): \(message)")
+                if bar { draw(current: nil) }
+            case .claimedElsewhere(let input):
+                finished += 1
+                if !bar { write("[\(finished)/\(total)] \(input.model) \(input.sampleID)  being evaluated by another run\n") }
+            }
+        }
+    }
+
+    func finish() {
+        lock.withLock { if bar && total > 0 { write("\n") } }
+    }
+
+    private func eta() -> String {
+        guard finished > 0 else { return "-" }
+        let elapsed = (ContinuousClock.now - started)
+        let seconds = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(finished) * Double(total - finished)
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+
+    private func clearBar() { if bar { write("\r\u{1B}[K") } }
+
+    private func draw(current: String?) {
+        let width = 30
+        let filled = total == 0 ? width : width * finished / total
+        let counts = statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " ")
+        let line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(finished)/\(total)  \(counts)  ETA \(eta())"
+            + (current.map { "  \($0)" } ?? "")
+        write("\r\u{1B}[K" + line)
+    }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+struct BenchStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Suites, models and how many samples each has scored, by status.")
+
+    @Option(help: "Suite (default: every suite).")
+    var suite: String?
+
+    @Option(help: "Profile of the results counted.")
+    var profile: EvaluationProfile = .mochabench
+
+    @Flag(help: "Count --clean results.")
+    var clean = false
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let store = try store.open()
+        let suites = try suite.map { [try resolveSuite($0, in: store)] } ?? (try reportingFailures { try store.suites() })
+        guard !suites.isEmpty else {
+            print("no suites (register one with `syncbench bench add`)")
+            return
+        }
+        var lines: [String] = []
+        for suite in suites {
+            let inputs = try reportingFailures { try store.currentInputs(suite: suite.name) }
+            lines.append("suite \(suite.name) (\(suite.kind.rawValue), \(suite.root))")
+            for model in try reportingFailures({ try store.models(ofSuite: suite.name) }) {
+                var counts: [String: Int] = [:]
+                let mine = inputs.filter { $0.model == model }
+                for input in mine {
+                    let status = try reportingFailures { try store.latestBenchResult(inputKey: input.key, profile: profile.rawValue, clean: clean)?.status }
+                    counts[status ?? "not run", default: 0] += 1
+                }
+                let text = counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                lines.append("  \(model.padding(toLength: max(20, model.count), withPad: " ", startingAt: 0))  \(mine.count) samples: \(text)")
+            }
+        }
+        print(lines.joined(separator: "\n"))
+    }
+}
