@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "Store", "CPNG", "CCairo", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Media", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
             name: "Models",
@@ -92,8 +92,8 @@ let package = Package(
         .testTarget(
             name: "BenchmarkTests", dependencies: ["Benchmark", "Store", "Pipeline", "Models", "Media", "TestSupport"],
             swiftSettings: numericSettings),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline"]),
-        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,13 +37,14 @@ public struct FolderLayout: Sendable {
         if let boxes, !FileManager.default.fileExists(atPath: boxes.path) {
             throw SuiteLayoutError(path: boxes.path, reason: "no such folder (--boxes)")
         }
-        let base = folder.standardizedFileURL.resolvingSymlinksInPath().path
+        let base = folder.standardizedFileURL.path
         guard let enumerator = FileManager.default.enumerator(
             at: URL(fileURLWithPath: base), includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else { throw SuiteLayoutError(path: folder.path, reason: "cannot list the folder") }
         var relativePaths: [String] = []
         for case let url as URL in enumerator where Self.videoExtensions.contains(url.pathExtension.lowercased()) {
-            let path = url.resolvingSymlinksInPath().path
+            // Paths as listed (a symbolic link to a clip elsewhere keeps its name here).
+            let path = url.standardizedFileURL.path
             guard path.hasPrefix(base + "/") else { continue }
             relativePaths.append(String(path.dropFirst(base.count + 1)))
         }

@@ -81,7 +81,7 @@ extension BenchmarkReport {
         }
         let scored = evaluation.tracks.filter { $0.offset != nil && $0.confidence != nil }
         let status = SampleStatus(rawValue: evaluation.status.rawValue)
-        var score = SampleScore(model: model, sampleID: input.sampleID, category: input.category, status: status)
+        let score: SampleScore
         var strip: [Data] = []
         if status == .ok, let c = evaluation.bestConfidence, let d = evaluation.minDistance {
             // The best track is the one whose confidence is the clip's LSE-C (the first, on ties).
@@ -92,6 +92,8 @@ extension BenchmarkReport {
             if let best, thumbnails > 0, let cropsKey = scored[best].artifacts?["crops"] {
                 strip = try thumbnailStrip(of: cropsKey, store: store, codec: codec, count: thumbnails, size: thumbnailSize)
             }
+        } else {
+            score = SampleScore(model: model, sampleID: input.sampleID, category: input.category, status: status == .ok ? .missing : status)
         }
         return ReportSample(
             score: score, index: input.index, videoPath: input.videoPath, audioPath: input.speechPath, message: evaluation.message,

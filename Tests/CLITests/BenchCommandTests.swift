@@ -1,0 +1,184 @@
+import Foundation
+import Media
+import TestSupport
+import Testing
+
+/// `syncbench bench`, `db merge` and `report` end to end through the binary: synthetic clips with
+/// face boxes and the stand-in weights, and the shared real clips when present.
+@Suite("syncbench bench, db merge and report", .serialized, .timeLimit(.minutes(15)))
+struct BenchCommandTests {
+    static let data = EvalCommandTests.data
+    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: data.appendingPathComponent("four-models/MoCha/02.mp4").path) }
+
+    let directory: URL
+    let weights: String
+    let database: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        weights = directory.appendingPathComponent("weights").path
+        database = directory.appendingPathComponent("bench.sqlite").path
+        let written = try SyncBenchBinary.run(["weights", "standin", weights])
+        precondition(written.status == 0, written.stderr)
+    }
+
+    // MARK: Fixtures
+
+    /// A ``ScorableClip`` of model `model` and its boxes file.
+    func writeClip(_ name: String, model: String, frames: Int = 60, shade: Int = 0) throws {
+        let folder = directory.appendingPathComponent(model), boxes = directory.appendingPathComponent("boxes-\(model)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: boxes, withIntermediateDirectories: true)
+        try ScorableClip.write(
+            to: folder.appendingPathComponent("\(name).mkv"), boxes: boxes.appendingPathComponent("\(name).json"), frames: frames, shade: shade)
+    }
+
+    /// Model `A`: `good` scorable clips and one damaged file, registered as suite `s`.
+    func makeSuite(good: Int, model: String = "A") throws {
+        for i in 0..<good { try writeClip(String(format: "%02d", i + 1), model: model, shade: 25 * i) }
+        try Data(repeating: 0x47, count: 4000).write(to: directory.appendingPathComponent("\(model)/99.mp4"))
+        try Data("[]".utf8).write(to: directory.appendingPathComponent("boxes-\(model)/99.json"))
+        let added = try add(model)
+        #expect(added.status == 0, "\(added.stderr)")
+    }
+
+    func add(_ model: String, db: String? = nil) throws -> SyncBenchBinary.Output {
+        try SyncBenchBinary.run([
+            "bench", "add", "folder", directory.appendingPathComponent(model).path, "--model", model, "--suite", "s",
+            "--boxes", directory.appendingPathComponent("boxes-\(model)").path, "--db", db ?? database,
+        ])
+    }
+
+    func runArguments(db: String? = nil, _ extra: [String] = []) -> [String] {
+        ["bench", "run", "--weights", weights, "--db", db ?? database, "--plain"] + extra
+    }
+
+    func sql(_ statement: String, db: String? = nil) throws -> [String] {
+        let output = try SyncBenchBinary.run(["query", "sql", statement, "--db", db ?? database])
+        precondition(output.status == 0, output.stderr)
+        return Array(output.stdout.split(separator: "\n").dropFirst().map(String.init))
+    }
+
+    /// `recorded N: …` of a run's summary.
+    func recorded(_ output: SyncBenchBinary.Output) -> Int {
+        guard let line = output.stdout.split(separator: "\n").first(where: { $0.hasPrefix("recorded ") }) else { return 0 }
+        return Int(line.dropFirst("recorded ".count).prefix { $0.isNumber }) ?? 0
+    }
+
+    // MARK: Tests
+
+    @Test("add is idempotent; run scores every clip and gives the damaged one its status; a rerun does nothing; a new model runs alone")
+    func addRunRerun() throws {
+        try makeSuite(good: 2)
+        let again = try add("A")
+        #expect(again.stdout.contains("3 samples: 0 added, 0 new version, 3 unchanged"), "\(again.stdout)")
+
+        let run = try SyncBenchBinary.run(runArguments())
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("recorded 3: decode_error 1, ok 2"), "\(run.stdout)")
+        #expect(run.stderr.contains("[1/3]") && run.stderr.contains("A 99  decode_error"), "\(run.stderr)")
+        #expect(run.stderr.contains("not the published"), "stand-in weights must be flagged")
+
+        let rerun = try SyncBenchBinary.run(runArguments())
+        #expect(rerun.status == 0 && rerun.stdout.contains("3 already done, 0 to do") && recorded(rerun) == 0, "\(rerun.stdout)")
+
+        try writeClip("01", model: "B", shade: 120)
+        #expect(try add("B").status == 0)
+        let withB = try SyncBenchBinary.run(runArguments())
+        #expect(withB.stdout.contains("4 samples; 3 already done, 1 to do") && withB.stdout.contains("recorded 1: ok 1"), "\(withB.stdout)")
+        let status = try SyncBenchBinary.run(["bench", "status", "--db", database])
+        #expect(status.stdout.contains("A") && status.stdout.contains("3 samples: decode_error 1, ok 2"), "\(status.stdout)")
+        #expect(status.stdout.contains("1 samples: ok 1"), "\(status.stdout)")
+        #expect(try sql("SELECT model, sample, status FROM bench_result ORDER BY model, sample") == ["A\t01\tok", "A\t02\tok", "A\t99\tdecode_error", "B\t01\tok"])
+    }
+
+    @Test("A run killed mid-way (SIGKILL) resumes: the rerun finishes the rest, and the database stays sound")
+    func killAndResume() throws {
+        try makeSuite(good: 5)
+        let process = Process()
+        process.executableURL = SyncBenchBinary.url
+        process.arguments = runArguments()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var done = 0
+        let deadline = Date().addingTimeInterval(300)
+        while done < 1 && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            done = Int(try sql("SELECT count(*) FROM benchResult").first ?? "0") ?? 0
+        }
+        #expect(process.isRunning, "the run finished before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let before = Int(try sql("SELECT count(*) FROM benchResult").first ?? "0") ?? 0
+        #expect(before >= 1 && before < 6)
+
+        let resumed = try SyncBenchBinary.run(runArguments())
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("6 samples; \(before) already done, \(6 - before) to do"), "\(resumed.stdout)")
+        #expect(recorded(resumed) == 6 - before)
+        #expect(try sql("SELECT count(*) FROM benchResult") == ["6"])
+        #expect(try sql("SELECT count(*) FROM benchClaim") == ["0"], "the dead run's claim is taken over and released")
+        let verify = try SyncBenchBinary.run(["cache", "verify", "--db", database])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    @Test("Two runs started together on one database share the clips: each is recorded once, nothing is lost")
+    func concurrentRuns() throws {
+        try makeSuite(good: 3)
+        let outputs = Collected<SyncBenchBinary.Output>()
+        let arguments = runArguments()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            if let output = try? SyncBenchBinary.run(arguments) { outputs.append(output) }
+        }
+        #expect(outputs.values.count == 2)
+        for output in outputs.values { #expect(output.status == 0, "\(output.stderr)") }
+        #expect(outputs.values.map(recorded).reduce(0, +) == 4, "\(outputs.values.map(\.stdout))")
+        #expect(try sql("SELECT status, count(*) FROM benchResult GROUP BY status ORDER BY status") == ["decode_error\t1", "ok\t3"])
+        #expect(try SyncBenchBinary.run(["cache", "verify", "--db", database]).status == 0)
+    }
+
+    @Test("--shard K/N on copies of the database, then db merge: the same results as one run")
+    func shardsAndMerge() throws {
+        try makeSuite(good: 3)
+        var shards: [String] = []
+        for k in 0..<2 {
+            let copy = directory.appendingPathComponent("shard-\(k).sqlite").path
+            try FileManager.default.copyItem(atPath: database, toPath: copy)
+            let run = try SyncBenchBinary.run(runArguments(db: copy, ["--shard", "\(k)/2"]))
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains("in shard \(k)/2"), "\(run.stdout)")
+            shards.append(copy)
+        }
+        let merged = directory.appendingPathComponent("merged.sqlite").path
+        let merge = try SyncBenchBinary.run(["db", "merge"] + shards + ["--into", merged])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(try sql("SELECT status, count(*) FROM bench_result GROUP BY status ORDER BY status", db: merged) == ["decode_error\t1", "ok\t3"])
+        let rerun = try SyncBenchBinary.run(runArguments(db: merged))
+        #expect(rerun.stdout.contains("4 already done, 0 to do"), "\(rerun.stdout)")
+        let again = try SyncBenchBinary.run(["db", "merge", shards[0], "--into", merged])
+        #expect(again.stdout.contains("nothing new"), "\(again.stdout)")
+    }
+
+    @Test("Usage errors: a bad shard, an unknown model or suite, an empty database, a missing MoChaBench checkout")
+    func usageErrors() throws {
+        #expect(try SyncBenchBinary.run(runArguments(["--shard", "2/2"])).status == 64)
+        let empty = try SyncBenchBinary.run(runArguments())
+        #expect(empty.status == 31 && empty.stderr.contains("no suite"), "\(empty.stderr)")
+        try makeSuite(good: 1)
+        let unknown = try SyncBenchBinary.run(runArguments(["--model", "Nope"]))
+        #expect(unknown.status == 21 && unknown.stderr.contains("no model Nope"), "\(unknown.stderr)")
+        let noSuite = try SyncBenchBinary.run(runArguments(["--suite", "other"]))
+        #expect(noSuite.status == 31 && noSuite.stderr.contains("suites: s"), "\(noSuite.stderr)")
+        let checkout = try SyncBenchBinary.run(["bench", "add", "mochabench", directory.path, "--model", "M", "--db", database])
+        #expect(checkout.status == 21 && checkout.stderr.contains("benchmark.csv: no such file"), "\(checkout.stderr)")
+    }
+}
+
+final class Collected<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Value] = []
+    var values: [Value] { lock.withLock { items } }
+    func append(_ value: Value) { lock.withLock { items.append(value) } }
+}
