@@ -85,7 +85,7 @@ let package = Package(
             name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "Tensor", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: numericSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Media", "Pipeline"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports"]),
     ],
     swiftLanguageModes: [.v6]
