@@ -12,16 +12,16 @@ protocol Chart {
     func draw(on canvas: Canvas)
 }
 
-/// Charts drawn one below the other, under an optional heading and above an optional footer line
+/// Charts drawn one below the other, under an optional heading and above optional footer lines
 /// (the leaderboard PNG: two interval charts, the coverage table, the provenance).
 struct StackedChart: Chart {
     var title: String
     var heading: String?
-    var footer: String?
+    var footer: [String]
     var parts: [any Chart]
 
     private var headingHeight: Double { heading == nil ? 0 : 34 }
-    private var footerHeight: Double { footer == nil ? 0 : 26 }
+    private var footerHeight: Double { footer.isEmpty ? 0 : 12 + Double(footer.count) * 15 }
     var width: Double { parts.map(\.width).max() ?? 320 }
     var height: Double { headingHeight + parts.map(\.height).reduce(0, +) + footerHeight }
 
@@ -35,10 +35,11 @@ struct StackedChart: Chart {
             canvas.translated(x: 0, y: y) { part.draw(on: canvas) }
             y += part.height
         }
-        if let footer {
-            canvas.line(from: ChartPoint(x: 12, y: y + 4), to: ChartPoint(x: width - 12, y: y + 4), Palette.rule, width: 0.8)
-            canvas.text(canvas.fitted(footer, font: .small, maxWidth: width - 24), at: ChartPoint(x: 12, y: y + 19), font: .small,
-                color: Palette.mutedText)
+        guard !footer.isEmpty else { return }
+        canvas.line(from: ChartPoint(x: 12, y: y + 4), to: ChartPoint(x: width - 12, y: y + 4), Palette.rule, width: 0.8)
+        for (index, line) in footer.enumerated() {
+            canvas.text(canvas.fitted(line, font: .small, maxWidth: width - 24), at: ChartPoint(x: 12, y: y + 19 + Double(index) * 15),
+                font: .small, color: Palette.mutedText)
         }
     }
 }

@@ -25,8 +25,16 @@ struct ScatterChart: Chart {
         let top = 62.0
         let bottom = height - 52
         let points = series.flatMap(\.points)
-        let xs = LinearScale.nice(points.map(\.x).min() ?? 0, points.map(\.x).max() ?? 1, ticks: 6, start: left, end: right)
-        let ys = LinearScale.nice(points.map(\.y).min() ?? 0, points.map(\.y).max() ?? 1, ticks: 6, start: bottom, end: top)
+        // Pad the data range by 5 % so that no marker sits on the frame.
+        func padded(_ values: [Double]) -> (Double, Double) {
+            guard let low = values.min(), let high = values.max() else { return (0, 1) }
+            let margin = max((high - low) * 0.05, 0.1)
+            return (low - margin, high + margin)
+        }
+        let (xLow, xHigh) = padded(points.map(\.x))
+        let (yLow, yHigh) = padded(points.map(\.y))
+        let xs = LinearScale.nice(xLow, xHigh, ticks: 6, start: left, end: right)
+        let ys = LinearScale.nice(yLow, yHigh, ticks: 6, start: bottom, end: top)
         for tick in xs.ticks {
             canvas.line(from: ChartPoint(x: xs(tick), y: top), to: ChartPoint(x: xs(tick), y: bottom), Palette.grid)
             canvas.text(xs.label(tick), at: ChartPoint(x: xs(tick), y: bottom + 15), font: .tick, color: Palette.mutedText, anchor: .middle)

@@ -20,6 +20,7 @@ enum PageAssets {
         tbody tr:nth-child(even) { background: var(--stripe); }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.wrap { overflow-wrap: anywhere; max-width: 420px; }
+        tbody th[scope="row"] { max-width: 280px; }
         .ci { color: var(--muted); font-size: 11.5px; }
         .none { color: var(--muted); font-style: italic; }
         .flag { color: var(--warn); font-weight: bold; }

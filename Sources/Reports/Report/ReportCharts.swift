@@ -98,7 +98,7 @@ struct ReportCharts {
         StackedChart(
             title: "SyncBench leaderboard: \(report.suite)",
             heading: "SyncBench leaderboard: \(report.suite) (profile \(report.profile)\(report.clean ? ", clean" : ""))",
-            footer: provenanceLine,
+            footer: provenanceLines,
             parts: [leaderboardBars(.lseC), leaderboardBars(.lseD), coverageTable()])
     }
 
@@ -108,7 +108,7 @@ struct ReportCharts {
         return StackedChart(
             title: "SyncBench \(report.suite): \(category)",
             heading: "SyncBench \(report.suite): category \(category)",
-            footer: provenanceLine,
+            footer: provenanceLines,
             parts: Metric.allCases.map { metric in
                 leaderboardBars(
                     metric, subset: { $0.categories[categoryIndex] }, title: "\(metric.titled): mean per model in \(category)")
@@ -128,7 +128,10 @@ struct ReportCharts {
         analysis.models.map { (label: $0, style: analysis.style(of: $0)) }
     }
 
-    private var provenanceLine: String {
-        "SyncBench \(report.toolVersion) · database \(report.databasePath) · digest \(report.databaseDigest) · generated \(report.generatedAt)"
+    private var provenanceLines: [String] {
+        [
+            "SyncBench \(report.toolVersion) · generated \(report.generatedAt) · database \(report.databasePath)",
+            "database digest \(report.databaseDigest)",
+        ]
     }
 }
