@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "BenchmarkTests", dependencies: ["Benchmark", "Store", "Pipeline", "Models", "Media", "TestSupport"],
             swiftSettings: numericSettings),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

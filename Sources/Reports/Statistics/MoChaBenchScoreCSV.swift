@@ -33,6 +33,11 @@ public struct ScoreCSVError: Error, Equatable, CustomStringConvertible {
 ///   `best_conf = min_dist = 0.0`, and becomes a sample with status ``SampleStatus/noFace`` and no
 ///   scores, so that it is counted in coverage and never in a mean.
 ///
+/// The same reader takes SyncBench's own `results.csv` (see `docs/reports.md`): there a `False`
+/// row leaves `best_conf` and `min_dist` empty, and an optional `status` column gives the status of
+/// the row (`ok` exactly when `has_face` is True; any other value, e.g. `decode_error`, is kept
+/// instead of `no_face`).
+///
 /// Columns are found by their header name (order free, extra columns ignored; `audio` and
 /// `runtime_s` are not used). Quoting follows RFC 4180 (`""` inside a quoted field is a quote).
 /// Every malformed value is an error naming its line and column; nothing is skipped silently.
@@ -155,14 +160,22 @@ public enum MoChaBenchScoreCSV {
             let stem = fileName.lastIndex(of: ".").map { String(fileName[..<$0]) } ?? fileName
             guard !stem.isEmpty else { throw error("video", "no file name in '\(text("video"))'") }
             let offsets = try integerList("offsets")
-            let bestConf = try number("best_conf")
-            let minDist = try number("min_dist")
             let hasFace = try boolean("has_face")
             let sampleID = "\(category)/\(stem)"
+            let status = position["status"] == nil ? "" : text("status")
             guard hasFace else {
                 guard offsets.isEmpty else { throw error("offsets", "has_face is False but the offsets are \(text("offsets")), not []") }
-                return SampleScore(model: model, sampleID: sampleID, category: category, status: .noFace)
+                // The reference writes 0.0; SyncBench's results.csv leaves them empty.
+                for column in ["best_conf", "min_dist"] where !text(column).isEmpty { _ = try number(column) }
+                guard status != SampleStatus.ok.rawValue else { throw error("status", "has_face is False but the status is ok") }
+                return SampleScore(
+                    model: model, sampleID: sampleID, category: category, status: status.isEmpty ? .noFace : SampleStatus(rawValue: status))
             }
+            guard status.isEmpty || status == SampleStatus.ok.rawValue else {
+                throw error("status", "has_face is True but the status is '\(status)', not ok")
+            }
+            let bestConf = try number("best_conf")
+            let minDist = try number("min_dist")
             guard !offsets.isEmpty else { throw error("offsets", "has_face is True but no track offset is given ([])") }
             guard bestConf.isFinite else { throw error("best_conf", "has_face is True but best_conf is \(text("best_conf"))") }
             guard minDist.isFinite else { throw error("min_dist", "has_face is True but min_dist is \(text("min_dist"))") }

@@ -1,0 +1,76 @@
+/// A picture drawn through a ``Canvas``: the one drawing path that ``ChartRenderer`` turns into SVG
+/// (inlined in the HTML pages) and into pixels (the PNG files).
+///
+/// Sizes are in CSS pixels; a chart lays itself out inside `width` × `height` and measures its text
+/// with the canvas, so SVG and PNG show exactly the same picture.
+protocol Chart {
+    /// What the chart shows; the SVG's accessible name and the PNG's `Title`.
+    var title: String { get }
+    var width: Double { get }
+    var height: Double { get }
+    /// Draws the chart on a white canvas of `width` × `height`.
+    func draw(on canvas: Canvas)
+}
+
+/// Charts drawn one below the other, under an optional heading and above optional footer lines
+/// (the leaderboard PNG: two interval charts, the coverage table, the provenance).
+struct StackedChart: Chart {
+    var title: String
+    var heading: String?
+    var footer: [String]
+    var parts: [any Chart]
+
+    private var headingHeight: Double { heading == nil ? 0 : 34 }
+    private var footerHeight: Double { footer.isEmpty ? 0 : 12 + Double(footer.count) * 15 }
+    var width: Double { parts.map(\.width).max() ?? 320 }
+    var height: Double { headingHeight + parts.map(\.height).reduce(0, +) + footerHeight }
+
+    func draw(on canvas: Canvas) {
+        if let heading {
+            canvas.text(canvas.fitted(heading, font: ChartFont(size: 17, bold: true), maxWidth: width - 24), at: ChartPoint(x: 12, y: 24),
+                font: ChartFont(size: 17, bold: true))
+        }
+        var y = headingHeight
+        for part in parts {
+            canvas.translated(x: 0, y: y) { part.draw(on: canvas) }
+            y += part.height
+        }
+        guard !footer.isEmpty else { return }
+        canvas.line(from: ChartPoint(x: 12, y: y + 4), to: ChartPoint(x: width - 12, y: y + 4), Palette.rule, width: 0.8)
+        for (index, line) in footer.enumerated() {
+            canvas.text(canvas.fitted(line, font: .small, maxWidth: width - 24), at: ChartPoint(x: 12, y: y + 19 + Double(index) * 15),
+                font: .small, color: Palette.mutedText)
+        }
+    }
+}
+
+extension Canvas {
+    /// A chart's title (bold) and subtitle (muted) at the top left, shortened to fit `width`.
+    func drawTitles(_ title: String, _ subtitle: String, width: Double) {
+        text(fitted(title, font: .title, maxWidth: width - 28), at: ChartPoint(x: 14, y: 24), font: .title)
+        text(fitted(subtitle, font: .subtitle, maxWidth: width - 28), at: ChartPoint(x: 14, y: 42), font: .subtitle, color: Palette.mutedText)
+    }
+
+    /// A legend of models in `columns` columns starting at `y`: a swatch (the scatter marker) and
+    /// the label. Returns the y below the legend.
+    @discardableResult
+    func drawLegend(_ entries: [(label: String, style: ModelStyle)], x: Double, y: Double, width: Double, columns: Int) -> Double {
+        let columnWidth = width / Double(max(columns, 1))
+        for (index, entry) in entries.enumerated() {
+            let column = index % columns
+            let line = index / columns
+            let left = x + Double(column) * columnWidth
+            let middle = y + Double(line) * LegendLayout.lineHeight + LegendLayout.lineHeight / 2
+            marker(entry.style.marker, at: ChartPoint(x: left + 6, y: middle), size: 9, fill: entry.style.color, outline: Palette.whisker)
+            text(fitted(entry.label, font: .small, maxWidth: columnWidth - 22), at: ChartPoint(x: left + 16, y: middle), font: .small,
+                baseline: .middle)
+        }
+        return y + Double(LegendLayout.lines(entries.count, columns: columns)) * LegendLayout.lineHeight
+    }
+}
+
+/// The legend's size, known before drawing (a chart's height must be).
+enum LegendLayout {
+    static let lineHeight = 18.0
+    static func lines(_ count: Int, columns: Int) -> Int { (count + columns - 1) / max(columns, 1) }
+}
