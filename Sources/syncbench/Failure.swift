@@ -4,6 +4,7 @@ import Foundation
 import Media
 import Models
 import Pipeline
+import Reports
 import Store
 
 /// Exit codes of `syncbench`, one per kind of failure, so scripts can tell them apart.
@@ -88,6 +89,10 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         throw fail(error.description, status: .fileNotFound)
     } catch let error as SuiteLayoutError {
         throw fail(error.description, status: .invalidInput)
+    } catch let error as ReportLoadError {
+        throw fail(error.description, status: .notInCache)
+    } catch let error as ReportError {
+        throw fail(error.description, status: .writeFailed)
     } catch let error as CLIError {
         throw fail(error.message, status: error.status)
     } catch let error as DetectionBoxes.LoadError {

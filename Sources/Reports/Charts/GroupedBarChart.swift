@@ -38,7 +38,7 @@ struct GroupedBarChart: Chart {
         canvas.drawTitles(title, subtitle, width: width)
         canvas.drawLegend(legend, x: 14, y: 50, width: width - 28, columns: Self.legendColumns)
         let labelWidth = min(220, groups.map { canvas.textWidth($0.label, font: .label) }.max() ?? 60)
-        let valueWidth = canvas.textWidth("00.000  00/00 †", font: .small) + 14
+        let valueWidth = canvas.textWidth("000.000  000/000 †", font: .small) + 14
         let left = 14 + labelWidth + 12
         let right = width - 14 - valueWidth
         let bottom = plotTop + Double(max(groups.count, 1)) * groupHeight

@@ -28,7 +28,9 @@ struct IntervalBarChart: Chart {
         canvas.drawTitles(title, subtitle, width: width)
         let labels = rows.map { "\($0.label)  \($0.scored)/\($0.total)\($0.isSmallSample ? " †" : "")" }
         let labelWidth = min(260, (labels.map { canvas.textWidth($0, font: .label) }.max() ?? 60))
-        let valueWidth = canvas.textWidth("00.000 [00.000, 00.000]", font: .small) + 16
+        // Wide enough for the longest value text (stand-in weights give LSE-D in the hundreds).
+        let valueTexts = rows.map { $0.estimate.flatMap(HTML.estimate) ?? "" }
+        let valueWidth = (valueTexts + ["00.000 [00.000, 00.000]"]).map { canvas.textWidth($0, font: .small) }.max()! + 16
         let left = 14 + labelWidth + 10
         let right = width - 14 - valueWidth
         let bottom = Self.top + Double(max(rows.count, 1)) * Self.rowHeight
@@ -62,7 +64,7 @@ struct IntervalBarChart: Chart {
                 canvas.line(from: ChartPoint(x: end.x, y: middle - 5), to: ChartPoint(x: end.x, y: middle + 5), Palette.whisker, width: 1.5)
             }
             canvas.text(
-                HTML.estimate(estimate) ?? "", at: ChartPoint(x: right + 12, y: middle), font: .small, color: Palette.text, baseline: .middle)
+                valueTexts[index], at: ChartPoint(x: right + 12, y: middle), font: .small, color: Palette.text, baseline: .middle)
         }
         if rows.isEmpty {
             canvas.text("no models", at: ChartPoint(x: left + 6, y: Self.top + Self.rowHeight / 2), font: .small, color: Palette.mutedText,
