@@ -161,6 +161,86 @@ struct BenchCommandTests {
         #expect(again.stdout.contains("nothing new"), "\(again.stdout)")
     }
 
+    @Test("report writes the leaderboard, sample pages, PNGs with provenance and results.csv with one row per model and sample")
+    func report() throws {
+        try makeSuite(good: 2)
+        try writeClip("01", model: "B", shade: 120)
+        #expect(try add("B").status == 0)
+        #expect(try SyncBenchBinary.run(runArguments()).status == 0)
+        let out = directory.appendingPathComponent("reports/s")
+        let report = try SyncBenchBinary.run(["report", "--db", database, "--out", out.path])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("2 models, 3 of 6 samples scored"), "\(report.stdout)")
+        #expect(report.stdout.contains("not scored: decode_error 1, missing 2"), "\(report.stdout)")
+        for file in ["index.html", "leaderboard.png", "categories/all.png", "results.csv", "results.json", "leaderboard.csv", "leaderboard.json",
+                     "samples/A/01.html", "samples/B/99.html"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let png = try Data(contentsOf: out.appendingPathComponent("leaderboard.png"))
+        let text = String(decoding: png.prefix(4096).map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        let version = try SyncBenchBinary.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(text.contains("tEXtSuite s") && text.contains("SyncBench \(version)") && text.contains("Database digest"), "\(text.prefix(600))")
+        let rows = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 7 && rows[0].hasPrefix("idx,category,video,audio,offsets,best_conf,min_dist,has_face,runtime_s,model,status"))
+        #expect(rows.filter { $0.contains(",True,") }.count == 3)
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("SyncBench leaderboard: s") && !html.contains("src=\"http"))
+        let missing = try SyncBenchBinary.run(["report", "--db", database, "--suite", "nope", "--out", out.path])
+        #expect(missing.status == 31)
+    }
+
+    @Test("The shared four-models clips: two generators registered as one suite, run with their boxes, reported",
+          .enabled(if: hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+    func fourModels() throws {
+        // Two clips per model, linked (not copied) into model folders; the boxes are the shared ones.
+        for model in ["MoCha", "hallo3"] {
+            let folder = directory.appendingPathComponent("four-models/\(model)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for clip in ["02", "05"] {
+                try FileManager.default.createSymbolicLink(
+                    at: folder.appendingPathComponent("\(clip).mp4"), withDestinationURL: Self.data.appendingPathComponent("four-models/\(model)/\(clip).mp4"))
+            }
+            let added = try SyncBenchBinary.run([
+                "bench", "add", "folder", folder.path, "--model", model, "--boxes", Self.data.appendingPathComponent("boxes/four-models/\(model)").path,
+                "--db", database,
+            ])
+            #expect(added.status == 0 && added.stdout.contains("suite four-models (folder), model \(model): 2 samples: 2 added"), "\(added.stdout)\(added.stderr)")
+        }
+        let run = try SyncBenchBinary.run(runArguments(["--jobs", "2"]))
+        #expect(run.status == 0, "\(run.stderr)")
+        // With the shared boxes, 02 of both models has a track and 05 has too few detections (boxes/README.md coverage).
+        #expect(try sql("SELECT model, sample, status FROM bench_result ORDER BY model, sample") == [
+            "MoCha\t02\tok", "MoCha\t05\tno_track", "hallo3\t02\tok", "hallo3\t05\tno_track",
+        ])
+        let out = directory.appendingPathComponent("reports/four-models")
+        let report = try SyncBenchBinary.run(["report", "--db", database, "--out", out.path])
+        #expect(report.status == 0 && report.stdout.contains("2 models, 2 of 4 samples scored"), "\(report.stdout)\(report.stderr)")
+        let leaderboard = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("leaderboard.json"))) as? [String: Any]
+        #expect(leaderboard != nil)
+    }
+
+    @Test("The shared mochabench-mini checkout through the MoChaBench importer: 16 samples, statuses from its boxes, groups in the report",
+          .enabled(if: hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+    func mochabenchMini() throws {
+        let root = Self.data.appendingPathComponent("mochabench-mini")
+        let added = try SyncBenchBinary.run([
+            "bench", "add", "mochabench", root.path, "--model", "MoCha", "--boxes", Self.data.appendingPathComponent("boxes/mochabench-mini").path,
+            "--db", database,
+        ])
+        #expect(added.status == 0 && added.stdout.contains("suite mochabench (mochabench), model MoCha: 16 samples: 16 added"), "\(added.stdout)")
+        let run = try SyncBenchBinary.run(runArguments(["--jobs", "2"]))
+        #expect(run.status == 0, "\(run.stderr)")
+        // Which samples keep a track depends only on the boxes (boxes/README.md), not on the weights.
+        #expect(run.stdout.contains("recorded 16: no_face 1, no_track 4, ok 11"), "\(run.stdout)")
+        let out = directory.appendingPathComponent("reports/mochabench")
+        #expect(try SyncBenchBinary.run(["report", "--db", database, "--out", out.path]).status == 0)
+        let leaderboard = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("leaderboard.json"))) as? [String: Any])
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: leaderboard), as: UTF8.self)
+        #expect(text.contains("Monologue") && text.contains("Dialogue") && text.contains("1p_generalize_chinese"))
+        let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.contains("2p_2clip_2talk/1_woman_man_in_room.mp4,2p_2clip_2talk/1_woman_man_in_room_speech.wav,"))
+    }
+
     @Test("Usage errors: a bad shard, an unknown model or suite, an empty database, a missing MoChaBench checkout")
     func usageErrors() throws {
         #expect(try SyncBenchBinary.run(runArguments(["--shard", "2/2"])).status == 64)
