@@ -99,7 +99,7 @@ struct QueryTracksCommand: ParsableCommand {
 
 struct QuerySQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sql", abstract: "Run a read-only SQL statement (views: clip, track, cached_artifact; docs/cache.md).")
+        commandName: "sql", abstract: "Run a read-only SQL statement (views: clip, track, cached_artifact, bench_result; docs/cache.md).")
 
     @Argument(help: "One SELECT statement.")
     var statement: String
