@@ -1,6 +1,8 @@
 import Foundation
+import Media
 import Pipeline
 import Store
+import TestSupport
 import Testing
 
 @testable import Benchmark
@@ -145,6 +147,27 @@ struct BenchmarkRunnerTests {
         let resumed = try runner(store).run(suite: "s")
         #expect(resumed.plan.done == 1 && resumed.plan.pending == 3 && !resumed.interrupted)
         #expect(try statuses(store).values.allSatisfy { $0 != "-" })
+    }
+
+    @Test("A speech folder with one speech missing and one damaged: those clips get audio_error, the third is scored against its speech")
+    func speechProblems() throws {
+        let store = try Store.open(at: database)
+        let model = folder.appendingPathComponent("S"), boxes = folder.appendingPathComponent("boxes-S"), speech = folder.appendingPathComponent("speech")
+        for path in [model, boxes, speech] { try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true) }
+        for (i, name) in ["01", "02", "03"].enumerated() {
+            try BenchmarkFixtures.writeScorableClip(to: model.appendingPathComponent("\(name).mkv"), boxes: boxes.appendingPathComponent("\(name).json"), shade: 50 * i)
+        }
+        // 01: a real speech file (the clip's own audio track, as a WAV); 02: none; 03: not audio.
+        let writer = try ClipWriter(path: speech.appendingPathComponent("01.wav").path, video: nil, audio: .init(sampleRate: 16_000, channels: 1, codec: "pcm_s16le"))
+        try writer.append(samples: ScorableClip.chirp(seconds: 2.4))
+        try writer.finish()
+        try Data(repeating: 7, count: 2000).write(to: speech.appendingPathComponent("03.wav"))
+        try store.registerSuite(name: "s", kind: .folder, root: folder.path)
+        try store.registerModel("S", suite: "s", videoRoot: model.path)
+        for spec in try FolderLayout(folder: model, speech: speech, boxes: boxes).inputs(model: "S") { _ = try store.register(spec, suite: "s") }
+        let summary = try runner(store).run(suite: "s")
+        #expect(summary.failed == 0)
+        #expect(try statuses(store) == ["S/01": "ok", "S/02": "audio_error", "S/03": "audio_error"])
     }
 
     @Test("A missing video gets the status missing with its path, and the other clips are scored")
