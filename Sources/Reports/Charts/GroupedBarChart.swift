@@ -65,17 +65,9 @@ struct GroupedBarChart: Chart {
                         baseline: .middle)
                     continue
                 }
-                let x0 = scale(min(0, estimate.mean))
-                let x1 = scale(max(0, estimate.mean))
-                canvas.fill(
-                    ChartRect(x: x0, y: middle - Self.barHeight / 2, width: max(x1 - x0, 1), height: Self.barHeight),
-                    bar.style.color.opacity(bar.isSmallSample ? 0.45 : 0.9))
-                let low = ChartPoint(x: scale(estimate.lower), y: middle)
-                let high = ChartPoint(x: scale(estimate.upper), y: middle)
-                canvas.line(from: low, to: high, Palette.whisker, width: 1.2)
-                for end in [low, high] {
-                    canvas.line(from: ChartPoint(x: end.x, y: middle - 3.5), to: ChartPoint(x: end.x, y: middle + 3.5), Palette.whisker, width: 1.2)
-                }
+                canvas.intervalBar(
+                    estimate, scale: scale, middle: middle, barHeight: Self.barHeight, capHeight: 7, lineWidth: 1.2,
+                    color: bar.style.color.opacity(bar.isSmallSample ? 0.45 : 0.9))
                 canvas.text(
                     "\(HTML.number(estimate.mean))  \(count)", at: ChartPoint(x: right + 10, y: middle), font: .small, baseline: .middle)
             }

@@ -52,17 +52,9 @@ struct IntervalBarChart: Chart {
                 canvas.text("no score", at: ChartPoint(x: left + 6, y: middle), font: .small, color: Palette.mutedText, baseline: .middle)
                 continue
             }
-            let x0 = scale(min(0, estimate.mean))
-            let x1 = scale(max(0, estimate.mean))
-            canvas.fill(
-                ChartRect(x: x0, y: middle - 8, width: max(x1 - x0, 1), height: 16),
-                row.style.color.opacity(row.isSmallSample ? 0.45 : 0.9))
-            let low = ChartPoint(x: scale(estimate.lower), y: middle)
-            let high = ChartPoint(x: scale(estimate.upper), y: middle)
-            canvas.line(from: low, to: high, Palette.whisker, width: 1.5)
-            for end in [low, high] {
-                canvas.line(from: ChartPoint(x: end.x, y: middle - 5), to: ChartPoint(x: end.x, y: middle + 5), Palette.whisker, width: 1.5)
-            }
+            canvas.intervalBar(
+                estimate, scale: scale, middle: middle, barHeight: 16, capHeight: 10, lineWidth: 1.5,
+                color: row.style.color.opacity(row.isSmallSample ? 0.45 : 0.9))
             canvas.text(
                 valueTexts[index], at: ChartPoint(x: right + 12, y: middle), font: .small, color: Palette.text, baseline: .middle)
         }
@@ -75,4 +67,21 @@ struct IntervalBarChart: Chart {
             color: Palette.mutedText)
     }
 
+}
+
+extension Canvas {
+    /// A horizontal bar from 0 to the mean, centred on `middle`, with the interval as a whisker.
+    func intervalBar(
+        _ estimate: MeanEstimate, scale: LinearScale, middle: Double, barHeight: Double, capHeight: Double, lineWidth: Double, color: ChartColor
+    ) {
+        let x0 = scale(min(0, estimate.mean))
+        let x1 = scale(max(0, estimate.mean))
+        fill(ChartRect(x: x0, y: middle - barHeight / 2, width: max(x1 - x0, 1), height: barHeight), color)
+        let low = ChartPoint(x: scale(estimate.lower), y: middle)
+        let high = ChartPoint(x: scale(estimate.upper), y: middle)
+        line(from: low, to: high, Palette.whisker, width: lineWidth)
+        for end in [low, high] {
+            line(from: ChartPoint(x: end.x, y: middle - capHeight / 2), to: ChartPoint(x: end.x, y: middle + capHeight / 2), Palette.whisker, width: lineWidth)
+        }
+    }
 }
