@@ -251,7 +251,10 @@ final class InterruptFlag: @unchecked Sendable {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { [self] in
             let n = lock.withLock { count += 1; return count }
-            if n == 1 { onFirst() } else { Foundation.exit(130) }
+            // The second Ctrl-C quits at once: _exit skips atexit handlers and static destructors,
+            // which would tear down OpenBLAS under the jobs still running. Finished results are
+            // committed; the clips in flight are redone by the next run.
+            if n == 1 { onFirst() } else { _exit(130) }
         }
         source.resume()
         self.source = source
