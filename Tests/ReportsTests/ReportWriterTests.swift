@@ -124,7 +124,8 @@ struct ReportWriterTests {
         let table = try report.scoreTable()
         let statistics = ReportFixture.statistics
         #expect(document.models == report.models.map { statistics.modelSummary(of: $0, in: table) })
-        #expect(document.comparisons == statistics.comparisons(in: table))
+        #expect(document.comparisons == ([Subset.all] + statistics.groups.map(Subset.group)).flatMap { statistics.comparisons(in: table, subset: $0) })
+        #expect(Set(document.comparisons.map(\.subset.description)) == ["all", "group:Monologue", "group:Dialogue"])
         #expect(document.statistics == statistics)
         #expect(document.leaderboard == [ReportFixture.alpha, ReportFixture.beta, ReportFixture.gamma])
         #expect(document.provenance == ReportProvenance(report))

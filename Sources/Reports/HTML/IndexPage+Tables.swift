@@ -42,22 +42,28 @@ extension IndexPage {
                     + "<td class=\"num\" data-value=\"\(HTML.number(value.winRate, decimals: 6))\">\(HTML.percent(value.winRate))"
                     + "<br><span class=\"ci\">\(value.wins) / \(value.ties) / \(value.losses)</span></td>"
             }
+            let subset: String
+            switch comparison.subset {
+            case .all: subset = "all"
+            case .category(let name): subset = HTML.escape(name)
+            case .group(let group): subset = HTML.escape(group.name)
+            }
             return """
-                <tr><td data-value="\(first)">\(first)</td><td data-value="\(second)">\(second)</td>\
+                <tr><td data-value="\(subset)">\(subset)</td><td data-value="\(first)">\(first)</td><td data-value="\(second)">\(second)</td>\
                 <td class="num" data-value="\(comparison.pairedSampleIDs.count)">\(comparison.pairedSampleIDs.count)\(Page.smallFlag(comparison.isSmallSample, note: note))</td>\
                 <td class="num">\(comparison.onlyFirstScored.count)</td><td class="num">\(comparison.onlySecondScored.count)</td>\
                 \(metric(comparison.lseC))\(metric(comparison.lseD))</tr>
                 """
         }
-        let body = rows.isEmpty ? "<tr><td colspan=\"9\" class=\"none\">Fewer than two models: nothing to compare.</td></tr>" : rows.joined(separator: "\n")
+        let body = rows.isEmpty ? "<tr><td colspan=\"10\" class=\"none\">Fewer than two models: nothing to compare.</td></tr>" : rows.joined(separator: "\n")
         return """
             <section id="comparisons">
             <h2>Pairwise comparisons</h2>
-            <p class="note">Paired on the samples both models scored. Differences are A − B (LSE-C: positive favours A; \
+            <p class="note">Paired on the samples both models scored, over all samples and over each group. Differences are A − B (LSE-C: positive favours A; \
             LSE-D: negative favours A), with 95 % bootstrap intervals over the pairs. Win rate: share of pairs where A is better \
             (wins / ties / losses below it; ties count as neither).</p>
             <div class="scroll"><table class="sortable" id="comparison-table">
-            <thead><tr><th>A</th><th>B</th><th class="num" data-type="number">Paired</th><th class="num" data-type="number">Only A scored</th>\
+            <thead><tr><th>Samples</th><th>A</th><th>B</th><th class="num" data-type="number">Paired</th><th class="num" data-type="number">Only A scored</th>\
             <th class="num" data-type="number">Only B scored</th><th class="num" data-type="number">LSE-C A − B</th>\
             <th class="num" data-type="number">A win rate, LSE-C</th><th class="num" data-type="number">LSE-D A − B</th>\
             <th class="num" data-type="number">A win rate, LSE-D</th></tr></thead>

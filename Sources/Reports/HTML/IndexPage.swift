@@ -64,7 +64,8 @@ struct IndexPage {
             <h2>Leaderboard</h2>
             <p class="note">Means are over the scored samples only (status <code>ok</code>, the reference's face-detected rule); \
             coverage shows how many samples that is. Intervals are 95 % bootstrap intervals. Sorted by mean LSE-C; \
-            click a column header to sort. LSE-C: higher is better. LSE-D: lower is better. † \(HTML.escape(note)).</p>
+            click a column header to sort. LSE-C: higher is better. LSE-D: lower is better. † \(HTML.escape(note)).\
+            \(analysis.report.suiteKind == "mochabench" ? " MoChaBench's published leaderboard is its Monologue group (see <a href=\"#groups\">Groups</a>), not all categories." : "")</p>
             <div class="scroll"><table class="sortable" id="leaderboard-table">
             <thead><tr><th>Model</th><th class="num" data-type="number">Scored/total</th><th class="num" data-type="number">Coverage</th>\
             <th class="num" data-type="number">LSE-C ↑ mean [95 % CI]</th><th class="num" data-type="number">LSE-D ↓ mean [95 % CI]</th>\

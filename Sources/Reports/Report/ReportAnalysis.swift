@@ -13,7 +13,8 @@ struct ReportAnalysis {
     /// Indices into ``models``: best mean LSE-C first, models without a score last, ties in
     /// registration order.
     let leaderboardOrder: [Int]
-    /// Every pair of models, each unordered pair once, in ``models`` order, over all samples.
+    /// Every pair of models, each unordered pair once, in ``models`` order: over all samples, then
+    /// over each group's samples.
     let comparisons: [PairedComparison]
     /// The categories of the table, sorted by name.
     let categories: [String]
@@ -45,8 +46,11 @@ struct ReportAnalysis {
             default: a < b
             }
         }
-        comparisons = models.indices.flatMap { i in
-            models.indices.dropFirst(i + 1).map { statistics.comparison(of: models[i], with: models[$0], in: table) }
+        // All samples first, then each group (MoChaBench's leaderboard is its Monologue group).
+        comparisons = ([Subset.all] + statistics.groups.map(Subset.group)).flatMap { subset in
+            models.indices.flatMap { i in
+                models.indices.dropFirst(i + 1).map { statistics.comparison(of: models[i], with: models[$0], in: table, subset: subset) }
+            }
         }
         categories = table.categories
         let modelDirectories = Dictionary(uniqueKeysWithValues: zip(models, FileNames.unique(models)))
