@@ -189,6 +189,31 @@ struct BenchCommandTests {
         #expect(missing.status == 31)
     }
 
+    @Test("The report renders in headless Chromium without JavaScript errors or external requests",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "needs Debian's chromium (apt-get install chromium)"))
+    func reportInBrowser() throws {
+        try makeSuite(good: 1)
+        #expect(try SyncBenchBinary.run(runArguments()).status == 0)
+        let out = directory.appendingPathComponent("reports/s")
+        #expect(try SyncBenchBinary.run(["report", "--db", database, "--out", out.path]).status == 0)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("tools/report/check-in-browser.sh")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path, out.path, directory.appendingPathComponent("shots").path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        for shot in ["index.png", "sample.png"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("shots/\(shot)").path)[.size] as? Int) ?? 0
+            #expect(size > 10_000, "\(shot): \(size) bytes")
+        }
+    }
+
     @Test("The shared four-models clips: two generators registered as one suite, run with their boxes, reported",
           .enabled(if: hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
     func fourModels() throws {
