@@ -42,7 +42,8 @@ struct ReportWriterTests {
             let known = Set(ids)
             #expect(references.allSatisfy(known.contains), "unresolved: \(references.filter { !known.contains($0) }.prefix(5))")
             if file.lastPathComponent == "index.html" {
-                #expect(html.matches(of: #/<svg /#).count == 6)
+                // Per model, per group (the fixture is a MoChaBench report), per category: LSE-C and LSE-D each; scatter; offsets.
+                #expect(html.matches(of: #/<svg /#).count == 8)
                 #expect(ids.contains { $0.hasPrefix("chart-scatter-glyph") } && ids.contains { $0.hasPrefix("chart-lse-c-glyph") })
                 #expect(!html.contains("<?xml"))
             }

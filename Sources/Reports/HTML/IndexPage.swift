@@ -80,9 +80,17 @@ struct IndexPage {
     }
 
     private func chartsSection() throws(ChartError) -> String {
-        let figures = [
+        var figures = [
             try Page.figure(charts.leaderboardBars(.lseC), prefix: "chart-lse-c"),
             try Page.figure(charts.leaderboardBars(.lseD), prefix: "chart-lse-d"),
+        ]
+        if !analysis.statistics.groups.isEmpty {
+            figures += [
+                try Page.figure(charts.groupBars(.lseC), prefix: "chart-group-lse-c"),
+                try Page.figure(charts.groupBars(.lseD), prefix: "chart-group-lse-d"),
+            ]
+        }
+        figures += [
             try Page.figure(charts.categoryBars(.lseC), prefix: "chart-category-lse-c"),
             try Page.figure(charts.categoryBars(.lseD), prefix: "chart-category-lse-d"),
             try Page.figure(charts.scatter(), prefix: "chart-scatter"),

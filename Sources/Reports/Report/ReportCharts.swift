@@ -29,20 +29,35 @@ struct ReportCharts {
             smallSampleNote: analysis.smallSampleNote)
     }
 
-    /// Means of `metric` per category (groups) and model (bars).
+    /// Means of `metric` per category (rows) and model (bars).
     func categoryBars(_ metric: Metric) -> GroupedBarChart {
+        subsetBars(
+            metric, title: "\(metric.titled) per category", subtitle: "Mean over each category's scored samples, per model, with 95 % bootstrap intervals.",
+            labels: analysis.categories, subset: { summary, index in summary.categories[index] })
+    }
+
+    /// Means of `metric` per group (rows) and model (bars); MoChaBench's leaderboard is the
+    /// Monologue group.
+    func groupBars(_ metric: Metric) -> GroupedBarChart {
+        subsetBars(
+            metric, title: "\(metric.titled) per group",
+            subtitle: "Mean over each group's scored samples (pooled over its categories), per model, with 95 % bootstrap intervals.",
+            labels: analysis.statistics.groups.map(\.name), subset: { summary, index in summary.groups[index] })
+    }
+
+    private func subsetBars(
+        _ metric: Metric, title: String, subtitle: String, labels: [String], subset: (ModelSummary, Int) -> ScoreSummary
+    ) -> GroupedBarChart {
         GroupedBarChart(
-            title: "\(metric.titled) per category",
-            subtitle: "Mean over each category's scored samples, per model, with 95 % bootstrap intervals.",
-            legend: legend,
-            groups: analysis.categories.indices.map { category in
+            title: title, subtitle: subtitle, legend: legend,
+            groups: labels.indices.map { index in
                 GroupedBarChart.Group(
-                    label: analysis.categories[category],
+                    label: labels[index],
                     bars: analysis.summaries.map { summary in
-                        let subset = summary.categories[category]
+                        let scores = subset(summary, index)
                         return GroupedBarChart.Bar(
-                            style: analysis.style(of: summary.model), estimate: metric.estimate(in: subset), scored: subset.scored,
-                            total: subset.total, isSmallSample: subset.isSmallSample)
+                            style: analysis.style(of: summary.model), estimate: metric.estimate(in: scores), scored: scores.scored,
+                            total: scores.total, isSmallSample: scores.isSmallSample)
                     })
             },
             smallSampleNote: analysis.smallSampleNote)
@@ -92,14 +107,15 @@ struct ReportCharts {
             })
     }
 
-    /// `leaderboard.png`: both interval charts and the coverage table, under the suite's name and
-    /// above the provenance.
+    /// `leaderboard.png`: both interval charts, the group charts when the suite has groups, and the
+    /// coverage table, under the suite's name and above the provenance.
     func leaderboardFigure() -> StackedChart {
         StackedChart(
             title: "SyncBench leaderboard: \(report.suite)",
             heading: "SyncBench leaderboard: \(report.suite) (profile \(report.profile)\(report.clean ? ", clean" : ""))",
             footer: provenanceLines,
-            parts: [leaderboardBars(.lseC), leaderboardBars(.lseD), coverageTable()])
+            parts: [leaderboardBars(.lseC), leaderboardBars(.lseD)]
+                + (analysis.statistics.groups.isEmpty ? [] : [groupBars(.lseC), groupBars(.lseD)]) + [coverageTable()])
     }
 
     /// `categories/<category>.png`: both interval charts of the category's samples.
