@@ -65,7 +65,13 @@ public struct BenchmarkRunner: Sendable {
 
     public init(evaluator: ClipEvaluator, jobs: Int = 1, shard: Shard? = nil, staleAfter: TimeInterval = 600, heartbeatInterval: TimeInterval = 30) {
         precondition(jobs >= 1)
-        self.evaluator = evaluator
+        // One loaded copy of each network for the whole batch, shared by the jobs.
+        self.evaluator =
+            evaluator.networks.keepsLoaded
+            ? evaluator
+            : ClipEvaluator(
+                store: evaluator.store, weights: evaluator.weights, settings: evaluator.settings,
+                networks: SharedNetworks(weights: evaluator.weights, keepsLoaded: true))
         self.jobs = jobs
         self.shard = shard
         self.staleAfter = staleAfter

@@ -12,34 +12,36 @@ public struct MissingInputFile: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(path): no such file (\(role))" }
 }
 
-/// The networks of a batch, each loaded once, on first use, and shared by every evaluation (and
-/// every job) of the batch.
+/// Where an evaluation's networks come from.
+///
+/// A batch keeps them loaded (`keepsLoaded`): each is loaded once, on first use, and shared by
+/// every evaluation and every job of the batch. A single evaluation does not: each network is
+/// loaded when its stage runs and freed when the stage is done, so S3FD and SyncNet are never in
+/// memory together (docs/performance.md).
 public final class SharedNetworks: @unchecked Sendable {
-    private let weights: WeightsDirectory
+    public let weights: WeightsDirectory
+    public let keepsLoaded: Bool
     private let lock = NSLock()
     private var s3fd: S3FD?
     private var syncNet: SyncNet?
 
-    public init(weights: WeightsDirectory) {
+    public init(weights: WeightsDirectory, keepsLoaded: Bool) {
         self.weights = weights
+        self.keepsLoaded = keepsLoaded
     }
+
+    public func loadS3FD() throws -> S3FD { try loaded(\.s3fd) { try weights.s3fd() } }
+
+    public func loadSyncNet() throws -> SyncNet { try loaded(\.syncNet) { try weights.syncNet() } }
 
     // Loading under the lock: a second job waits for the first one's load instead of loading twice.
-    public func loadS3FD() throws -> S3FD {
-        try lock.withLock {
-            if let s3fd { return s3fd }
-            let loaded = try weights.s3fd()
-            s3fd = loaded
-            return loaded
-        }
-    }
-
-    public func loadSyncNet() throws -> SyncNet {
-        try lock.withLock {
-            if let syncNet { return syncNet }
-            let loaded = try weights.syncNet()
-            syncNet = loaded
-            return loaded
+    private func loaded<Network>(_ slot: ReferenceWritableKeyPath<SharedNetworks, Network?>, load: () throws -> Network) throws -> Network {
+        guard keepsLoaded else { return try load() }
+        return try lock.withLock {
+            if let network = self[keyPath: slot] { return network }
+            let network = try load()
+            self[keyPath: slot] = network
+            return network
         }
     }
 }
@@ -50,14 +52,14 @@ public struct ClipEvaluator: Sendable {
     public let store: Store
     public let weights: WeightsDirectory
     public let settings: EvaluationSettings
-    /// Where networks come from: loaded per evaluation, or shared by a batch.
+    /// Where networks come from: loaded per evaluation (the default), or kept by a batch.
     public let networks: SharedNetworks
 
     public init(store: Store, weights: WeightsDirectory, settings: EvaluationSettings, networks: SharedNetworks? = nil) {
         self.store = store
         self.weights = weights
         self.settings = settings
-        self.networks = networks ?? SharedNetworks(weights: weights)
+        self.networks = networks ?? SharedNetworks(weights: weights, keepsLoaded: false)
     }
 
     /// Remarks about the weights used: files that are not the published ones (stand-in or other

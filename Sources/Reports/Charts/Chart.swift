@@ -46,6 +46,19 @@ struct StackedChart: Chart {
 
 extension Canvas {
     /// A chart's title (bold) and subtitle (muted) at the top left, shortened to fit `width`.
+    /// Grid lines at the ticks of both scales across `plot`, with the tick labels below and left of it.
+    func drawGrid(xs: LinearScale, ys: LinearScale, plot: ChartRect) {
+        let (left, right, top, bottom) = (plot.x, plot.x + plot.width, plot.y, plot.y + plot.height)
+        for tick in xs.ticks {
+            line(from: ChartPoint(x: xs(tick), y: top), to: ChartPoint(x: xs(tick), y: bottom), Palette.grid)
+            text(xs.label(tick), at: ChartPoint(x: xs(tick), y: bottom + 15), font: .tick, color: Palette.mutedText, anchor: .middle)
+        }
+        for tick in ys.ticks {
+            line(from: ChartPoint(x: left, y: ys(tick)), to: ChartPoint(x: right, y: ys(tick)), Palette.grid)
+            text(ys.label(tick), at: ChartPoint(x: left - 6, y: ys(tick)), font: .tick, color: Palette.mutedText, anchor: .end, baseline: .middle)
+        }
+    }
+
     func drawTitles(_ title: String, _ subtitle: String, width: Double) {
         text(fitted(title, font: .title, maxWidth: width - 28), at: ChartPoint(x: 14, y: 24), font: .title)
         text(fitted(subtitle, font: .subtitle, maxWidth: width - 28), at: ChartPoint(x: 14, y: 42), font: .subtitle, color: Palette.mutedText)

@@ -18,15 +18,7 @@ struct ConfidenceCurveChart: Chart {
         let lastFrame = startFrame + max(values.count - 1, 1)
         let xs = LinearScale.nice(Double(startFrame), Double(lastFrame), ticks: 8, start: left, end: right)
         let ys = LinearScale.nice(min(0, values.min() ?? 0), values.max() ?? 1, ticks: 4, start: bottom, end: top)
-        for tick in xs.ticks {
-            canvas.line(from: ChartPoint(x: xs(tick), y: top), to: ChartPoint(x: xs(tick), y: bottom), Palette.grid)
-            canvas.text(xs.label(tick), at: ChartPoint(x: xs(tick), y: bottom + 15), font: .tick, color: Palette.mutedText, anchor: .middle)
-        }
-        for tick in ys.ticks {
-            canvas.line(from: ChartPoint(x: left, y: ys(tick)), to: ChartPoint(x: right, y: ys(tick)), Palette.grid)
-            canvas.text(ys.label(tick), at: ChartPoint(x: left - 6, y: ys(tick)), font: .tick, color: Palette.mutedText, anchor: .end,
-                baseline: .middle)
-        }
+        canvas.drawGrid(xs: xs, ys: ys, plot: ChartRect(x: left, y: top, width: right - left, height: bottom - top))
         canvas.line(from: ChartPoint(x: left, y: ys(0)), to: ChartPoint(x: right, y: ys(0)), Palette.axis)
         canvas.stroke(ChartRect(x: left, y: top, width: right - left, height: bottom - top), Palette.axis)
         let points = values.enumerated().map { ChartPoint(x: xs(Double(startFrame + $0.offset)), y: ys($0.element)) }

@@ -35,15 +35,7 @@ struct ScatterChart: Chart {
         let (yLow, yHigh) = padded(points.map(\.y))
         let xs = LinearScale.nice(xLow, xHigh, ticks: 6, start: left, end: right)
         let ys = LinearScale.nice(yLow, yHigh, ticks: 6, start: bottom, end: top)
-        for tick in xs.ticks {
-            canvas.line(from: ChartPoint(x: xs(tick), y: top), to: ChartPoint(x: xs(tick), y: bottom), Palette.grid)
-            canvas.text(xs.label(tick), at: ChartPoint(x: xs(tick), y: bottom + 15), font: .tick, color: Palette.mutedText, anchor: .middle)
-        }
-        for tick in ys.ticks {
-            canvas.line(from: ChartPoint(x: left, y: ys(tick)), to: ChartPoint(x: right, y: ys(tick)), Palette.grid)
-            canvas.text(ys.label(tick), at: ChartPoint(x: left - 6, y: ys(tick)), font: .tick, color: Palette.mutedText, anchor: .end,
-                baseline: .middle)
-        }
+        canvas.drawGrid(xs: xs, ys: ys, plot: ChartRect(x: left, y: top, width: right - left, height: bottom - top))
         canvas.stroke(ChartRect(x: left, y: top, width: right - left, height: bottom - top), Palette.axis)
         canvas.text("LSE-D (lower is better)", at: ChartPoint(x: (left + right) / 2, y: bottom + 36), font: .label, anchor: .middle)
         canvas.text(
