@@ -5,8 +5,8 @@
 #
 # REPORT_DIR is what `syncbench report --out` (or ReportWriter) wrote. Screenshots go to SHOTS_DIR
 # (default REPORT_DIR/screenshots): index.png (1400x2400 window: header, leaderboard, first charts),
-# index-full.png (1400x9000: the whole page) and sample.png (the first sample page linked from the
-# index). For each page the check
+# index-full.png (1400x9000: the whole page) and sample.png (the page of the first scored sample
+# of the index's sample table, or of its first sample when none is scored). For each page the check
 #   1. dumps the DOM after the scripts ran (--dump-dom) and requires <body data-ready="ok"> (set by
 #      the last statement of the page's script) and no data-js-error attribute (set by the page's
 #      window "error" handler);
@@ -65,7 +65,10 @@ check_page "$index_url" index
 screenshot "$index_url" "$shots_dir/index.png" 1400 2400
 screenshot "$index_url" "$shots_dir/index-full.png" 1400 9000
 
-first_sample=$(sed -n '/<section id="samples">/,$p' "$report_dir/index.html" | grep -o 'href="samples/[^"]*\.html"' | head -n 1 | sed 's/^href="//; s/"$//')
+# The first scored sample's page (it has a confidence curve and thumbnails), else the first one.
+samples_section=$(sed -n '/<section id="samples">/,$p' "$report_dir/index.html")
+first_sample=$( (grep '<span class="status">ok</span>' <<<"$samples_section" || true; grep 'href="samples/' <<<"$samples_section") \
+    | grep -o 'href="samples/[^"]*\.html"' | head -n 1 | sed 's/^href="//; s/"$//')
 if [[ -z $first_sample ]]; then
     fail "index.html links to no sample page"
 else
