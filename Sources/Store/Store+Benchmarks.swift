@@ -262,11 +262,12 @@ extension Store {
     }
 
     /// The samples of `suite`, by category, index and identifier.
-    public func samples(ofSuite suite: String) throws(StoreError) -> [(sampleID: String, category: String, index: Int)] {
+    public func samples(ofSuite suite: String) throws(StoreError) -> [(sampleID: String, category: String, index: Int, prompt: String?)] {
         try perform("list samples of \(suite)") {
             try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT sampleID, category, idx FROM suiteSample WHERE suite = ? ORDER BY category, idx, sampleID", arguments: [suite])
-                    .map { (sampleID: $0["sampleID"], category: $0["category"], index: $0["idx"]) }
+                try Row.fetchAll(
+                    db, sql: "SELECT sampleID, category, idx, prompt FROM suiteSample WHERE suite = ? ORDER BY category, idx, sampleID", arguments: [suite]
+                ).map { (sampleID: $0["sampleID"], category: $0["category"], index: $0["idx"], prompt: $0["prompt"]) }
             }
         }
     }

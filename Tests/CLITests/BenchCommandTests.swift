@@ -264,6 +264,8 @@ struct BenchCommandTests {
         #expect(text.contains("Monologue") && text.contains("Dialogue") && text.contains("1p_generalize_chinese"))
         let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.contains("2p_2clip_2talk/1_woman_man_in_room.mp4,2p_2clip_2talk/1_woman_man_in_room_speech.wav,"))
+        let page = try String(contentsOf: out.appendingPathComponent("samples/MoCha/1p_closeup_facingcamera__1_man_guitar.html"), encoding: .utf8)
+        #expect(page.contains("<dt>Prompt</dt>") && page.contains("A close-up shot of a man singing and playing guitar"), "the benchmark.csv prompt")
     }
 
     @Test("Usage errors: a bad shard, an unknown model or suite, an empty database, a missing MoChaBench checkout")

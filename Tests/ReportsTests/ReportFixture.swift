@@ -32,7 +32,8 @@ enum ReportFixture {
                     score: SampleScore(
                         model: model, sampleID: id, category: category, status: status, lseC: c, lseD: d, trackOffsets: offsets, bestTrack: best),
                     index: index, videoPath: "/bench/\(model)/\(id).mp4", audioPath: audio ? "/bench/speech/\(id)_speech.wav" : nil,
-                    message: message, runtimeSeconds: status == .missing ? nil : runtime, tracks: tracks, thumbnails: thumbs))
+                    message: message, runtimeSeconds: status == .missing ? nil : runtime, tracks: tracks, thumbnails: thumbs,
+                    prompt: id == "1p_emotion/2_b" ? "A close-up of a man <singing> & \"smiling\"" : nil))
         }
         func track(_ number: Int, _ offset: Int?, _ c: Double?, _ d: Double?, start: Int = 0, frames: Int = 40, status: String = "ok")
             -> ReportTrack

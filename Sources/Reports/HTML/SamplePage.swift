@@ -15,8 +15,11 @@ struct SamplePage {
     func html() throws(ChartError) -> String {
         let score = sample.score
         let offset = score.isScored ? (score.offsetInFrames.map(String.init) ?? "undetermined (tracks disagree)") : "–"
-        let details: [(String, String)] = [
+        var details: [(String, String)] = [
             ("Model", score.model), ("Sample", score.sampleID), ("Category", score.category), ("Index in category", "\(sample.index)"),
+        ]
+        if let prompt = sample.prompt { details.append(("Prompt", prompt)) }
+        details += [
             ("Status", score.status.rawValue), ("Message", sample.message.isEmpty ? "–" : sample.message), ("Video", sample.videoPath),
             ("Audio", sample.audioPath ?? "the video's own audio"),
             ("Runtime", sample.runtimeSeconds.map { "\(HTML.number($0, decimals: 2)) s" } ?? "not evaluated"),

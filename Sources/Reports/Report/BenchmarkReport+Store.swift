@@ -38,13 +38,14 @@ extension BenchmarkReport {
                         ReportSample(
                             score: SampleScore(model: model, sampleID: sample.sampleID, category: sample.category, status: .missing), index: sample.index,
                             videoPath: "", audioPath: nil, message: "the model has no video for this sample", runtimeSeconds: nil, tracks: [],
-                            thumbnails: []))
+                            thumbnails: [], prompt: sample.prompt))
                     continue
                 }
-                rows.append(
-                    try row(
-                        input: input, model: model, store: store, profile: profile, clean: clean, codec: codec, thumbnails: thumbnails,
-                        thumbnailSize: thumbnailSize))
+                var row = try row(
+                    input: input, model: model, store: store, profile: profile, clean: clean, codec: codec, thumbnails: thumbnails,
+                    thumbnailSize: thumbnailSize)
+                row.prompt = sample.prompt
+                rows.append(row)
             }
         }
         return BenchmarkReport(

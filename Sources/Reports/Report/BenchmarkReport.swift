@@ -69,11 +69,14 @@ public struct ReportSample: Sendable, Codable, Equatable {
     public var tracks: [ReportTrack]
     /// Small PNG thumbnails (a few crops, evenly spaced over the best track), from the cache.
     public var thumbnails: [Data]
+    /// The text the video was generated from, when the suite has one (MoChaBench's `prompt`).
+    public var prompt: String?
 
     public init(
         score: SampleScore, index: Int, videoPath: String, audioPath: String?, message: String, runtimeSeconds: Double?,
-        tracks: [ReportTrack], thumbnails: [Data]
+        tracks: [ReportTrack], thumbnails: [Data], prompt: String? = nil
     ) {
+        self.prompt = prompt
         self.score = score
         self.index = index
         self.videoPath = videoPath
