@@ -404,6 +404,22 @@ extension Store {
         }
     }
 
+    /// The (profile, clean) pairs `suite` has results under, with their number of results.
+    public func resultConfigurations(suite: String) throws(StoreError) -> [(profile: String, clean: Bool, results: Int)] {
+        try perform("list result configurations of \(suite)") {
+            try writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.profile, r.clean, count(*) AS n FROM benchResult r JOIN sampleInput i ON i.key = r.inputKey
+                        WHERE i.suite = ? GROUP BY r.profile, r.clean ORDER BY r.profile, r.clean
+                        """,
+                    arguments: [suite]
+                ).map { (profile: $0["profile"], clean: ($0["clean"] as Int) != 0, results: $0["n"]) }
+            }
+        }
+    }
+
     /// A digest of what a report of `suite` shows: the current inputs and their results'
     /// evaluation keys, statuses and finishing times, for `profile` and `clean`. Equal digests
     /// mean the same rows.

@@ -187,6 +187,9 @@ struct BenchCommandTests {
         #expect(html.contains("SyncBench leaderboard: s") && !html.contains("src=\"http"))
         let missing = try SyncBenchBinary.run(["report", "--db", database, "--suite", "nope", "--out", out.path])
         #expect(missing.status == 31)
+        let other = try SyncBenchBinary.run(["report", "--db", database, "--profile", "joonson", "--out", directory.appendingPathComponent("reports/j").path])
+        #expect(other.stdout.contains("0 of 6 samples scored"), "\(other.stdout)")
+        #expect(other.stderr.contains("4 results of this suite were made with --profile mochabench"), "\(other.stderr)")
     }
 
     @Test("The report renders in headless Chromium without JavaScript errors or external requests",

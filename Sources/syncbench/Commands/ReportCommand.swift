@@ -61,5 +61,12 @@ struct ReportCommand: ParsableCommand {
             let counts = Dictionary(grouping: report.samples.filter { !$0.score.isScored }, by: { $0.score.status.rawValue }).mapValues(\.count)
             print("not scored: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        // Results made with another profile are not shown: say so rather than report them missing.
+        let others = try reportingFailures { try store.resultConfigurations(suite: suite.name) }
+            .filter { $0.profile != profile.rawValue || $0.clean != clean }
+        for other in others {
+            FileHandle.standardError.write(
+                Data("syncbench: note: \(other.results) results of this suite were made with --profile \(other.profile)\(other.clean ? " --clean" : "") (not shown; pass the same options to report them)\n".utf8))
+        }
     }
 }
