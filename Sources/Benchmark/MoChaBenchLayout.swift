@@ -81,4 +81,20 @@ public struct MoChaBenchLayout: Sendable {
                 boxesPath: boxes?.appendingPathComponent("\(category)/\(context).json").path)
         }
     }
+
+    /// Videos under the video folder that no row of `benchmark.csv` names (a misspelt file or
+    /// category would otherwise be silently ignored), as paths relative to the folder, sorted.
+    public func unlistedVideos(besides specs: [SampleInputSpec]) -> [String] {
+        let listed = Set(specs.map(\.videoPath))
+        let base = videos.standardizedFileURL.path
+        guard let enumerator = FileManager.default.enumerator(
+            at: URL(fileURLWithPath: base), includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
+        else { return [] }
+        var unlisted: [String] = []
+        for case let url as URL in enumerator where FolderLayout.videoExtensions.contains(url.pathExtension.lowercased()) {
+            let path = url.standardizedFileURL.path
+            if !listed.contains(path), path.hasPrefix(base + "/") { unlisted.append(String(path.dropFirst(base.count + 1))) }
+        }
+        return unlisted.sorted()
+    }
 }

@@ -25,6 +25,12 @@ struct SuiteLayoutTests {
         #expect(specs[0].videoPath == root.appendingPathComponent("gen/1p_emotion/a_man.mp4").path)
         #expect(specs[0].speechPath == root.appendingPathComponent("benchmark/speeches/1p_emotion/a_man_speech.wav").path)
         #expect(specs[2].boxesPath == root.appendingPathComponent("boxes/2p_2clip_2talk/c_pair.json").path)
+        // Videos no row names are reported, listed ones are not.
+        try touch(root.appendingPathComponent("gen/1p_emotion/a_man.mp4"))
+        try touch(root.appendingPathComponent("gen/1p_emotion/a_mna.mp4"))
+        try touch(root.appendingPathComponent("gen/1p_emotoin/b_woman.mp4"))
+        let layout = MoChaBenchLayout(root: root, videos: "gen")
+        #expect(layout.unlistedVideos(besides: try layout.inputs(model: "M")) == ["1p_emotion/a_mna.mp4", "1p_emotoin/b_woman.mp4"])
     }
 
     @Test("A malformed benchmark.csv is an error naming the file and line")

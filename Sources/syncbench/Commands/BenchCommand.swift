@@ -84,6 +84,12 @@ struct BenchAddMoChaBenchCommand: ParsableCommand {
         let layout = MoChaBenchLayout(root: rootURL, videos: videos, boxes: boxes.map { URL(fileURLWithPath: $0).standardizedFileURL })
         let specs = try reportingFailures { try layout.inputs(model: model) }
         try register(specs, suite: suite, kind: .mochabench, root: rootURL.path, model: model, videoRoot: layout.videos.path, store: try store.open())
+        let unlisted = layout.unlistedVideos(besides: specs)
+        if !unlisted.isEmpty {
+            let shown = unlisted.prefix(5).joined(separator: ", ") + (unlisted.count > 5 ? ", …" : "")
+            FileHandle.standardError.write(
+                Data("syncbench: warning: \(unlisted.count) video(s) in \(layout.videos.path) are not in benchmark.csv and were not registered: \(shown)\n".utf8))
+        }
     }
 }
 
