@@ -420,17 +420,13 @@ extension Store {
         }
     }
 
-    /// A digest of what a report of `suite` shows: the current inputs and their results'
-    /// evaluation keys, statuses and finishing times, for `profile` and `clean`. Equal digests
-    /// mean the same rows.
-    public func resultsDigest(suite: String, profile: String, clean: Bool) throws(StoreError) -> String {
-        var lines: [String] = []
-        for input in try currentInputs(suite: suite) {
-            let result = try latestBenchResult(inputKey: input.key, profile: profile, clean: clean)
-            lines.append(
-                [input.key, result?.configKey ?? "-", result?.evaluationKey ?? "-", result?.status ?? "-", result?.finishedAt ?? "-"]
-                    .joined(separator: " "))
+    /// A digest of what a report shows: each current input with its result's configuration,
+    /// evaluation key, status and finishing time (rows in any order). Equal digests mean the same rows.
+    public static func resultsDigest(of rows: [(input: SampleInput, result: BenchResult?)]) -> String {
+        let lines = rows.map { input, result in
+            [input.key, result?.configKey ?? "-", result?.evaluationKey ?? "-", result?.status ?? "-", result?.finishedAt ?? "-"]
+                .joined(separator: " ")
         }
-        return ContentDigest.sha256(of: Data(lines.joined(separator: "\n").utf8))
+        return ContentDigest.sha256(of: Data(lines.sorted().joined(separator: "\n").utf8))
     }
 }

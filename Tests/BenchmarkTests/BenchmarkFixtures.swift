@@ -1,9 +1,7 @@
 import Foundation
-import Media
 import Models
-import TestSupport
 
-/// Clips, speech, boxes and stand-in weights written into a temporary folder for benchmark tests.
+/// Temporary folders, the shared data and stand-in weights for benchmark tests (clips: `ScorableClip`).
 enum BenchmarkFixtures {
     static let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
@@ -25,8 +23,4 @@ enum BenchmarkFixtures {
         }
         return directory
     }()
-
-    static func writeScorableClip(to url: URL, boxes: URL, frames: Int = 60, shade: Int = 0) throws {
-        try ScorableClip.write(to: url, boxes: boxes, frames: frames, shade: shade)
-    }
 }

@@ -25,11 +25,11 @@ struct BenchmarkRunnerTests {
         let model = folder.appendingPathComponent("A"), boxes = folder.appendingPathComponent("boxes-A")
         try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: boxes, withIntermediateDirectories: true)
-        try BenchmarkFixtures.writeScorableClip(to: model.appendingPathComponent("01.mkv"), boxes: boxes.appendingPathComponent("01.json"))
-        try BenchmarkFixtures.writeScorableClip(to: model.appendingPathComponent("02.mkv"), boxes: boxes.appendingPathComponent("02.json"), shade: 40)
+        try ScorableClip.write(to: model.appendingPathComponent("01.mkv"), boxes: boxes.appendingPathComponent("01.json"))
+        try ScorableClip.write(to: model.appendingPathComponent("02.mkv"), boxes: boxes.appendingPathComponent("02.json"), shade: 40)
         try Data(repeating: 0x47, count: 5000).write(to: model.appendingPathComponent("03.mp4"))
         try Data("[]".utf8).write(to: boxes.appendingPathComponent("03.json"))
-        try BenchmarkFixtures.writeScorableClip(to: model.appendingPathComponent("04.mkv"), boxes: boxes.appendingPathComponent("04.json"), frames: 30)
+        try ScorableClip.write(to: model.appendingPathComponent("04.mkv"), boxes: boxes.appendingPathComponent("04.json"), frames: 30)
         try Data("{not json".utf8).write(to: boxes.appendingPathComponent("04.json"))
         try add(model: "A", store: store)
     }
@@ -71,8 +71,8 @@ struct BenchmarkRunnerTests {
         let modelB = folder.appendingPathComponent("B"), boxesB = folder.appendingPathComponent("boxes-B")
         try FileManager.default.createDirectory(at: modelB, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: boxesB, withIntermediateDirectories: true)
-        try BenchmarkFixtures.writeScorableClip(to: modelB.appendingPathComponent("01.mkv"), boxes: boxesB.appendingPathComponent("01.json"), shade: 90)
-        try BenchmarkFixtures.writeScorableClip(to: modelB.appendingPathComponent("02.mkv"), boxes: boxesB.appendingPathComponent("02.json"), shade: 130)
+        try ScorableClip.write(to: modelB.appendingPathComponent("01.mkv"), boxes: boxesB.appendingPathComponent("01.json"), shade: 90)
+        try ScorableClip.write(to: modelB.appendingPathComponent("02.mkv"), boxes: boxesB.appendingPathComponent("02.json"), shade: 130)
         try add(model: "B", store: store)
         let finished = Collected<String>()
         let withB = try runner(store).run(suite: "s", progress: { event in
@@ -82,7 +82,7 @@ struct BenchmarkRunnerTests {
         #expect(finished.values.sorted() == ["B/01", "B/02"])
 
         // Model A's clip 02 is rendered again: it alone is a new version, evaluated by the next run.
-        try BenchmarkFixtures.writeScorableClip(
+        try ScorableClip.write(
             to: folder.appendingPathComponent("A/02.mkv"), boxes: folder.appendingPathComponent("boxes-A/02.json"), frames: 70, shade: 40)
         let changed = try runner(store).run(suite: "s")
         #expect(changed.plan.changed == 1 && changed.plan.pending == 1 && changed.statuses == ["ok": 1])
@@ -155,7 +155,7 @@ struct BenchmarkRunnerTests {
         let model = folder.appendingPathComponent("S"), boxes = folder.appendingPathComponent("boxes-S"), speech = folder.appendingPathComponent("speech")
         for path in [model, boxes, speech] { try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true) }
         for (i, name) in ["01", "02", "03"].enumerated() {
-            try BenchmarkFixtures.writeScorableClip(to: model.appendingPathComponent("\(name).mkv"), boxes: boxes.appendingPathComponent("\(name).json"), shade: 50 * i)
+            try ScorableClip.write(to: model.appendingPathComponent("\(name).mkv"), boxes: boxes.appendingPathComponent("\(name).json"), shade: 50 * i)
         }
         // 01: a real speech file (the clip's own audio track, as a WAV); 02: none; 03: not audio.
         let writer = try ClipWriter(path: speech.appendingPathComponent("01.wav").path, video: nil, audio: .init(sampleRate: 16_000, channels: 1, codec: "pcm_s16le"))
@@ -190,9 +190,3 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
 }
 
-final class Collected<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Value] = []
-    var values: [Value] { lock.withLock { items } }
-    func append(_ value: Value) { lock.withLock { items.append(value) } }
-}

@@ -286,9 +286,3 @@ struct BenchCommandTests {
     }
 }
 
-final class Collected<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Value] = []
-    var values: [Value] { lock.withLock { items } }
-    func append(_ value: Value) { lock.withLock { items.append(value) } }
-}

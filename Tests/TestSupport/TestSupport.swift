@@ -41,3 +41,12 @@ public struct SplitMix64: RandomNumberGenerator {
 public func sha256Hex(_ bytes: some DataProtocol) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
+
+/// Values appended from several threads (a lock around an array), read when they are done.
+public final class Collected<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Value] = []
+    public init() {}
+    public var values: [Value] { lock.withLock { items } }
+    public func append(_ value: Value) { lock.withLock { items.append(value) } }
+}

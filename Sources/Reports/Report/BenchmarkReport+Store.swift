@@ -31,6 +31,7 @@ extension BenchmarkReport {
             try store.currentInputs(suite: suite).map { ("\($0.model)\u{0}\($0.sampleID)", $0) }, uniquingKeysWith: { first, _ in first })
         let codec = try PNGImageCodec()
         var rows: [ReportSample] = []
+        var results: [(input: SampleInput, result: BenchResult?)] = []
         for model in models {
             for sample in samples {
                 guard let input = inputs["\(model)\u{0}\(sample.sampleID)"] else {
@@ -41,28 +42,29 @@ extension BenchmarkReport {
                             thumbnails: [], prompt: sample.prompt))
                     continue
                 }
+                let result = try store.latestBenchResult(inputKey: input.key, profile: profile, clean: clean)
+                results.append((input, result))
                 var row = try row(
-                    input: input, model: model, store: store, profile: profile, clean: clean, codec: codec, thumbnails: thumbnails,
-                    thumbnailSize: thumbnailSize)
+                    input: input, result: result, model: model, store: store, codec: codec, thumbnails: thumbnails, thumbnailSize: thumbnailSize)
                 row.prompt = sample.prompt
                 rows.append(row)
             }
         }
         return BenchmarkReport(
             suite: suite, suiteKind: record.kind.rawValue, models: models, samples: rows, profile: profile, clean: clean, toolVersion: toolVersion,
-            databasePath: store.location?.path ?? ":memory:", databaseDigest: try store.resultsDigest(suite: suite, profile: profile, clean: clean),
+            databasePath: store.location?.path ?? ":memory:", databaseDigest: Store.resultsDigest(of: results),
             generatedAt: generatedAt)
     }
 
     private static func row(
-        input: SampleInput, model: String, store: Store, profile: String, clean: Bool, codec: PNGImageCodec, thumbnails: Int, thumbnailSize: Int
+        input: SampleInput, result: BenchResult?, model: String, store: Store, codec: PNGImageCodec, thumbnails: Int, thumbnailSize: Int
     ) throws -> ReportSample {
         func unscored(_ status: SampleStatus, _ message: String, runtime: Double? = nil) -> ReportSample {
             ReportSample(
                 score: SampleScore(model: model, sampleID: input.sampleID, category: input.category, status: status), index: input.index,
                 videoPath: input.videoPath, audioPath: input.speechPath, message: message, runtimeSeconds: runtime, tracks: [], thumbnails: [])
         }
-        guard let result = try store.latestBenchResult(inputKey: input.key, profile: profile, clean: clean) else {
+        guard let result else {
             return unscored(.missing, input.problem ?? "not evaluated yet (run `syncbench bench run`)")
         }
         guard let key = result.evaluationKey else { return unscored(SampleStatus(rawValue: result.status), result.message, runtime: result.seconds) }

@@ -29,7 +29,7 @@ struct ReportProvenance: Codable, Equatable {
         ].map { (keyword: $0.0, value: Self.latin1($0.1)) }
     }
 
-    /// `text` with every character outside Latin-1 written as `\u{XXXX}` (tEXt chunks are Latin-1;
+    /// `text` with every character outside Latin-1 written as its code point in hex, as in `\u{2713}` (tEXt chunks are Latin-1;
     /// a path or suite name outside it stays readable and unambiguous).
     static func latin1(_ text: String) -> String {
         var out = ""
