@@ -75,6 +75,43 @@ extension Image {
         return lower..<upper
     }
 
+    /// Rows `rows` and columns `columns` of this image padded by `pad` pixels of `value` on every
+    /// side, without building the padded image: equals
+    /// `padded(top: pad, bottom: pad, left: pad, right: pad, value: value).cropped(…)` for ranges
+    /// inside the padded image, in memory proportional to the slice alone (a huge `pad` costs
+    /// nothing).
+    ///
+    /// ref: the reference's `cv2.copyMakeBorder(…, BORDER_CONSTANT)` followed by
+    /// `padded[y1:y2, x1:x2]` (PIPELINE.md §9.2).
+    ///
+    /// - Precondition: `pad >= 0`; both ranges lie inside the padded image.
+    public func paddedSlice(pad: Int, value: UInt8, rows: Range<Int>, columns: Range<Int>) -> Image {
+        precondition(pad >= 0, "border size must be non-negative, got \(pad)")
+        precondition(
+            rows.lowerBound >= 0 && columns.lowerBound >= 0 && rows.upperBound <= height + 2 * pad
+                && columns.upperBound <= width + 2 * pad,
+            "slice rows \(rows), columns \(columns) leave the \(width + 2 * pad)x\(height + 2 * pad) padded image")
+        let outWidth = columns.count
+        var out = [UInt8](repeating: value, count: outWidth * rows.count * 3)
+        // The source columns that land in the slice, in padded coordinates shifted back by `pad`.
+        let firstColumn = max(columns.lowerBound - pad, 0), endColumn = min(columns.upperBound - pad, width)
+        guard firstColumn < endColumn else { return Image(width: outWidth, height: rows.count, layout: layout, pixels: out) }
+        let sourceColumns = firstColumn..<endColumn
+        let copyBytes = sourceColumns.count * 3
+        let outColumn = sourceColumns.lowerBound + pad - columns.lowerBound
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for (outRow, row) in rows.enumerated() {
+                    let y = row - pad
+                    guard y >= 0 && y < height else { continue }
+                    let s = src.baseAddress! + y * rowStride + sourceColumns.lowerBound * 3
+                    (dst.baseAddress! + (outRow * outWidth + outColumn) * 3).update(from: s, count: copyBytes)
+                }
+            }
+        }
+        return Image(width: outWidth, height: rows.count, layout: layout, pixels: out)
+    }
+
     /// Crops with NumPy slicing semantics, as `img[rowStart:rowStop, columnStart:columnStop]`.
     ///
     /// Bounds are adjusted by ``sliceRange(start:stop:count:)``: an end beyond the image is

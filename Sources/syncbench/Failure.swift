@@ -45,7 +45,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .ok: return nil
         case .noFace, .noTrack, .tooShort: self = .noScore
         case .noAudio, .audioError: self = .clipAudio
-        case .decodeError, .unsupported: self = .clipVideo
+        case .decodeError, .unsupported, .cropError: self = .clipVideo
         }
     }
 

@@ -132,13 +132,13 @@ struct EvaluatorParityTests {
         let perFrame = boxes.perFrame(count: Self.golden.jpeg_frames).frames
         // The no-cut scene is [0, 132) (OpenCV's picture count, quirk Q5).
         let track = try #require(FaceTracker().tracks(detections: Array(perFrame[0..<132])).first)
-        let windows = TrackCropper().windows(for: track)
+        let windows = try TrackCropper().windows(for: track)
         let decoder = try VideoDecoder(
             path: data.appending(path: "example.avi").path, mode: .reference, chain: .faithful, convertPixels: true,
             faithfulEncoderThreads: Int32(Self.golden.mpeg4_threads))
         var digests: [String] = []
         while let frame = try decoder.nextFrame(), frame.slot.index < track.frames.upperBound {
-            digests.append(sha256Hex(TrackCropper().crop(try #require(frame.image), window: windows[frame.slot.index]).pixels))
+            digests.append(sha256Hex(try TrackCropper().crop(try #require(frame.image), window: windows[frame.slot.index], frame: frame.slot.index).pixels))
         }
         #expect(digests == Self.golden.tracks[0].pre_xvid_crop_sha256)
     }

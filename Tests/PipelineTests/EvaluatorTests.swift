@@ -253,4 +253,32 @@ struct EvaluatorTests {
             #expect(cache.saves.isEmpty, "nothing is cached for a clip that cannot be decoded")
         }
     }
+
+    @Test("faces at and beyond the frame edge: cropped as the reference crops, or a crop_error naming track and frame, never a trap")
+    func facesBeyondTheEdge() throws {
+        // Partly off the left edge (x1 = -20): the reference crops it (edge_crops.json).
+        let edge = try Scene(faces: { _ in [[-20, 60, 110, 200]] })
+        let partial = try evaluator(MemoryCache()).evaluate(edge.input())
+        #expect(partial.status == .ok, "\(partial.message)")
+        // Walking off the left edge: from frame 20 the window is empty; the reference fails the clip.
+        let walking = try Scene(faces: { f in [[100 - 12 * Double(f), 60, 230 - 12 * Double(f), 200]] })
+        let failed = try evaluator(MemoryCache()).evaluate(walking.input())
+        #expect(failed.status == .cropError)
+        #expect(failed.message.hasPrefix(walking.video.path) && failed.message.contains("track 0: frame "), "\(failed.message)")
+        #expect(failed.message.contains("the reference fails here"), "\(failed.message)")
+        // Far off-frame on both sides of the window, and many boxes per frame: no trap either way.
+        let farOff: (Int) -> [[Double]] = { _ in [[-900, 60, -770, 200]] }
+        let many: (Int) -> [[Double]] = { f in
+            (0..<200).map { k -> [Double] in
+                let x = Double(k * 7 - 400)
+                return [x, Double(f), x + 130, Double(f) + 140]
+            }
+        }
+        for faces in [farOff, many] {
+            let scene = try Scene(faces: faces)
+            let result = try evaluator(MemoryCache()).evaluate(scene.input())
+            let allowed: [ClipStatus] = [.ok, .cropError, .noTrack]
+            #expect(allowed.contains(result.status), "\(result.status): \(result.message)")
+        }
+    }
 }

@@ -19,6 +19,10 @@ public enum ClipStatus: String, Sendable, Codable, CaseIterable {
     case decodeError = "decode_error"
     /// The video decodes but cannot be processed (frames too small for the face detector).
     case unsupported
+    /// A track cannot be cropped where the reference itself fails the clip: the crop window lies
+    /// entirely outside the padded frame (a face far beyond the picture's edge) or the box has no
+    /// size (docs/reliability.md).
+    case cropError = "crop_error"
 }
 
 /// The score of one track (PIPELINE.md §10), or why it has none.

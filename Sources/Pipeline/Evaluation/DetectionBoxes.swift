@@ -26,8 +26,16 @@ public struct DetectionBoxes: Sendable, Equatable {
         }
     }
 
+    /// No picture is a million pixels wide: a coordinate beyond ±10^6 px is a broken file, refused
+    /// before it reaches the integer arithmetic of tracking and cropping.
+    public static let coordinateLimit = 1_000_000.0
+    /// Frame numbers above this (over 110 hours at 25 fps) are refused the same way.
+    public static let frameLimit = 10_000_000
+
+    /// One entry as written; the frame is read as a number so that `1.5` or `1e12` get a message
+    /// of their own rather than a JSON decoding error.
     private struct Entry: Decodable {
-        var frame: Int
+        var frame: Double
         var bbox: [Double]
         var conf: Double
     }
@@ -35,21 +43,37 @@ public struct DetectionBoxes: Sendable, Equatable {
     public init(contentsOf url: URL, sha256: String) throws(LoadError) {
         let path = url.path(percentEncoded: false)
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: path, reason: Self.readFailure(path: path, error)) }
         let entries: [Entry]
         do { entries = try JSONDecoder().decode([Entry].self, from: data) } catch {
             throw .malformed(path: path, reason: Self.describe(error))
         }
         var faces: [Int: [FaceDetection]] = [:]
         for (index, entry) in entries.enumerated() {
-            guard entry.frame >= 0 else { throw .malformed(path: path, reason: "entry \(index): negative frame \(entry.frame)") }
-            guard entry.bbox.count == 4, entry.bbox.allSatisfy(\.isFinite), entry.conf.isFinite else {
-                throw .malformed(path: path, reason: "entry \(index): bbox needs 4 finite numbers and conf a finite number")
+            guard entry.frame.isFinite, entry.frame == entry.frame.rounded(.towardZero) else {
+                throw .malformed(path: path, reason: "entry \(index): frame \(entry.frame) is not a whole number")
+            }
+            guard entry.frame >= 0 else {
+                throw .malformed(path: path, reason: "entry \(index): negative frame \(abs(entry.frame) < 1e15 ? String(Int(entry.frame)) : "\(entry.frame)")")
+            }
+            guard entry.frame <= Double(Self.frameLimit) else {
+                throw .malformed(path: path, reason: "entry \(index): frame \(entry.frame) is beyond \(Self.frameLimit) (over 110 hours at 25 fps)")
+            }
+            let frame = Int(entry.frame)
+            guard entry.bbox.count == 4 else {
+                throw .malformed(path: path, reason: "entry \(index) (frame \(frame)): bbox has \(entry.bbox.count) numbers, needs 4 (x1, y1, x2, y2)")
+            }
+            guard entry.bbox.allSatisfy(\.isFinite), entry.conf.isFinite else {
+                throw .malformed(path: path, reason: "entry \(index) (frame \(frame)): bbox needs 4 finite numbers and conf a finite number")
+            }
+            guard entry.bbox.allSatisfy({ abs($0) <= Self.coordinateLimit }) else {
+                throw .malformed(
+                    path: path, reason: "entry \(index) (frame \(frame)): bbox \(entry.bbox) has a coordinate beyond ±\(Int(Self.coordinateLimit)) px")
             }
             guard entry.bbox[2] >= entry.bbox[0], entry.bbox[3] >= entry.bbox[1] else {
-                throw .malformed(path: path, reason: "entry \(index): bbox \(entry.bbox) has x2 < x1 or y2 < y1")
+                throw .malformed(path: path, reason: "entry \(index) (frame \(frame)): bbox \(entry.bbox) has x2 < x1 or y2 < y1")
             }
-            faces[entry.frame, default: []].append(
+            faces[frame, default: []].append(
                 FaceDetection(x1: entry.bbox[0], y1: entry.bbox[1], x2: entry.bbox[2], y2: entry.bbox[3], confidence: entry.conf))
         }
         self.faces = faces
@@ -57,9 +81,20 @@ public struct DetectionBoxes: Sendable, Equatable {
         self.path = path
     }
 
+    /// Why `path` could not be read, in words (a folder, no permission, …) rather than Foundation's
+    /// error domain and number.
+    static func readFailure(path: String, _ error: any Error) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a folder, not a file" }
+        if !FileManager.default.fileExists(atPath: path) { return "no such file" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return error.localizedDescription
+    }
+
     private static func describe(_ error: Error) -> String {
         switch error {
-        case DecodingError.dataCorrupted(let context): context.debugDescription
+        case DecodingError.dataCorrupted(let context):
+            context.codingPath.isEmpty ? "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))" : "\(context.debugDescription) at \(Self.path(context))"
         case DecodingError.keyNotFound(let key, let context): "missing \"\(key.stringValue)\" at \(Self.path(context))"
         case DecodingError.typeMismatch(_, let context): "wrong type at \(Self.path(context)): \(context.debugDescription)"
         case DecodingError.valueNotFound(_, let context): "null at \(Self.path(context))"

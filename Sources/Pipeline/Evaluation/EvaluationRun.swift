@@ -409,7 +409,12 @@ struct EvaluationRun {
             var finished = false
         }
         let faithful = settings.pictureChain == .faithful
-        var active = plans.map { plan in Active(plan: plan, windows: cropper.windows(for: plan.track)) }
+        var active: [Active] = []
+        for plan in plans {
+            do { active.append(Active(plan: plan, windows: try cropper.windows(for: plan.track))) } catch {
+                throw Stop(status: .cropError, message: "\(input.videoPath): track \(plan.index): \(error)")
+            }
+        }
         for plan in plans { try cache.discardFrames(of: plan.crops) }
         let lastFrame = plans.map { $0.track.frames.upperBound - 1 }.max() ?? -1
         let codec = try mediaCall { try PNGImageCodec() }
@@ -435,7 +440,10 @@ struct EvaluationRun {
         func cut(_ image: Image, frame f: Int) throws {
             for i in active.indices where active[i].plan.track.frames.contains(f) {
                 if faithful && active[i].roundTrip == nil { active[i].roundTrip = try CropVideoRoundTrip() }
-                let crop = cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame])
+                let crop: Image
+                do { crop = try cropper.crop(image, window: active[i].windows[f - active[i].plan.track.firstFrame], frame: f) } catch {
+                    throw Stop(status: .cropError, message: "\(input.videoPath): track \(active[i].plan.index): \(error)")
+                }
                 let seen = try active[i].roundTrip.map { try $0.append(crop) } ?? [crop]
                 try keep(seen, &active[i])
                 if f == active[i].plan.track.frames.upperBound - 1 { try finish(&active[i]) }
