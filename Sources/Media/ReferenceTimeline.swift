@@ -157,9 +157,15 @@ public struct ReferenceTimeline: Sendable {
     }
 
     /// `av_rescale_q` with its default rounding (to nearest, halves away from zero).
+    ///
+    /// Saturates instead of trapping: a non-positive denominator or a quotient beyond 64 bits (a
+    /// damaged file's timestamps) gives `Int64.max` or `Int64.min` by the sign of the value.
     static func rescaleNearest(_ value: Int64, from: (num: Int64, den: Int64), to: (num: Int64, den: Int64)) -> Int64 {
-        let numerator = value.multipliedFullWidth(by: from.num * to.den)
-        let denominator = from.den * to.num
+        let (factor, factorOverflow) = from.num.multipliedReportingOverflow(by: to.den)
+        let (denominator, denominatorOverflow) = from.den.multipliedReportingOverflow(by: to.num)
+        let saturated = value < 0 ? Int64.min : Int64.max
+        guard !factorOverflow, !denominatorOverflow, factor >= 0, denominator > 0 else { return value == 0 ? 0 : saturated }
+        let numerator = value.multipliedFullWidth(by: factor)
         // value * b / c with b = from.num * to.den, c = from.den * to.num, rounded to nearest.
         let product = (high: numerator.high, low: numerator.low)
         let negative = product.high < 0
@@ -169,9 +175,12 @@ public struct ReferenceTimeline: Sendable {
             let high = ~UInt64(bitPattern: product.high) &+ (low == 0 ? 1 : 0)
             return (high, low)
         }()
+        // dividingFullWidth traps when the quotient needs more than 64 bits.
+        guard magnitude.high < UInt64(denominator) else { return saturated }
         let (quotient, remainder) = UInt64(denominator).dividingFullWidth((magnitude.high, magnitude.low))
+        guard quotient < UInt64(Int64.max) else { return saturated }
         var result = Int64(quotient)
-        if remainder * 2 >= UInt64(denominator) { result += 1 }
+        if remainder >= UInt64(denominator) - remainder { result += 1 }
         return negative ? -result : result
     }
 

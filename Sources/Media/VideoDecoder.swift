@@ -214,10 +214,20 @@ final class PictureProducer: @unchecked Sendable {
             var pts = frame.pointee.best_effort_timestamp
             if pts == cffmpeg_nopts_value {
                 // No timestamp at all: continue one frame duration after the previous picture.
-                pts = (lastPts ?? -startOffset) + max(frame.pointee.pkt_duration, 1)
+                pts = (lastPts ?? -startOffset).addingReportingOverflow(max(frame.pointee.pkt_duration, 1)).partialValue
             }
             lastPts = pts
-            let timestamp = ReferenceTimeline.syncTimestamp(pts: pts - startOffset, timeBase: timeBase)
+            // A damaged file can carry any 64-bit timestamp: one that overflows, or lies more than
+            // ten days from the start, or jumps more than a day past the last picture (the reference's
+            // ffmpeg would fill the gap with millions of repeated pictures), is a decoding failure.
+            let (relative, overflow) = pts.subtractingReportingOverflow(startOffset)
+            let timestamp = overflow ? .infinity : ReferenceTimeline.syncTimestamp(pts: relative, timeBase: timeBase)
+            let limit = Double(ReferenceTimeline.framesPerSecond) * 86_400
+            guard timestamp.isFinite, abs(timestamp) <= 10 * limit, timestamp - Double(timeline.slotCount) <= limit else {
+                throw .decodeFailed(
+                    path: container.path, stream: "the video stream",
+                    reason: "picture \(picture) has a timestamp out of range (pts \(pts) in units of \(timeBase.num)/\(timeBase.den) s)")
+            }
             let duration = ReferenceTimeline.frameDuration(
                 packetDuration: frame.pointee.pkt_duration, timeBase: timeBase, guessedFrameRate: guessedFrameRate,
                 streamHasStart: streamHasStart)

@@ -76,4 +76,16 @@ struct ReferenceTimelineTests {
         #expect(ReferenceTimeline.rescaleNearest(-1105, from: (1, 16000), to: (576, 16000)) == -2)
         #expect(ReferenceTimeline.rescaleNearest(1 << 40, from: (1, 90000), to: (1, 25 << 16)) == 20_015_998_343_869)
     }
+
+    @Test("damaged timestamps saturate instead of trapping: quotients beyond 64 bits, zero or negative time bases")
+    func rescaleSaturates() {
+        #expect(ReferenceTimeline.rescaleNearest(Int64.max, from: (1, 1), to: (1, 25 << 16)) == Int64.max)
+        #expect(ReferenceTimeline.rescaleNearest(Int64.min + 1, from: (1, 1), to: (1, 25 << 16)) == Int64.min)
+        #expect(ReferenceTimeline.rescaleNearest(5, from: (1, 0), to: (1, 25)) == Int64.max)
+        #expect(ReferenceTimeline.rescaleNearest(-5, from: (1, -3), to: (1, 25)) == Int64.min)
+        #expect(ReferenceTimeline.rescaleNearest(0, from: (1, 0), to: (1, 25)) == 0)
+        #expect(ReferenceTimeline.rescaleNearest(7, from: (Int64.max, 1), to: (1, 2)) == Int64.max)
+        // Still exact just below the limit.
+        #expect(ReferenceTimeline.rescaleNearest(Int64.max / 2, from: (1, 1), to: (1, 2)) == Int64.max - 1)
+    }
 }
