@@ -85,8 +85,10 @@ public struct BenchmarkRunner: Sendable {
     ///   - progress: called for every event, from the jobs' threads (serialised).
     /// - Throws: `WeightsError` (the weights are missing or invalid), `StoreError` when the suite
     ///   cannot be read.
+    ///   - only: when given, only the inputs with these keys (a supervisor re-running the clips
+    ///     that were in flight when its worker crashed, one at a time).
     public func run(
-        suite: String, models: [String]? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+        suite: String, models: [String]? = nil, only: Set<String>? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
         progress: @escaping @Sendable (BenchmarkEvent) -> Void = { _ in }
     ) throws -> BenchmarkSummary {
         let store = evaluator.store
@@ -100,7 +102,9 @@ public struct BenchmarkRunner: Sendable {
             if try store.register(spec, suite: suite) == .newVersion { changed += 1 }
         }
         let all = try store.currentInputs(suite: suite, models: models)
-        let mine = all.filter { shard?.contains(suite: suite, model: $0.model, sampleID: $0.sampleID) ?? true }
+        let mine = all.filter { input in
+            (shard?.contains(suite: suite, model: input.model, sampleID: input.sampleID) ?? true) && (only?.contains(input.key) ?? true)
+        }
         let configWithS3FD = mine.contains { $0.boxesPath == nil } ? try evaluator.configurationKey(usesS3FD: true) : ""
         let configWithBoxes = mine.contains { $0.boxesPath != nil } ? try evaluator.configurationKey(usesS3FD: false) : ""
         let config: @Sendable (SampleInput) -> String = { $0.boxesPath == nil ? configWithS3FD : configWithBoxes }
@@ -179,9 +183,17 @@ public struct BenchmarkRunner: Sendable {
         }
     }
 
-    /// Whether process `pid` exists on this host.
-    @Sendable static func processIsAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+    /// Whether process `pid` exists on this host and has not exited: a zombie (a worker killed
+    /// with its supervisor, not yet reaped) holds no claim.
+    @Sendable public static func processIsAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        #if os(Linux)
+            // /proc/PID/stat: "PID (COMMAND) STATE ...", COMMAND may hold spaces or parentheses.
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
+                return stat[stat.index(after: close)...].trimmingPrefix(" ").first != "Z"
+            }
+        #endif
+        return true
     }
 }
 

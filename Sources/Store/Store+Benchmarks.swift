@@ -404,6 +404,18 @@ extension Store {
         }
     }
 
+    /// The claims held by process `pid` on `host`: the inputs it was evaluating (a supervisor reads
+    /// them after its worker process died, to know which clips were in flight).
+    public func claims(host: String, pid: Int32) throws(StoreError) -> [(inputKey: String, configKey: String)] {
+        try perform("list claims of process \(pid)") {
+            try writer.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT inputKey, configKey FROM benchClaim WHERE host = ? AND pid = ? ORDER BY inputKey", arguments: [host, pid]
+                ).map { (inputKey: $0["inputKey"], configKey: $0["configKey"]) }
+            }
+        }
+    }
+
     /// The (profile, clean) pairs `suite` has results under, with their number of results.
     public func resultConfigurations(suite: String) throws(StoreError) -> [(profile: String, clean: Bool, results: Int)] {
         try perform("list result configurations of \(suite)") {

@@ -124,6 +124,50 @@ struct BenchCommandTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    @Test("A clip that crashes its evaluation (injected trap) gets internal_error; the batch goes on, with one job and with two", arguments: [1, 2])
+    func crashIsolated(jobs: Int) throws {
+        try makeSuite(good: 3)
+        let run = try SyncBenchBinary.run(runArguments(["--jobs", "\(jobs)"]), environment: ["SYNCBENCH_TEST_CRASH_SAMPLE": "02"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try sql("SELECT sample, status FROM bench_result ORDER BY sample") == ["01\tok", "02\tinternal_error", "03\tok", "99\tdecode_error"])
+        let message = try sql("SELECT message FROM bench_result WHERE sample = '02'").first ?? ""
+        #expect(message.contains("SIGILL") && message.contains("injected fault while evaluating A 02"), "\(message)")
+        #expect(run.stderr.contains("A 02: internal_error: the evaluation crashed"), "\(run.stderr)")
+        #expect(try sql("SELECT count(*) FROM benchClaim") == ["0"])
+        // The crash is recorded: a rerun has nothing to do.
+        let rerun = try SyncBenchBinary.run(runArguments(), environment: ["SYNCBENCH_TEST_CRASH_SAMPLE": "02"])
+        #expect(rerun.status == 0 && rerun.stdout.contains("4 already done, 0 to do"), "\(rerun.stdout)\(rerun.stderr)")
+    }
+
+    @Test("Ctrl-C: the first stops after the clips in flight (exit 130, resumable), the second quits at once, every time", arguments: 0..<3)
+    func interruptTwice(attempt: Int) throws {
+        try makeSuite(good: 4)
+        let process = Process()
+        process.executableURL = SyncBenchBinary.url
+        process.arguments = runArguments(["--jobs", "2"])
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        // Wait until a clip is being evaluated, then press Ctrl-C twice.
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning, Date() < deadline, try sql("SELECT count(*) FROM benchClaim").first == "0" {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGINT)
+        Thread.sleep(forTimeInterval: 0.1 * Double(attempt))
+        kill(process.processIdentifier, SIGINT)
+        let started = Date()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(Date().timeIntervalSince(started) < 5, "the second Ctrl-C must quit at once")
+        #expect(stderr.contains("stopping after the clips in flight"), "\(stderr)")
+        let resumed = try SyncBenchBinary.run(runArguments())
+        let results = try sql("SELECT count(*) FROM benchResult")
+        #expect(resumed.status == 0 && results == ["5"], "\(resumed.stdout)\(resumed.stderr)")
+    }
+
     @Test("Two runs started together on one database share the clips: each is recorded once, nothing is lost")
     func concurrentRuns() throws {
         try makeSuite(good: 3)

@@ -194,12 +194,28 @@ struct BenchRunCommand: ParsableCommand {
     @Flag(help: "One line per clip even on a terminal (default: a progress bar on a terminal, lines otherwise).")
     var plain = false
 
+    // The worker process a supervising `bench run` starts (BenchSupervisor); not for users.
+    @Flag(help: .private) var worker = false
+    @Flag(name: .customLong("progress-bar"), help: .private) var progressBar = false
+    @Option(name: .customLong("only-input"), help: .private) var onlyInputs: [String] = []
+
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64, got \(jobs)") }
         if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got \(shard)") }
     }
 
     func run() throws {
+        guard worker else {
+            // Supervise: the work happens in a worker process, so that nothing one clip does can
+            // take the batch down (docs/reliability.md).
+            let supervisor = BenchSupervisor(
+                arguments: Array(CommandLine.arguments.dropFirst()), progressBar: !plain && isatty(STDERR_FILENO) == 1,
+                store: try store.open(), profile: evaluation.settings.profile.rawValue, clean: evaluation.settings.clean)
+            let status = try supervisor.run()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        BenchSupervisor.exitWithSupervisor()
         let store = try store.open()
         let suite = try resolveSuite(self.suite, in: store)
         let known = try reportingFailures { try store.models(ofSuite: suite.name) }
@@ -213,14 +229,20 @@ struct BenchRunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8))
         }
         let runner = BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:)))
-        let display = ProgressDisplay(bar: !plain && isatty(STDERR_FILENO) == 1, jobs: jobs)
-        let interrupt = InterruptFlag()
-        interrupt.install {
-            display.note("stopping after the clips in flight (Ctrl-C again to quit now); rerun to resume")
-        }
+        let display = ProgressDisplay(bar: progressBar, jobs: jobs)
+        Interrupts.installGracefulStop(progressBar: progressBar)
+        let crashSample = ProcessInfo.processInfo.environment["SYNCBENCH_TEST_CRASH_SAMPLE"]
         let summary = try reportingFailures {
             try runner.run(
-                suite: suite.name, models: models.isEmpty ? nil : models, shouldStop: { interrupt.isSet }, progress: { display.show($0) })
+                suite: suite.name, models: models.isEmpty ? nil : models, only: onlyInputs.isEmpty ? nil : Set(onlyInputs),
+                shouldStop: { Interrupts.isSet },
+                progress: { event in
+                    // Fault injection for the tests of the supervisor (docs/reliability.md).
+                    if case .started(let input) = event, let crashSample, input.sampleID == crashSample {
+                        fatalError("injected fault while evaluating \(input.model) \(input.sampleID) (SYNCBENCH_TEST_CRASH_SAMPLE)")
+                    }
+                    display.show(event)
+                })
         }
         display.finish()
         print(summaryText(summary, suite: suite.name))
@@ -244,29 +266,6 @@ struct BenchRunCommand: ParsableCommand {
     }
 }
 
-/// Ctrl-C: the first asks the run to stop after the clips in flight, the second quits at once.
-final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    private var source: (any DispatchSourceSignal)?
-
-    var isSet: Bool { lock.withLock { count > 0 } }
-
-    func install(onFirst: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [self] in
-            let n = lock.withLock { count += 1; return count }
-            // The second Ctrl-C quits at once: _exit skips atexit handlers and static destructors,
-            // which would tear down OpenBLAS under the jobs still running. Finished results are
-            // committed; the clips in flight are redone by the next run.
-            if n == 1 { onFirst() } else { _exit(130) }
-        }
-        source.resume()
-        self.source = source
-    }
-}
-
 /// Progress of a run on standard error: a bar redrawn in place on a terminal, one line per clip
 /// otherwise. Every clip that fails, and every clip without a score, is also logged.
 final class ProgressDisplay: @unchecked Sendable {
@@ -279,7 +278,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private var logger = Logger(label: "syncbench.bench", factory: { StreamLogHandler.standardError(label: $0) })
 
     /// Statuses that point at a problem with the input files (logged as warnings on a terminal).
-    static let problemStatuses: Set<String> = ["decode_error", "audio_error", "no_audio", "unsupported", "missing", "input_error"]
+    static let problemStatuses: Set<String> = ["decode_error", "audio_error", "no_audio", "unsupported", "crop_error", "missing", "input_error", "internal_error"]
 
     init(bar: Bool, jobs: Int) {
         self.bar = bar
