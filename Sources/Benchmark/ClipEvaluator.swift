@@ -129,6 +129,10 @@ public struct ClipEvaluator: Sendable {
             stored.stages = stored.stages.map {
                 StageRecord(stage: $0.stage, outcome: .cached, computed: 0, cached: $0.computed + $0.cached, seconds: 0)
             }
+            // Messages name the files of the run that computed it: name this run's instead.
+            if !stored.videoPath.isEmpty && stored.videoPath != video {
+                stored.message = stored.message.replacingOccurrences(of: stored.videoPath, with: video)
+            }
             stored.videoPath = video
             stored.speechPath = audio
             stored.seconds = (ContinuousClock.now - started).seconds

@@ -113,7 +113,7 @@ public struct Evaluator: Sendable {
                 .with("profile", s.profile.rawValue).with("chain", chainName).digest
         }
         let evaluation = StageKey(stage: "evaluation", version: Version.evaluation)
-            .with("tracks", tracks).with("speech", speech ?? "missing").with("chain", chainName)
+            .with("tracks", tracks).with("speech", speech ?? "problem: " + (input.speechError ?? "missing")).with("chain", chainName)
             .with("cropScale", s.cropScale).with("syncnet", networks.syncNetDigest).with("vshift", s.vshift)
             .with("profile", s.profile.rawValue).digest
         return Keys(detections: detections, scenes: scenes, tracks: tracks, speech: speech, evaluation: evaluation)
