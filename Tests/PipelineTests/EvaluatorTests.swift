@@ -167,6 +167,14 @@ struct EvaluatorTests {
         #expect(partial.status == .ok)
         #expect(partial.tracks[0].windows == 50 - 5, "min_length = 2 s of speech = 50 frames")
         #expect(partial.message.contains("speech covers 50 of its 70 frames"))
+        #expect(partial.warnings?.first == "track 0: scored over 50 of its 70 frames (the speech ends before the track does)")
+        // The same warning when everything but the scores comes from the cache.
+        let cache = MemoryCache()
+        _ = try evaluator(cache).evaluate(scene.input(speech: shortSpeech))
+        var narrower = EvaluationSettings(clean: true)
+        narrower.vshift = 14
+        let rescored = try evaluator(cache, settings: narrower).evaluate(scene.input(speech: shortSpeech))
+        #expect(rescored.warnings?.first == partial.warnings?.first)
 
         let tiny = scene.directory.appending(path: "tiny.wav")
         try EvaluationFixtures.writeSpeech(to: tiny, seconds: 0.2)
@@ -280,5 +288,32 @@ struct EvaluatorTests {
             let allowed: [ClipStatus] = [.ok, .cropError, .noTrack]
             #expect(allowed.contains(result.status), "\(result.status): \(result.message)")
         }
+    }
+
+    @Test("warnings say what the reference does silently: several tracks combined, the 24 fps timeline's frames outside every scene (quirk Q5)")
+    func silentBehaviourWarned() throws {
+        let two = try Scene(faces: { _ in [[20, 60, 150, 200], [170, 60, 300, 200]] })
+        let both = try evaluator(MemoryCache()).evaluate(two.input())
+        #expect(both.status == .ok && both.tracks.count == 2, "\(both.message)")
+        #expect(both.warnings?.contains { $0.hasPrefix("2 tracks scored: LSE-C is track ") } == true, "\(both.warnings ?? [])")
+        #expect(both.message.contains("2 tracks scored"))
+
+        // 24 fps: the reference timeline has more 25 fps frames than the intermediate AVI has pictures.
+        let directory = try EvaluationFixtures.temporaryDirectory()
+        let video = directory.appending(path: "film.mkv")
+        let writer = try ClipWriter(
+            path: video.path, video: .init(width: 320, height: 240, frameRate: (24, 1), codec: "ffv1"),
+            audio: .init(sampleRate: 16_000, channels: 1, codec: "pcm_s16le"))
+        for f in 0..<96 { try writer.append(EvaluationFixtures.pattern(f, width: 320, height: 240, hue: 0)) }
+        try writer.append(samples: EvaluationFixtures.chirp(seconds: 4))
+        try writer.finish()
+        let boxes = try EvaluationFixtures.writeBoxes(to: directory.appending(path: "boxes.json"), frames: 100) { _ in [[100, 60, 230, 200]] }
+        let input = EvaluationInput(videoPath: video.path, videoSHA256: "f" + String(repeating: "2", count: 63), boxes: boxes)
+        let film = try Evaluator(settings: EvaluationSettings(), networks: EvaluationFixtures.networks(), cache: MemoryCache()).evaluate(input)
+        #expect(film.status == .ok, "\(film.message)")
+        let frames = try #require(film.frames)
+        let lastTracked = film.tracks.map(\.endFrame).max() ?? -1
+        #expect(lastTracked < frames - 1, "frames \(frames), tracks \(film.tracks.map { "\($0.startFrame)-\($0.endFrame)" })")
+        #expect(film.warnings?.contains { $0.contains("quirk Q5") && $0.contains("\(frames - 1 - lastTracked) frames lost") } == true, "\(film.warnings ?? [])")
     }
 }

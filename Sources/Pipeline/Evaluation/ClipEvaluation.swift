@@ -113,6 +113,11 @@ public struct ClipEvaluation: Sendable, Codable, Equatable {
     public var artifactKeys: [String]
     /// Cache keys of the clip-level artifacts by stage (`detections`, `scenes`, `tracks`, `speech`).
     public var artifacts: [String: String]? = nil
+    /// What the reference does silently and a user should know (frames lost to its scene/frame
+    /// misalignment, speech shorter than a track, an offset at the edge of the search, several
+    /// tracks combined), one sentence each; also appended to ``message`` (docs/eval.md). Nil in
+    /// evaluations stored before warnings existed.
+    public var warnings: [String]? = nil
 
     public init(
         videoPath: String, videoSHA256: String, speechPath: String?, speechSHA256: String?, settings: EvaluationSettings,

@@ -16,6 +16,8 @@ struct EvaluationRun {
     var remarks: [String] = []
     var frames: Int? = nil
     var speechSamples: Int? = nil
+    /// The tracks stage's summary (frames, pictures the scenes cover), once known.
+    var tracksMeta: TracksArtifact.Meta? = nil
     /// The faithful chain's JPEG of every frame, kept from the first pass while they fit in
     /// ``jpegBudget``, so the crop pass decodes them instead of running the chain again (clips up
     /// to ~10 s at 976×528; longer ones drop them, so memory stays bounded).
@@ -44,6 +46,7 @@ struct EvaluationRun {
         let keys = evaluator.keys(for: input)
         do {
             let tracks = try tracksArtifact(keys)
+            tracksMeta = tracks.meta
             guard !tracks.tracks.isEmpty else { throw Self.noTrackStop(tracks.meta, settings: settings) }
             let results = try scoreTracks(tracks.tracks, keys: keys)
             return finish(keys: keys, results: results)
@@ -575,7 +578,44 @@ struct EvaluationRun {
         var evaluation = finish(keys: keys, status: .ok, message: remarks.joined(separator: "; "), tracks: results)
         evaluation.bestConfidence = scored.compactMap(\.confidence).max()
         evaluation.minDistance = scored.compactMap(\.minDistance).min()
+        let warnings = clipWarnings(results)
+        evaluation.warnings = warnings
+        if !warnings.isEmpty { evaluation.message = (remarks + warnings).joined(separator: "; ") }
         return evaluation
+    }
+
+    /// What the reference does silently, said (issue #11): computed from the tracks' results and
+    /// the tracks stage's summary, so a partly cached run says the same as a cold one.
+    func clipWarnings(_ tracks: [TrackEvaluation]) -> [String] {
+        var warnings: [String] = []
+        if let meta = tracksMeta, meta.pictures < meta.frames {
+            // Quirk Q5: scenes cover OpenCV's picture count, the frames come from ffmpeg's 25 fps timeline.
+            let covered = tracks.filter { $0.endFrame == meta.pictures - 1 }.count
+            warnings.append(
+                "the reference's scene detection reads \(meta.pictures) pictures of the \(meta.frames)-frame 25 fps timeline (quirk Q5): "
+                    + "frames \(meta.pictures)–\(meta.frames - 1) are in no scene, so no track covers them (\(meta.frames - meta.pictures) frames lost"
+                    + (covered > 0 ? ", \(covered) track\(covered == 1 ? "" : "s") cut short)" : ")"))
+        }
+        for t in tracks where t.status == .ok {
+            let length = t.endFrame - t.startFrame + 1
+            if t.windows < length - SyncNet.windowFrames {
+                warnings.append(
+                    "track \(t.track): scored over \(t.windows + SyncNet.windowFrames) of its \(length) frames (the speech ends before the track does)")
+            }
+            if let offset = t.offset, abs(offset) == settings.vshift {
+                warnings.append(
+                    "track \(t.track): the offset \(offset > 0 ? "+" : "")\(offset) is at the edge of the search range (vshift \(settings.vshift)); the true offset may lie beyond it")
+            }
+        }
+        let scored = tracks.filter { $0.status == .ok }
+        if scored.count > 1,
+            let best = scored.max(by: { ($0.confidence ?? -.infinity) < ($1.confidence ?? -.infinity) }),
+            let nearest = scored.min(by: { ($0.minDistance ?? .infinity) < ($1.minDistance ?? .infinity) })
+        {
+            warnings.append(
+                "\(scored.count) tracks scored: LSE-C is track \(best.track)'s confidence and LSE-D track \(nearest.track)'s distance (the best of each over the tracks)")
+        }
+        return warnings
     }
 
     mutating func finish(keys: Evaluator.Keys, status: ClipStatus, message: String, tracks: [TrackEvaluation]) -> ClipEvaluation {

@@ -128,7 +128,7 @@ struct EvaluationReport {
             stages: Dictionary(uniqueKeysWithValues: e.stages.map {
                 ($0.stage, JSON.Stage(status: $0.outcome.rawValue, seconds: $0.seconds, computed: $0.computed, cached: $0.cached))
             }),
-            stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings, warnings: warnings)
+            stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings, warnings: warnings + (e.warnings ?? []))
     }
 
     var jsonText: String {
