@@ -96,7 +96,9 @@ public struct ClipEvaluator: Sendable {
     ///
     /// - Throws: ``MissingInputFile`` (video or boxes), `DetectionBoxes.LoadError`, `WeightsError`,
     ///   `StoreError`, `ArtifactError`. Bad media does not throw: it is the evaluation's status.
-    public func evaluate(video: String, audio: String?, boxes boxesPath: String?) throws -> ClipEvaluation {
+    public func evaluate(
+        video: String, audio: String?, boxes boxesPath: String?, progress: (@Sendable (EvaluationProgress) -> Void)? = nil
+    ) throws -> ClipEvaluation {
         let videoURL = URL(fileURLWithPath: video)
         guard FileManager.default.fileExists(atPath: video) else { throw MissingInputFile(path: video, role: "video") }
         let videoSHA = try store.contentDigest(ofFileAt: videoURL)
@@ -121,7 +123,7 @@ public struct ClipEvaluator: Sendable {
             loadS3FD: { try shared.loadS3FD() }, loadSyncNet: { try shared.loadSyncNet() })
         let input = EvaluationInput(
             videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
-        let evaluator = Evaluator(settings: settings, networks: source, cache: store)
+        let evaluator = Evaluator(settings: settings, networks: source, cache: store, progress: progress)
         let started = ContinuousClock.now
         let key = evaluator.keys(for: input).evaluation
         if var stored = try store.evaluation(key: key) {

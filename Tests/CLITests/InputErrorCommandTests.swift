@@ -72,4 +72,23 @@ struct InputErrorCommandTests {
             #expect(output.stdout.contains(path), "\(name): \(output.stdout)")
         }
     }
+
+    @Test(
+        "eval shows each stage's progress on a terminal, and nothing when standard error is a pipe or with --json",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) (bsdutils) for a terminal"))
+    func progressOnTerminal() throws {
+        let command = ([SyncBenchBinary.url.path, "eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", database])
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+        let onTerminal = try SyncBenchBinary.runProgram("/usr/bin/script", ["-qefc", command, "/dev/null"])
+        #expect(onTerminal.status == 0, "\(onTerminal.stdout)")
+        for stage in ["decoding  ", "cropping  ", "scoring track 0  "] { #expect(onTerminal.stdout.contains(stage), "\(stage): \(onTerminal.stdout)") }
+        #expect(onTerminal.stdout.contains(" frames  ETA ") || onTerminal.stdout.contains("/60 frames"), "\(onTerminal.stdout)")
+
+        try FileManager.default.removeItem(atPath: database)
+        let piped = try eval(video)
+        #expect(piped.status == 0 && !piped.stderr.contains("decoding") && !piped.stderr.contains("\r"), "\(piped.stderr)")
+        try FileManager.default.removeItem(atPath: database)
+        let json = try SyncBenchBinary.runProgram("/usr/bin/script", ["-qefc", command + " --json", "/dev/null"])
+        #expect(json.status == 0 && !json.stdout.contains("decoding  "), "\(json.stdout)")
+    }
 }

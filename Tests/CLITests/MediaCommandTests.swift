@@ -19,8 +19,13 @@ enum SyncBenchBinary {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+        try runProgram(url.path, arguments, environment: environment)
+    }
+
+    /// Runs another program (e.g. `script` around the binary) the same way.
+    static func runProgram(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()

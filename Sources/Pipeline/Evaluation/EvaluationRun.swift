@@ -168,11 +168,15 @@ struct EvaluationRun {
                             + "(\(scaled.width)x\(scaled.height) after scaling); give face boxes with --boxes")
                 }
             }
+            let stageName = detector != nil ? "detecting faces" : "decoding"
+            let expected = evaluator.progress == nil ? nil : (try? MediaProbe.probe(path: input.videoPath, countFrames: false, countSamples: false))?
+                .durationSeconds.flatMap { $0.isFinite && $0 > 0 && $0 < 1e7 ? Int(($0 * Double(ReferenceTimeline.framesPerSecond)).rounded()) : nil }
             var lastPicture = -1
             var jpegs: [[UInt8]]? = settings.pictureChain == .faithful && (detector != nil || segment) ? [] : nil
             var jpegBytes = 0
             while let frame = try decoder.nextFrame() {
                 frameCount += 1
+                evaluator.progress?(EvaluationProgress(stage: stageName, done: frameCount, total: expected.map { max($0, frameCount) }, unit: "frames"))
                 if jpegs != nil {
                     if let jpeg = frame.jpeg, jpegBytes + (frame.slot.isRepeat ? 0 : jpeg.count) <= Self.jpegBudget {
                         jpegs!.append(jpeg)
@@ -441,6 +445,7 @@ struct EvaluationRun {
             entry.finished = true
         }
         func cut(_ image: Image, frame f: Int) throws {
+            evaluator.progress?(EvaluationProgress(stage: "cropping", done: f + 1, total: lastFrame + 1, unit: "frames"))
             for i in active.indices where active[i].plan.track.frames.contains(f) {
                 if faithful && active[i].roundTrip == nil { active[i].roundTrip = try CropVideoRoundTrip() }
                 let crop: Image
@@ -518,6 +523,7 @@ struct EvaluationRun {
         let batchSize = max(1, settings.batchSize)
         for batchStart in stride(from: 0, to: windows, by: batchSize) {
             let count = min(batchSize, windows - batchStart)
+            evaluator.progress?(EvaluationProgress(stage: "scoring track \(plan.index)", done: batchStart + count, total: windows, unit: "windows"))
             let pngs = try cache.frames(of: plan.crops, range: batchStart..<(batchStart + count + span - 1))
             guard pngs.count == count + span - 1 else {
                 throw ArtifactError.missingFrames(key: plan.crops, expected: crops.meta.frames, found: batchStart + pngs.count)

@@ -4,6 +4,24 @@ import Media
 import Models
 import Tensor
 
+/// How far a long stage of an evaluation is.
+public struct EvaluationProgress: Sendable, Equatable {
+    /// What runs: `decoding`, `detecting faces`, `cropping`, `scoring`.
+    public var stage: String
+    /// Units done and expected (frames, or SyncNet windows for `scoring`); `total` is an estimate
+    /// from the container's duration while decoding, nil when unknown.
+    public var done: Int
+    public var total: Int?
+    public var unit: String
+
+    public init(stage: String, done: Int, total: Int?, unit: String) {
+        self.stage = stage
+        self.done = done
+        self.total = total
+        self.unit = unit
+    }
+}
+
 /// The networks an evaluation may need, loaded only when a stage actually runs (an evaluation
 /// served from the cache never reads a weight file).
 public struct NetworkSource: Sendable {
@@ -68,11 +86,17 @@ public struct Evaluator: Sendable {
     public var settings: EvaluationSettings
     public var networks: NetworkSource
     public var cache: any ArtifactCache
+    /// Told how far the long stages are (frames decoded and detected, frames cropped, windows
+    /// scored), from the evaluating thread; nil: nobody listens.
+    public var progress: (@Sendable (EvaluationProgress) -> Void)?
 
-    public init(settings: EvaluationSettings, networks: NetworkSource, cache: any ArtifactCache) {
+    public init(
+        settings: EvaluationSettings, networks: NetworkSource, cache: any ArtifactCache, progress: (@Sendable (EvaluationProgress) -> Void)? = nil
+    ) {
         self.settings = settings
         self.networks = networks
         self.cache = cache
+        self.progress = progress
     }
 
     /// The cache keys of one evaluation.

@@ -45,7 +45,13 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let evaluator = try reportingFailures { ClipEvaluator(store: try store.open(), weights: weights.resolved, settings: evaluation.settings) }
-        let result = try reportingFailures { try evaluator.evaluate(video: video, audio: audio, boxes: boxes) }
+        let line: StageProgressLine? = StageProgressLine.wanted(json: json) ? StageProgressLine() : nil
+        var progress: (@Sendable (EvaluationProgress) -> Void)? = nil
+        if let line { progress = { line.show($0) } }
+        let result = try reportingFailures {
+            defer { line?.clear() }
+            return try evaluator.evaluate(video: video, audio: audio, boxes: boxes, progress: progress)
+        }
         let warnings = evaluator.warnings(boxes: boxes != nil)
         for warning in warnings { FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8)) }
         var report = EvaluationReport(result)
