@@ -93,6 +93,25 @@ struct BenchCommandTests {
         #expect(try sql("SELECT model, sample, status FROM bench_result ORDER BY model, sample") == ["A\t01\tok", "A\t02\tok", "A\t99\tdecode_error", "B\t01\tok"])
     }
 
+    @Test("bench add folder with one-character, unicode and spaced names and deep folders registers them, and run scores them")
+    func oddNames() throws {
+        let folder = directory.appendingPathComponent("odd/G"), boxes = directory.appendingPathComponent("odd-boxes")
+        for name in ["1", "é clip", "a/b/c/d/1"] {
+            let clip = folder.appendingPathComponent(name + ".mkv"), box = boxes.appendingPathComponent(name + ".json")
+            for url in [clip, box] { try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true) }
+            try ScorableClip.write(to: clip, boxes: box)
+        }
+        // Generated videos are often named 1.mp4 … 9.mp4 (FFmpeg reads the clip by its content).
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("1.mkv"), to: folder.appendingPathComponent("1.mp4"))
+        let added = try SyncBenchBinary.run(["bench", "add", "folder", folder.path, "--model", "G", "--boxes", boxes.path, "--db", database])
+        #expect(added.status == 0 && added.stdout.contains("suite odd (folder), model G: 3 samples: 3 added"), "\(added.stdout)\(added.stderr)")
+        let run = try SyncBenchBinary.run(runArguments())
+        #expect(run.status == 0 && run.stdout.contains("recorded 3: ok 3"), "\(run.stdout)\(run.stderr)")
+        #expect(try sql("SELECT sample, category, status FROM bench_result ORDER BY sample") == [
+            "1\tall\tok", "a/b/c/d/1\ta/b/c/d\tok", "é clip\tall\tok",
+        ])
+    }
+
     @Test("A run killed mid-way (SIGKILL) resumes: the rerun finishes the rest, and the database stays sound")
     func killAndResume() throws {
         try makeSuite(good: 5)
