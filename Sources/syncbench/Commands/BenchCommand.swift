@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmark
 import Foundation
 import Logging
+import Media
 import Models
 import Pipeline
 import Store
@@ -128,9 +129,9 @@ struct BenchAddFolderCommand: ParsableCommand {
             folder: folder, speech: audioDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL },
             boxes: boxes.map { URL(fileURLWithPath: $0).standardizedFileURL })
         let specs = try reportingFailures { try layout.inputs(model: model) }
-        let parent = folder.deletingLastPathComponent()
+        let parent = PathText.parent(folder.path)
         try register(
-            specs, suite: suite ?? parent.lastPathComponent, kind: .folder, root: parent.path, model: model, videoRoot: folder.path,
+            specs, suite: suite ?? PathText.lastComponent(parent), kind: .folder, root: parent, model: model, videoRoot: folder.path,
             store: try store.open())
     }
 }

@@ -165,7 +165,7 @@ struct QueryExportCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
+        let ext = PathText.pathExtension(out).lowercased()
         guard artifact.formats.contains(ext) else {
             throw ValidationError("--artifact \(artifact.rawValue) exports to \(artifact.formats.map { "." + $0 }.joined(separator: " or ")), not '\(out)'")
         }
@@ -190,7 +190,7 @@ struct ArtifactExporter {
     let evaluation: ClipEvaluation
     let out: URL
 
-    var format: String { out.pathExtension.lowercased() }
+    var format: String { PathText.pathExtension(out.path).lowercased() }
 
     func clipArtifact(_ stage: String) throws -> StoredArtifact {
         guard let key = evaluation.artifacts?[stage], let stored = try store.artifact(key: key) else {
