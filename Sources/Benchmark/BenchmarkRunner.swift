@@ -44,6 +44,25 @@ public struct BenchmarkSummary: Sendable, Equatable {
     public var claimedElsewhere = 0
     /// Whether the run stopped early because it was asked to (Ctrl-C).
     public var interrupted = false
+
+    /// The summary of a run that has recorded nothing yet.
+    public init(plan: BenchmarkPlan) { self.plan = plan }
+}
+
+/// A suite's run as planned by ``BenchmarkRunner/prepare(suite:models:)``: what is done and
+/// what is left, before anything is evaluated.
+public struct PreparedRun: Sendable {
+    public let suite: String
+    public let plan: BenchmarkPlan
+    /// The current inputs of the selected models in this shard, done or not.
+    public let inputs: [SampleInput]
+    let pending: [SampleInput]
+    let configWithS3FD: String
+    let configWithBoxes: String
+
+    /// The configuration key an input's result is recorded under (S3FD's weights count only
+    /// for inputs without boxes).
+    func configKey(of input: SampleInput) -> String { input.boxesPath == nil ? configWithS3FD : configWithBoxes }
 }
 
 /// Scores the current inputs of a suite through the cache, several at a time, resuming where an
@@ -78,19 +97,15 @@ public struct BenchmarkRunner: Sendable {
         self.heartbeatInterval = heartbeatInterval
     }
 
-    /// Runs the suite's current inputs (of `models`, or all).
+    /// Plans a run of the suite's current inputs (of `models`, or all) without evaluating
+    /// anything: files that changed since they were registered become new versions, and the
+    /// inputs without a result under this configuration are pending.
     ///
-    /// - Parameters:
-    ///   - shouldStop: polled between inputs; when it returns true no new input starts.
-    ///   - progress: called for every event, from the jobs' threads (serialised).
+    /// - Parameter only: when given, only the inputs with these keys (a supervisor re-running the
+    ///   clips that were in flight when its worker crashed, one at a time).
     /// - Throws: `WeightsError` (the weights are missing or invalid), `StoreError` when the suite
     ///   cannot be read.
-    ///   - only: when given, only the inputs with these keys (a supervisor re-running the clips
-    ///     that were in flight when its worker crashed, one at a time).
-    public func run(
-        suite: String, models: [String]? = nil, only: Set<String>? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
-        progress: @escaping @Sendable (BenchmarkEvent) -> Void = { _ in }
-    ) throws -> BenchmarkSummary {
+    public func prepare(suite: String, models: [String]? = nil, only: Set<String>? = nil) throws -> PreparedRun {
         let store = evaluator.store
         // Files may have changed since they were registered: register them again (cheap through
         // the path cache), so a changed file is a new version, evaluated now.
@@ -107,15 +122,40 @@ public struct BenchmarkRunner: Sendable {
         }
         let configWithS3FD = mine.contains { $0.boxesPath == nil } ? try evaluator.configurationKey(usesS3FD: true) : ""
         let configWithBoxes = mine.contains { $0.boxesPath != nil } ? try evaluator.configurationKey(usesS3FD: false) : ""
-        let config: @Sendable (SampleInput) -> String = { $0.boxesPath == nil ? configWithS3FD : configWithBoxes }
         var pending: [SampleInput] = []
-        for input in mine where try store.benchResult(inputKey: input.key, configKey: config(input)) == nil {
+        for input in mine where try store.benchResult(inputKey: input.key, configKey: input.boxesPath == nil ? configWithS3FD : configWithBoxes) == nil {
             pending.append(input)
         }
         let plan = BenchmarkPlan(inputs: mine.count, outsideShard: all.count - mine.count, done: mine.count - pending.count, pending: pending.count, changed: changed)
-        let state = RunState(summary: BenchmarkSummary(plan: plan), pending: pending, progress: progress)
-        state.report(.planned(plan))
+        return PreparedRun(suite: suite, plan: plan, inputs: mine, pending: pending, configWithS3FD: configWithS3FD, configWithBoxes: configWithBoxes)
+    }
+
+    /// Runs the suite's current inputs (of `models`, or all): ``prepare(suite:models:)``, then
+    /// ``run(_:shouldStop:progress:)``.
+    public func run(
+        suite: String, models: [String]? = nil, only: Set<String>? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable (BenchmarkEvent) -> Void = { _ in }
+    ) throws -> BenchmarkSummary {
+        try run(prepare(suite: suite, models: models, only: only), shouldStop: shouldStop, progress: progress)
+    }
+
+    /// Evaluates the pending inputs of a prepared run. An input another run has finished since
+    /// it was prepared is skipped (`claimedElsewhere`).
+    ///
+    /// - Parameters:
+    ///   - shouldStop: polled between inputs; when it returns true no new input starts.
+    ///   - progress: called for every event, from the jobs' threads (serialised).
+    /// - Throws: `WeightsError` (the weights are missing or invalid).
+    public func run(
+        _ prepared: PreparedRun, shouldStop: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable (BenchmarkEvent) -> Void = { _ in }
+    ) throws -> BenchmarkSummary {
+        let store = evaluator.store
+        let pending = prepared.pending
+        let state = RunState(summary: BenchmarkSummary(plan: prepared.plan), pending: pending, progress: progress)
+        state.report(.planned(prepared.plan))
         guard !pending.isEmpty else { return state.summary }
+        let config: @Sendable (SampleInput) -> String = { prepared.configKey(of: $0) }
 
         let owner = ClaimOwner.current()
         let heartbeat = Heartbeat(store: store, owner: owner, interval: heartbeatInterval)

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Store
 
 /// A plain folder of one model's clips. Every video file under the folder (`.mp4`, `.mov`,
@@ -37,16 +38,19 @@ public struct FolderLayout: Sendable {
         if let boxes, !FileManager.default.fileExists(atPath: boxes.path) {
             throw SuiteLayoutError(path: boxes.path, reason: "no such folder (--boxes)")
         }
+        // Names are taken apart with PathText, never NSString's path methods (which trap on
+        // some names, e.g. `deletingLastPathComponent` of a one-character sample id `1`).
         let base = folder.standardizedFileURL.path
         guard let enumerator = FileManager.default.enumerator(
             at: URL(fileURLWithPath: base), includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else { throw SuiteLayoutError(path: folder.path, reason: "cannot list the folder") }
         var relativePaths: [String] = []
-        for case let url as URL in enumerator where Self.videoExtensions.contains(url.pathExtension.lowercased()) {
+        for case let url as URL in enumerator {
             // Paths as listed (a symbolic link to a clip elsewhere keeps its name here).
-            let path = url.standardizedFileURL.path
-            guard path.hasPrefix(base + "/") else { continue }
-            relativePaths.append(String(path.dropFirst(base.count + 1)))
+            guard let path = PathText.relative(url.standardizedFileURL.path, to: base),
+                Self.videoExtensions.contains(PathText.pathExtension(path).lowercased())
+            else { continue }
+            relativePaths.append(path)
         }
         guard !relativePaths.isEmpty else {
             throw SuiteLayoutError(path: folder.path, reason: "no video files (\(Self.videoExtensions.sorted().joined(separator: ", ")))")
@@ -54,27 +58,27 @@ public struct FolderLayout: Sendable {
         relativePaths.sort()
         var byID: [String: String] = [:]
         for path in relativePaths {
-            let id = String(path.dropLast(URL(fileURLWithPath: path).pathExtension.count + 1))
+            let id = PathText.deletingExtension(path)
             if let other = byID[id] {
-                throw SuiteLayoutError(path: folder.appendingPathComponent(path).path, reason: "same sample as \(other) (one video per name)")
+                throw SuiteLayoutError(path: PathText.joined(base, path), reason: "same sample as \(other) (one video per name)")
             }
             byID[id] = path
         }
         var positionInCategory: [String: Int] = [:]
         return relativePaths.map { path in
-            let id = String(path.dropLast(URL(fileURLWithPath: path).pathExtension.count + 1))
-            let parent = (id as NSString).deletingLastPathComponent
+            let id = PathText.deletingExtension(path)
+            let parent = PathText.parent(id)
             let category = parent.isEmpty ? "all" : parent
             positionInCategory[category, default: 0] += 1
             return SampleInputSpec(
                 model: model, sampleID: id, category: category, index: positionInCategory[category]!,
-                videoPath: URL(fileURLWithPath: base).appendingPathComponent(path).path, speechPath: speech.map { speechPath(in: $0, id: id) },
-                boxesPath: boxes?.appendingPathComponent(id + ".json").path)
+                videoPath: PathText.joined(base, path), speechPath: speech.map { speechPath(in: $0, id: id) },
+                boxesPath: boxes.map { PathText.joined($0.path, id + ".json") })
         }
     }
 
     private func speechPath(in folder: URL, id: String) -> String {
-        let candidates = Self.speechSuffixes.map { folder.appendingPathComponent(id + $0).path }
+        let candidates = Self.speechSuffixes.map { PathText.joined(folder.path, id + $0) }
         return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Store
 
 /// A MoChaBench checkout (PIPELINE.md §12.1): `benchmark/benchmark.csv` lists the samples
@@ -76,9 +77,9 @@ public struct MoChaBenchLayout: Sendable {
             }
             return SampleInputSpec(
                 model: model, sampleID: sampleID, category: category, index: index, prompt: field("prompt"),
-                videoPath: videos.appendingPathComponent("\(category)/\(context).mp4").path,
-                speechPath: root.appendingPathComponent("benchmark/speeches/\(category)/\(context)_speech.wav").path,
-                boxesPath: boxes?.appendingPathComponent("\(category)/\(context).json").path)
+                videoPath: PathText.joined(videos.path, "\(category)/\(context).mp4"),
+                speechPath: PathText.joined(root.path, "benchmark/speeches/\(category)/\(context)_speech.wav"),
+                boxesPath: boxes.map { PathText.joined($0.path, "\(category)/\(context).json") })
         }
     }
 
@@ -91,9 +92,12 @@ public struct MoChaBenchLayout: Sendable {
             at: URL(fileURLWithPath: base), includingPropertiesForKeys: nil, options: [.skipsHiddenFiles])
         else { return [] }
         var unlisted: [String] = []
-        for case let url as URL in enumerator where FolderLayout.videoExtensions.contains(url.pathExtension.lowercased()) {
+        for case let url as URL in enumerator {
             let path = url.standardizedFileURL.path
-            if !listed.contains(path), path.hasPrefix(base + "/") { unlisted.append(String(path.dropFirst(base.count + 1))) }
+            guard !listed.contains(path), let relative = PathText.relative(path, to: base),
+                FolderLayout.videoExtensions.contains(PathText.pathExtension(relative).lowercased())
+            else { continue }
+            unlisted.append(relative)
         }
         return unlisted.sorted()
     }

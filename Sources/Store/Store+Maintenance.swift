@@ -138,10 +138,11 @@ extension Store {
         }
     }
 
-    /// Runs a read-only SQL statement (`syncbench query sql`): column names and rows as text.
+    /// Runs a read-only SQL statement (`syncbench query sql`): column names and rows, each value
+    /// as SQLite holds it (integer, real, text, blob or NULL).
     ///
     /// The statement runs on a read-only connection, so it cannot change the database.
-    public func readOnlyQuery(_ sql: String, limit: Int = 10_000) throws(StoreError) -> (columns: [String], rows: [[String?]]) {
+    public func readOnlyQuery(_ sql: String, limit: Int = 10_000) throws(StoreError) -> (columns: [String], rows: [[QueryValue]]) {
         try perform("run query") {
             try writer.read { db in
                 let statement = try db.makeStatement(sql: sql)
@@ -149,17 +150,16 @@ extension Store {
                     throw StoreError.invalidRecord(database: databaseName, operation: "run query", reason: "only read-only statements are allowed")
                 }
                 let columns = statement.columnNames
-                var rows: [[String?]] = []
+                var rows: [[QueryValue]] = []
                 let cursor = try Row.fetchCursor(statement)
                 while let row = try cursor.next(), rows.count < limit {
-                    rows.append((0..<row.count).map { index in
-                        let value = row[index] as DatabaseValue
-                        switch value.storage {
-                        case .null: return nil
-                        case .int64(let v): return String(v)
-                        case .double(let v): return String(v)
-                        case .string(let v): return v
-                        case .blob(let v): return "<\(v.count) bytes>"
+                    rows.append((0..<row.count).map { index -> QueryValue in
+                        switch (row[index] as DatabaseValue).storage {
+                        case .null: .null
+                        case .int64(let v): .integer(v)
+                        case .double(let v): .real(v)
+                        case .string(let v): .text(v)
+                        case .blob(let v): .blob(v)
                         }
                     })
                 }
@@ -167,4 +167,13 @@ extension Store {
             }
         }
     }
+}
+
+/// A value of a `query sql` result, with SQLite's storage class.
+public enum QueryValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob(Data)
 }

@@ -55,6 +55,20 @@ struct BenchmarkRunnerTests {
         return statuses
     }
 
+    @Test("prepare plans a run without evaluating anything; running the prepared plan records its pending inputs")
+    func prepareThenRun() throws {
+        let store = try Store.open(at: database)
+        try makeSuite(store)
+        let runner = runner(store)
+        let prepared = try runner.prepare(suite: "s", models: ["A"])
+        #expect(prepared.suite == "s" && prepared.inputs.count == 4)
+        #expect(prepared.plan == BenchmarkPlan(inputs: 4, outsideShard: 0, done: 0, pending: 4, changed: 0))
+        #expect(try statuses(store).values.allSatisfy { $0 == "-" }, "planning records nothing")
+        let summary = try runner.run(prepared)
+        #expect(summary.plan == prepared.plan && summary.statuses.values.reduce(0, +) == 4 && summary.failed == 0)
+        #expect(try runner.prepare(suite: "s").plan == BenchmarkPlan(inputs: 4, outsideShard: 0, done: 4, pending: 0, changed: 0))
+    }
+
     @Test("Every clip gets a status, bad ones included; a rerun does nothing; a new model computes only its clips; a changed file only itself")
     func resumeAndIncremental() throws {
         let store = try Store.open(at: database)

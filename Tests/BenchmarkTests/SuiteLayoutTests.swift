@@ -79,6 +79,34 @@ struct SuiteLayoutTests {
         #expect(try FolderLayout(folder: model).inputs(model: "A").allSatisfy { $0.speechPath == nil && $0.boxesPath == nil })
     }
 
+    @Test("A folder with names of one character, unicode, spaces, dots and deep folders: ids, categories and paths follow the names")
+    func folderNames() throws {
+        let root = try BenchmarkFixtures.temporaryDirectory()
+        let model = root.appendingPathComponent("model")
+        let names = ["1.mp4", "a.mp4", "é.mp4", "é clip.mp4", "a.b.c.mp4", ".hidden.mp4", "x y/z.mp4", "a/b/c/d/1.mp4", "d/1.mkv", "v1.2/3.mov"]
+        for name in names { try touch(model.appendingPathComponent(name)) }
+        let speech = root.appendingPathComponent("speech"), boxes = root.appendingPathComponent("boxes")
+        try touch(speech.appendingPathComponent("é clip_speech.wav"))
+        try touch(speech.appendingPathComponent("a/b/c/d/1.flac"))
+        try FileManager.default.createDirectory(at: boxes, withIntermediateDirectories: true)
+        let specs = try FolderLayout(folder: model, speech: speech, boxes: boxes).inputs(model: "M")
+        let byID = Dictionary(uniqueKeysWithValues: specs.map { ($0.sampleID, $0) })
+        #expect(Set(byID.keys) == ["1", "a", "é", "é clip", "a.b.c", "x y/z", "a/b/c/d/1", "d/1", "v1.2/3"], "the hidden file is skipped")
+        let categories = byID.mapValues(\.category)
+        #expect(categories == [
+            "1": "all", "a": "all", "é": "all", "é clip": "all", "a.b.c": "all", "x y/z": "x y", "a/b/c/d/1": "a/b/c/d", "d/1": "d", "v1.2/3": "v1.2",
+        ])
+        for spec in specs {
+            #expect(FileManager.default.fileExists(atPath: spec.videoPath), "\(spec.videoPath)")
+            #expect(spec.boxesPath == boxes.path + "/" + spec.sampleID + ".json")
+        }
+        #expect(byID["é clip"]?.speechPath == speech.path + "/é clip_speech.wav")
+        #expect(byID["a/b/c/d/1"]?.speechPath == speech.path + "/a/b/c/d/1.flac")
+        #expect(byID["1"]?.speechPath == speech.path + "/1.wav", "missing: the .wav path is recorded")
+        #expect(byID["a/b/c/d/1"]?.index == 1 && byID["d/1"]?.index == 1)
+        #expect(specs.filter { $0.category == "all" }.map(\.index).sorted() == [1, 2, 3, 4, 5])
+    }
+
     @Test("A folder without videos, two videos of one name, or a missing speech folder are errors")
     func folderErrors() throws {
         let root = try BenchmarkFixtures.temporaryDirectory()

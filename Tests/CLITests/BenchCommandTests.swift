@@ -43,9 +43,9 @@ struct BenchCommandTests {
         #expect(added.status == 0, "\(added.stderr)")
     }
 
-    func add(_ model: String, db: String? = nil) throws -> SyncBenchBinary.Output {
+    func add(_ model: String, db: String? = nil, suite: String = "s") throws -> SyncBenchBinary.Output {
         try SyncBenchBinary.run([
-            "bench", "add", "folder", directory.appendingPathComponent(model).path, "--model", model, "--suite", "s",
+            "bench", "add", "folder", directory.appendingPathComponent(model).path, "--model", model, "--suite", suite,
             "--boxes", directory.appendingPathComponent("boxes-\(model)").path, "--db", db ?? database,
         ])
     }
@@ -91,6 +91,59 @@ struct BenchCommandTests {
         #expect(status.stdout.contains("A") && status.stdout.contains("3 samples: decode_error 1, ok 2"), "\(status.stdout)")
         #expect(status.stdout.contains("1 samples: ok 1"), "\(status.stdout)")
         #expect(try sql("SELECT model, sample, status FROM bench_result ORDER BY model, sample") == ["A\t01\tok", "A\t02\tok", "A\t99\tdecode_error", "B\t01\tok"])
+    }
+
+    @Test("bench add folder with one-character, unicode and spaced names and deep folders registers them, and run scores them")
+    func oddNames() throws {
+        let folder = directory.appendingPathComponent("odd/G"), boxes = directory.appendingPathComponent("odd-boxes")
+        for name in ["1", "é clip", "a/b/c/d/1"] {
+            let clip = folder.appendingPathComponent(name + ".mkv"), box = boxes.appendingPathComponent(name + ".json")
+            for url in [clip, box] { try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true) }
+            try ScorableClip.write(to: clip, boxes: box)
+        }
+        // Generated videos are often named 1.mp4 … 9.mp4 (FFmpeg reads the clip by its content).
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("1.mkv"), to: folder.appendingPathComponent("1.mp4"))
+        let added = try SyncBenchBinary.run(["bench", "add", "folder", folder.path, "--model", "G", "--boxes", boxes.path, "--db", database])
+        #expect(added.status == 0 && added.stdout.contains("suite odd (folder), model G: 3 samples: 3 added"), "\(added.stdout)\(added.stderr)")
+        let run = try SyncBenchBinary.run(runArguments())
+        #expect(run.status == 0 && run.stdout.contains("recorded 3: ok 3"), "\(run.stdout)\(run.stderr)")
+        #expect(try sql("SELECT sample, category, status FROM bench_result ORDER BY sample") == [
+            "1\tall\tok", "a/b/c/d/1\ta/b/c/d\tok", "é clip\tall\tok",
+        ])
+    }
+
+    @Test("bench run without --suite runs every suite with work to do, in name order; --model narrows to the suites that have it")
+    func severalSuites() throws {
+        try writeClip("01", model: "A")
+        try writeClip("02", model: "A", shade: 50)
+        try writeClip("01", model: "B", shade: 120)
+        #expect(try add("A", suite: "u").status == 0)
+        #expect(try add("B", suite: "t").status == 0)
+
+        let unknown = try SyncBenchBinary.run(runArguments(["--model", "Nope"]))
+        #expect(unknown.status == 21 && unknown.stderr.contains("no model Nope in any suite"), "\(unknown.stderr)")
+        let onlyB = try SyncBenchBinary.run(runArguments(["--model", "B"]))
+        #expect(onlyB.status == 0, "\(onlyB.stderr)")
+        #expect(onlyB.stdout.hasPrefix("suite t: 1 samples; 0 already done, 1 to do\nrecorded 1: ok 1"), "\(onlyB.stdout)")
+        #expect(!onlyB.stdout.contains("suite u"), "\(onlyB.stdout)")
+
+        let all = try SyncBenchBinary.run(runArguments())
+        #expect(all.status == 0, "\(all.stderr)")
+        let lines = all.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "2 suites: running u (2 to do); nothing to do in t",
+            "suite t: 1 samples; 1 already done, 0 to do",
+            "suite u: 2 samples; 0 already done, 2 to do",
+            "recorded 2: ok 2",
+        ], "\(all.stdout)")
+        #expect(try sql("SELECT suite, model, sample, status FROM bench_result ORDER BY suite, model, sample") == ["t\tB\t01\tok", "u\tA\t01\tok", "u\tA\t02\tok"])
+
+        let rerun = try SyncBenchBinary.run(runArguments())
+        #expect(rerun.status == 0 && rerun.stdout.hasPrefix("2 suites: nothing to do\n") && recorded(rerun) == 0, "\(rerun.stdout)")
+        let narrowed = try SyncBenchBinary.run(runArguments(["--suite", "u", "--model", "A"]))
+        #expect(narrowed.status == 0 && narrowed.stdout == "suite u: 2 samples; 2 already done, 0 to do\n", "\(narrowed.stdout)")
+        let wrongPair = try SyncBenchBinary.run(runArguments(["--suite", "u", "--model", "B"]))
+        #expect(wrongPair.status == 21 && wrongPair.stderr.contains("suite u has no model B"), "\(wrongPair.stderr)")
     }
 
     @Test("A run killed mid-way (SIGKILL) resumes: the rerun finishes the rest, and the database stays sound")

@@ -69,12 +69,14 @@ struct ArtifactStoreTests {
         }
     }
 
-    @Test("query sql runs read-only statements and refuses writes")
+    @Test("query sql runs read-only statements, keeps SQLite's types and refuses writes")
     func readOnlyQuery() throws {
         let store = try Store.inMemory()
         try store.save(artifact(Self.key1))
         let result = try store.readOnlyQuery("SELECT stage, payload_bytes FROM cached_artifact")
-        #expect(result.columns == ["stage", "payload_bytes"] && result.rows == [["speech", "3"]])
+        #expect(result.columns == ["stage", "payload_bytes"] && result.rows == [[.text("speech"), .integer(3)]])
+        let typed = try store.readOnlyQuery("SELECT 1.4654922485351562, NULL, x'00ff', 9e999, 7 UNION ALL SELECT 2, 3, 4, 5, 6", limit: 1)
+        #expect(typed.rows == [[.real(1.4654922485351562), .null, .blob(Data([0x00, 0xFF])), .real(.infinity), .integer(7)]], "SQLite's types, up to the limit")
         #expect(throws: StoreError.self) { try store.readOnlyQuery("DELETE FROM artifact") }
         #expect(try store.artifact(key: Self.key1) != nil)
     }

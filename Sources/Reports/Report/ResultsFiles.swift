@@ -1,4 +1,5 @@
 import Foundation
+import Media
 
 /// `results.csv` and `results.json`: one row per model and sample.
 ///
@@ -41,9 +42,9 @@ enum ResultsFiles {
             let score = sample.score
             idx = sample.index
             category = score.category
-            let fileExtension = URL(fileURLWithPath: sample.videoPath).pathExtension
+            let fileExtension = PathText.pathExtension(sample.videoPath)
             video = score.sampleID + (fileExtension.isEmpty ? "" : ".\(fileExtension)")
-            audio = sample.audioPath.map { "\(score.category)/\(URL(fileURLWithPath: $0).lastPathComponent)" } ?? ""
+            audio = sample.audioPath.map { "\(score.category)/\(PathText.lastComponent($0))" } ?? ""
             offsets = score.trackOffsets
             bestConf = score.lseC
             minDist = score.lseD

@@ -2,6 +2,7 @@ import ArgumentParser
 import Benchmark
 import Foundation
 import Logging
+import Media
 import Models
 import Pipeline
 import Store
@@ -128,9 +129,9 @@ struct BenchAddFolderCommand: ParsableCommand {
             folder: folder, speech: audioDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL },
             boxes: boxes.map { URL(fileURLWithPath: $0).standardizedFileURL })
         let specs = try reportingFailures { try layout.inputs(model: model) }
-        let parent = folder.deletingLastPathComponent()
+        let parent = PathText.parent(folder.path)
         try register(
-            specs, suite: suite ?? parent.lastPathComponent, kind: .folder, root: parent.path, model: model, videoRoot: folder.path,
+            specs, suite: suite ?? PathText.lastComponent(parent), kind: .folder, root: parent, model: model, videoRoot: folder.path,
             store: try store.open())
     }
 }
@@ -159,8 +160,10 @@ func resolveSuite(_ name: String?, in store: Store) throws -> SuiteRecord {
 struct BenchRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Score every registered video of a suite, resuming where the last run stopped.",
+        abstract: "Score every registered video, resuming where the last run stopped.",
         discussion: """
+            Without --suite every suite with work to do runs, in name order; --model keeps \
+            the suites that have one of the models. \
             Each sample's result is recorded as soon as it is known, so Ctrl-C (or a kill) loses \
             only the clips in flight; run the same command again to go on. One bad clip never \
             stops the batch: it gets its status (docs/eval.md) and the run goes on. Runs on the \
@@ -171,14 +174,14 @@ struct BenchRunCommand: ParsableCommand {
 
             Exit status: 0 when every sample has a result (whatever its status); 1 when some \
             failed for reasons outside the clips (they are retried by the next run); 130 when \
-            interrupted.
+            interrupted (after the current suite's clips in flight; later suites do not start).
             """
     )
 
-    @Option(help: "Suite (default: the database's only suite).")
+    @Option(help: "Only this suite (default: every suite with work to do).")
     var suite: String?
 
-    @Option(name: .customLong("model"), parsing: .upToNextOption, help: "Only these models (default: all).")
+    @Option(name: .customLong("model"), parsing: .upToNextOption, help: "Only these models, in the suites that have them (default: all).")
     var models: [String] = []
 
     @Option(help: "Clips evaluated at the same time.")
@@ -217,37 +220,79 @@ struct BenchRunCommand: ParsableCommand {
         }
         BenchSupervisor.exitWithSupervisor()
         let store = try store.open()
-        let suite = try resolveSuite(self.suite, in: store)
-        let known = try reportingFailures { try store.models(ofSuite: suite.name) }
-        let unknown = models.filter { !known.contains($0) }
-        guard unknown.isEmpty else {
-            throw fail("suite \(suite.name) has no model \(unknown.joined(separator: ", ")) (models: \(known.joined(separator: ", ")))", status: .invalidInput)
-        }
+        let selection = try selectedSuites(in: store)
         let evaluator = ClipEvaluator(store: store, weights: weights.resolved, settings: evaluation.settings)
-        let inputs = try reportingFailures { try store.currentInputs(suite: suite.name, models: models.isEmpty ? nil : models) }
-        for warning in evaluator.warnings(boxes: inputs.allSatisfy { $0.boxesPath != nil }) {
+        let runner = BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:)))
+        let prepared = try reportingFailures { try selection.map { try runner.prepare(suite: $0.suite, models: $0.models, only: onlyInputs.isEmpty ? nil : Set(onlyInputs)) } }
+        for warning in evaluator.warnings(boxes: prepared.allSatisfy { $0.inputs.allSatisfy { $0.boxesPath != nil } }) {
             FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8))
         }
-        let runner = BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:)))
+        if prepared.count > 1 { print(header(prepared)) }
         let display = ProgressDisplay(bar: progressBar, jobs: jobs)
         Interrupts.installGracefulStop(progressBar: progressBar)
         let crashSample = ProcessInfo.processInfo.environment["SYNCBENCH_TEST_CRASH_SAMPLE"]
-        let summary = try reportingFailures {
-            try runner.run(
-                suite: suite.name, models: models.isEmpty ? nil : models, only: onlyInputs.isEmpty ? nil : Set(onlyInputs),
-                shouldStop: { Interrupts.isSet },
-                progress: { event in
-                    // Fault injection for the tests of the supervisor (docs/reliability.md).
-                    if case .started(let input) = event, let crashSample, input.sampleID == crashSample {
-                        fatalError("injected fault while evaluating \(input.model) \(input.sampleID) (SYNCBENCH_TEST_CRASH_SAMPLE)")
-                    }
-                    display.show(event)
-                })
+        var failed = false
+        for run in prepared {
+            // With several suites, only those with work run; the others just report where they stand.
+            guard run.plan.pending > 0 || prepared.count == 1 else {
+                print(summaryText(BenchmarkSummary(plan: run.plan), suite: run.suite))
+                continue
+            }
+            display.begin(suite: run.suite, named: prepared.count > 1)
+            let summary = try reportingFailures {
+                try runner.run(
+                    run, shouldStop: { Interrupts.isSet },
+                    progress: { event in
+                        // Fault injection for the tests of the supervisor (docs/reliability.md).
+                        if case .started(let input) = event, let crashSample, input.sampleID == crashSample {
+                            fatalError("injected fault while evaluating \(input.model) \(input.sampleID) (SYNCBENCH_TEST_CRASH_SAMPLE)")
+                        }
+                        display.show(event)
+                    })
+            }
+            display.finish()
+            print(summaryText(summary, suite: run.suite))
+            if summary.interrupted { throw ExitCode(130) }
+            failed = failed || summary.failed > 0
         }
-        display.finish()
-        print(summaryText(summary, suite: suite.name))
-        if summary.interrupted { throw ExitCode(130) }
-        if summary.failed > 0 { throw ExitCode(ExitStatus.failure.rawValue) }
+        if failed { throw ExitCode(ExitStatus.failure.rawValue) }
+    }
+
+    /// The suites to run, in name order, each with the models to run (nil: all of them):
+    /// `--suite`, or every suite; `--model` keeps the suites that have one of the models.
+    private func selectedSuites(in store: Store) throws -> [(suite: String, models: [String]?)] {
+        if let name = self.suite {
+            let suite = try resolveSuite(name, in: store)
+            let known = try reportingFailures { try store.models(ofSuite: suite.name) }
+            let unknown = models.filter { !known.contains($0) }
+            guard unknown.isEmpty else {
+                throw fail("suite \(suite.name) has no model \(unknown.joined(separator: ", ")) (models: \(known.joined(separator: ", ")))", status: .invalidInput)
+            }
+            return [(suite.name, models.isEmpty ? nil : models)]
+        }
+        let suites = try reportingFailures { try store.suites() }.map(\.name).sorted()
+        guard !suites.isEmpty else {
+            throw fail("the database has no suite (register one with `syncbench bench add`)", status: .notInCache)
+        }
+        guard !models.isEmpty else { return suites.map { ($0, nil) } }
+        let known = try reportingFailures { try suites.map { (suite: $0, models: try store.models(ofSuite: $0)) } }
+        let unknown = models.filter { model in !known.contains { $0.models.contains(model) } }
+        guard unknown.isEmpty else {
+            let listing = known.map { "\($0.suite): \($0.models.joined(separator: ", "))" }.joined(separator: "; ")
+            throw fail("no model \(unknown.joined(separator: ", ")) in any suite (\(listing))", status: .invalidInput)
+        }
+        return known.compactMap { suite, theirs in
+            let mine = models.filter(theirs.contains)
+            return mine.isEmpty ? nil : (suite, mine)
+        }
+    }
+
+    /// `2 suites: running a (3 to do), b (1 to do); nothing to do in c`.
+    private func header(_ prepared: [PreparedRun]) -> String {
+        let working = prepared.filter { $0.plan.pending > 0 }, idle = prepared.filter { $0.plan.pending == 0 }
+        guard !working.isEmpty else { return "\(prepared.count) suites: nothing to do" }
+        return "\(prepared.count) suites: running " + working.map { "\($0.suite) (\($0.plan.pending) to do)" }.joined(separator: ", ")
+            + (idle.isEmpty ? "" : "; nothing to do in " + idle.map(\.suite).joined(separator: ", "))
     }
 
     private func summaryText(_ summary: BenchmarkSummary, suite: String) -> String {
@@ -275,6 +320,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private var total = 0, finished = 0
     private var statuses: [String: Int] = [:]
     private var started = ContinuousClock.now
+    private var suite: String?
     private var logger = Logger(label: "syncbench.bench", factory: { StreamLogHandler.standardError(label: $0) })
 
     /// Statuses that point at a problem with the input files (logged as warnings on a terminal).
@@ -283,6 +329,16 @@ final class ProgressDisplay: @unchecked Sendable {
     init(bar: Bool, jobs: Int) {
         self.bar = bar
         self.jobs = jobs
+    }
+
+    /// A suite's run starts: counts start again; `named` puts the suite in its first line.
+    func begin(suite: String, named: Bool) {
+        lock.withLock {
+            self.suite = named ? suite : nil
+            total = 0
+            finished = 0
+            statuses = [:]
+        }
     }
 
     func note(_ text: String) {
@@ -295,7 +351,9 @@ final class ProgressDisplay: @unchecked Sendable {
             case .planned(let plan):
                 total = plan.pending
                 started = .now
-                if plan.pending > 0 { write("scoring \(plan.pending) of \(plan.inputs) samples with \(jobs) job\(jobs == 1 ? "" : "s")\n") }
+                if plan.pending > 0 {
+                    write("scoring \(plan.pending) of \(plan.inputs) samples\(suite.map { " of suite \($0)" } ?? "") with \(jobs) job\(jobs == 1 ? "" : "s")\n")
+                }
             case .started(let input):
                 if bar { draw(current: "\(input.model) \(input.sampleID)") }
             case .finished(let input, let result, let evaluation, let computed):
@@ -327,6 +385,7 @@ final class ProgressDisplay: @unchecked Sendable {
         }
     }
 
+    /// A suite's run is over: ends the bar's line.
     func finish() {
         lock.withLock { if bar && total > 0 { write("\n") } }
     }

@@ -3,6 +3,7 @@ import Foundation
 import Media
 import NPY
 import Pipeline
+import Reports
 import Store
 
 /// `syncbench query`: what the cache knows — evaluations, tracks, artifacts — and SQL over its views.
@@ -99,28 +100,35 @@ struct QueryTracksCommand: ParsableCommand {
 
 struct QuerySQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sql", abstract: "Run a read-only SQL statement (views: clip, track, cached_artifact, bench_result; docs/cache.md).")
+        commandName: "sql", abstract: "Run a read-only SQL statement (views: clip, track, cached_artifact, bench_result; docs/cache.md).",
+        discussion: """
+            Prints tab-separated text with a header line by default. --csv and --json keep \
+            SQLite's types: integers and reals as numbers (a real as the shortest text that \
+            reads back to the same double), NULL as an empty field / null; blobs become base64 \
+            text and, in JSON, infinite reals null (each said once on standard error).
+            """)
 
     @Argument(help: "One SELECT statement.")
     var statement: String
     @OptionGroup var store: StoreOptions
-    @Flag(help: "JSON lines, one object per row.")
+    @Flag(help: "JSON lines, one object per row, keys in column order.")
     var json = false
+    @Flag(help: "CSV (RFC 4180) with a header line.")
+    var csv = false
     @Option(help: "Stop after this many rows.")
     var limit: Int = 10_000
 
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv are exclusive: choose one") }
+    }
+
     func run() throws {
         let result = try reportingFailures { try store.open().readOnlyQuery(statement, limit: limit) }
-        if json {
-            for row in result.rows {
-                let object = Dictionary(uniqueKeysWithValues: zip(result.columns, row.map { $0 as Any? }))
-                let data = try JSONSerialization.data(withJSONObject: object.mapValues { $0 ?? NSNull() }, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-            }
-        } else {
-            print(result.columns.joined(separator: "\t"))
-            for row in result.rows { print(row.map { $0 ?? "NULL" }.joined(separator: "\t")) }
-        }
+        var format = QuerySQLFormat(kind: json ? .json : csv ? .csv : .tsv, columns: result.columns)
+        var text = format.header.map { $0 + "\n" } ?? ""
+        for row in result.rows { text += format.line(row) + "\n" }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        for note in format.notes { FileHandle.standardError.write(Data("syncbench: note: \(note)\n".utf8)) }
     }
 }
 
@@ -165,7 +173,7 @@ struct QueryExportCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        let ext = URL(fileURLWithPath: out).pathExtension.lowercased()
+        let ext = PathText.pathExtension(out).lowercased()
         guard artifact.formats.contains(ext) else {
             throw ValidationError("--artifact \(artifact.rawValue) exports to \(artifact.formats.map { "." + $0 }.joined(separator: " or ")), not '\(out)'")
         }
@@ -190,7 +198,7 @@ struct ArtifactExporter {
     let evaluation: ClipEvaluation
     let out: URL
 
-    var format: String { out.pathExtension.lowercased() }
+    var format: String { PathText.pathExtension(out.path).lowercased() }
 
     func clipArtifact(_ stage: String) throws -> StoredArtifact {
         guard let key = evaluation.artifacts?[stage], let stored = try store.artifact(key: key) else {
@@ -305,8 +313,7 @@ struct ArtifactExporter {
     func scoresCSV() -> String {
         let e = evaluation
         var lines = ["video,sha256,profile,clean,status,track,start_frame,end_frame,track_status,offset,confidence,min_dist,windows,best_conf,lse_d"]
-        func field(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-        let clip = [field(e.videoPath), e.videoSHA256, e.settings.profile.rawValue, e.settings.clean ? "1" : "0", e.status.rawValue]
+        let clip = [CSVText.field(e.videoPath), e.videoSHA256, e.settings.profile.rawValue, e.settings.clean ? "1" : "0", e.status.rawValue]
         let best = [e.bestConfidence.map { "\($0)" } ?? "", e.minDistance.map { "\($0)" } ?? ""]
         if e.tracks.isEmpty { lines.append((clip + ["", "", "", "", "", "", "", ""] + best).joined(separator: ",")) }
         for t in e.tracks {
