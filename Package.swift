@@ -94,6 +94,8 @@ let package = Package(
             swiftSettings: numericSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
+        // Property tests of what users feed the binary (docs/reliability.md).
+        .testTarget(name: "FuzzTests", dependencies: ["syncbench", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Media
 import NPY
+import TestSupport
 import Testing
 
 /// `syncbench eval`, `query`, `cache` end to end through the binary, on the example clip with its

@@ -1,44 +1,8 @@
 import Foundation
 import Media
 import NPY
+import TestSupport
 import Testing
-
-/// Runs the built `syncbench` binary as a user would.
-enum SyncBenchBinary {
-    static let url: URL = {
-        // Test bundles are built next to the products: .build/<triple>/<configuration>/.
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if directory.lastPathComponent.hasSuffix(".xctest") { directory.deleteLastPathComponent() }
-        return directory.appendingPathComponent("syncbench")
-    }()
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        try runProgram(url.path, arguments, environment: environment)
-    }
-
-    /// Runs another program (e.g. `script` around the binary) the same way.
-    static func runProgram(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
 
 @Suite("syncbench media commands", .serialized, .timeLimit(.minutes(2)))
 struct MediaCommandTests {

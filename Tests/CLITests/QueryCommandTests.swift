@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `syncbench query sql` through the binary: the TSV default, `--csv` and `--json`, on values

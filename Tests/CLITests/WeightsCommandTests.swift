@@ -1,6 +1,7 @@
 import Foundation
 import Media
 import Reports
+import TestSupport
 import Testing
 
 @Suite("syncbench weights and detect commands", .serialized, .timeLimit(.minutes(5)))
