@@ -316,4 +316,54 @@ struct EvaluatorTests {
         #expect(lastTracked < frames - 1, "frames \(frames), tracks \(film.tracks.map { "\($0.startFrame)-\($0.endFrame)" })")
         #expect(film.warnings?.contains { $0.contains("quirk Q5") && $0.contains("\(frames - 1 - lastTracked) frames lost") } == true, "\(film.warnings ?? [])")
     }
+
+    @Test("switching profile on a cached clip recomputes only the stages whose knobs differ")
+    func profileSwitch() throws {
+        let scene = try Scene(frames: 120, audioSeconds: 5)
+        let cache = MemoryCache()
+        let joonson = try evaluator(cache, settings: EvaluationSettings(profile: .joonson, clean: true)).evaluate(scene.input())
+        #expect(joonson.status == .ok, "\(joonson.message)")
+        #expect(joonson.clip?.lseC == joonson.bestConfidence && joonson.clip?.lseD == joonson.minDistance)
+
+        // wav2lip-real: joonson's pipeline and knobs; only the rule differs, nothing is recomputed.
+        cache.resetSaves()
+        let wav2lip = try evaluator(cache, settings: EvaluationSettings(profile: .wav2lipReal, clean: true)).evaluate(scene.input())
+        #expect(computed(wav2lip).isEmpty, "\(computed(wav2lip))")
+        #expect(cache.saves.isEmpty)
+        #expect(wav2lip.tracks == joonson.tracks)
+        #expect(wav2lip.clip?.lseC == nil && wav2lip.clip?.lseD == nil && wav2lip.clip?.notes.first?.contains("one line per track") == true)
+
+        // mova: min_track 20 changes the tracks and what follows them; decoding, detections, scenes,
+        // the speech (the same intermediate-AVI audio knob) and the MFCCs (keyed by the speech and
+        // the track's frames, here the same) are reused.
+        cache.resetSaves()
+        let mova = try evaluator(cache, settings: EvaluationSettings(profile: .mova, clean: true)).evaluate(scene.input())
+        #expect(computed(mova) == ["tracks": 1, "crops": 1, "embeddings": 1, "scores": 1], "\(computed(mova))")
+        #expect(mova.clip?.rule.hasPrefix("mova: track 0, the largest C − D of 1 track") == true, "\(mova.clip?.rule ?? "")")
+
+        // mochabench: min_track 50 and the video's audio as decoded (another speech knob).
+        cache.resetSaves()
+        let mocha = try evaluator(cache, settings: EvaluationSettings(profile: .mochabench, clean: true)).evaluate(scene.input())
+        #expect(computed(mocha) == ["tracks": 1, "speech": 1, "crops": 1, "mfcc": 1, "embeddings": 1, "scores": 1], "\(computed(mocha))")
+    }
+
+    @Test("each profile's rule combines tracks as its upstream code does")
+    func combinationRules() {
+        func track(_ i: Int, _ c: Float, _ d: Float, _ o: Int) -> TrackEvaluation {
+            TrackEvaluation(track: i, startFrame: 0, endFrame: 60, status: .ok, offset: o, confidence: c, minDistance: d, windows: 56)
+        }
+        let tracks = [track(0, 5, 8, 1), track(1, 7, 11, -2), track(2, 6, 7, 3), track(3, 4, 5, 0)]
+        let best = ClipScore.combining(tracks, profile: EvaluationProfile.mochabench.description)
+        #expect(best?.lseC == 7 && best?.lseD == 5 && best?.offset == nil && best?.notes.count == 1)
+        // C − D: −3, −4, −1, −1: the first of the largest (track 2), as Python's max() picks.
+        let mova = ClipScore.combining(tracks, profile: EvaluationProfile.mova.description)
+        #expect(mova?.lseC == 6 && mova?.lseD == 7 && mova?.offset == 3 && mova?.rule.contains("track 2") == true)
+        let lines = ClipScore.combining(tracks, profile: EvaluationProfile.wav2lipReal.description)
+        #expect(lines?.lseC == nil && lines?.offset == nil)
+        let single = ClipScore.combining([track(0, 5, 8, 1)], profile: EvaluationProfile.joonson.description)
+        #expect(single?.lseC == 5 && single?.lseD == 8 && single?.offset == 1 && single?.notes == [])
+        var unscored = track(4, 9, 1, 0)
+        unscored.status = .tooShort
+        #expect(ClipScore.combining([unscored], profile: EvaluationProfile.mova.description) == nil)
+    }
 }

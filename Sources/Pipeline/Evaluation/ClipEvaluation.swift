@@ -84,6 +84,59 @@ public struct StageRecord: Sendable, Codable, Equatable {
     }
 }
 
+/// A clip's numbers by its profile's own rule (``ProfileDescription/TrackCombination``): what the
+/// protocol would publish for the video. A number the protocol does not define is nil, and `notes`
+/// says why.
+public struct ClipScore: Sendable, Codable, Equatable {
+    public var lseC: Float?
+    public var lseD: Float?
+    public var offset: Int?
+    /// The rule in words, e.g. `MOVA: track 2, the largest C − D of 3 tracks`.
+    public var rule: String
+    /// Why a number is nil.
+    public var notes: [String]
+
+    public init(lseC: Float?, lseD: Float?, offset: Int?, rule: String, notes: [String]) {
+        self.lseC = lseC
+        self.lseD = lseD
+        self.offset = offset
+        self.rule = rule
+        self.notes = notes
+    }
+
+    /// The numbers of `tracks` (the scored ones count) under `profile`'s rule.
+    public static func combining(_ tracks: [TrackEvaluation], profile: ProfileDescription) -> ClipScore? {
+        let scored = tracks.filter { $0.status == .ok && $0.confidence != nil && $0.minDistance != nil }
+        guard !scored.isEmpty else { return nil }
+        let count = scored.count == 1 ? "1 track" : "\(scored.count) tracks"
+        var score: ClipScore
+        switch profile.combination {
+        case .bestOfEach:
+            let best = scored.max { $0.confidence! < $1.confidence! }!
+            score = ClipScore(
+                lseC: best.confidence, lseD: scored.compactMap(\.minDistance).min(), offset: scored.count == 1 ? scored[0].offset : nil,
+                rule: "\(profile.name): the best confidence and the smallest distance over \(count)", notes: [])
+            if scored.count > 1 { score.notes.append("\(profile.name) reports one offset per track, none for the video") }
+        case .perTrack:
+            score = ClipScore(
+                lseC: nil, lseD: nil, offset: nil, rule: "\(profile.name): one `dist conf` line per track (\(count))",
+                notes: ["\(profile.name) reports one line per track (all_scores.txt) and no number per video; users average the lines"])
+        case .largestConfidenceMinusDistance:
+            // Python's max(): the first of equal values wins.
+            var chosen = scored[0]
+            for t in scored.dropFirst() where t.confidence! - t.minDistance! > chosen.confidence! - chosen.minDistance! { chosen = t }
+            score = ClipScore(
+                lseC: chosen.confidence, lseD: chosen.minDistance, offset: chosen.offset,
+                rule: "\(profile.name): track \(chosen.track), the largest C − D of \(count)", notes: [])
+        }
+        if !profile.reports.contains(.distance) {
+            score.lseD = nil
+            score.notes.append("\(profile.name) reports confidence only")
+        }
+        return score
+    }
+}
+
 /// The outcome of evaluating one clip.
 public struct ClipEvaluation: Sendable, Codable, Equatable {
     public var videoPath: String
@@ -118,6 +171,9 @@ public struct ClipEvaluation: Sendable, Codable, Equatable {
     /// tracks combined), one sentence each; also appended to ``message`` (docs/eval.md). Nil in
     /// evaluations stored before warnings existed.
     public var warnings: [String]? = nil
+    /// The clip's numbers by the profile's rule (nil unless some track was scored, and in
+    /// evaluations stored before profiles had rules).
+    public var clip: ClipScore? = nil
 
     public init(
         videoPath: String, videoSHA256: String, speechPath: String?, speechSHA256: String?, settings: EvaluationSettings,

@@ -353,7 +353,7 @@ struct EvaluationRun {
         do throws(any Error) {
             // joonson scores the audio track of its intermediate AVI (MP3-transcoded, §5.4); the
             // wheel's `audio_path=None` extracts the original video's audio (§5.3).
-            if fromVideo && settings.profile == .joonson && settings.pictureChain == .faithful {
+            if fromVideo && settings.profileDescription.videoAudio == .throughIntermediateAVI && settings.pictureChain == .faithful {
                 samples = try AudioDecoder.decodeMono16kThroughReferenceAVI(path: path)
             } else {
                 samples = try AudioDecoder.decodeMono16k(path: path)
@@ -584,6 +584,7 @@ struct EvaluationRun {
         var evaluation = finish(keys: keys, status: .ok, message: remarks.joined(separator: "; "), tracks: results)
         evaluation.bestConfidence = scored.compactMap(\.confidence).max()
         evaluation.minDistance = scored.compactMap(\.minDistance).min()
+        evaluation.clip = ClipScore.combining(results, profile: settings.profileDescription)
         let warnings = clipWarnings(results)
         evaluation.warnings = warnings
         if !warnings.isEmpty { evaluation.message = (remarks + warnings).joined(separator: "; ") }
@@ -614,7 +615,7 @@ struct EvaluationRun {
             }
         }
         let scored = tracks.filter { $0.status == .ok }
-        if scored.count > 1,
+        if scored.count > 1, settings.profileDescription.combination == .bestOfEach,
             let best = scored.max(by: { ($0.confidence ?? -.infinity) < ($1.confidence ?? -.infinity) }),
             let nearest = scored.min(by: { ($0.minDistance ?? .infinity) < ($1.minDistance ?? .infinity) })
         {

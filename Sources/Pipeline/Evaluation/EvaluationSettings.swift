@@ -1,22 +1,86 @@
 import Media
 import Models
 
-/// Which published pipeline an evaluation follows (PIPELINE.md §0, §15).
+/// Which published pipeline an evaluation follows (docs/protocols.md). What each one does is data:
+/// ``ProfileDescription``, read by the stages.
 public enum EvaluationProfile: String, Sendable, Codable, CaseIterable {
-    /// nawta's `syncnet_python` as MoChaBench runs it: tracks need more than 50 detections; the
-    /// speech normally comes from a separate file.
+    /// nawta's `syncnet_python` 0.2.3 as MoChaBench's `eval-lipsync` runs it.
     case mochabench
-    /// joonson's original scripts: tracks need more than 100 detections; the speech is normally the
-    /// video's own audio track.
+    /// joonson's original `run_pipeline.py` + `run_syncnet.py`.
     case joonson
+    /// Wav2Lip's `calculate_scores_real_videos.sh`: joonson's pipeline scored by Wav2Lip's
+    /// `SyncNetInstance_calc_scores`, one `dist conf` line per track.
+    case wav2lipReal = "wav2lip-real"
+    /// MOVA's `evaluation/` lip sync: joonson's pipeline with `min_track` 20; the video's numbers are
+    /// the one track with the largest C − D.
+    case mova
 
-    /// The profile's `min_track`.
-    public var minTrack: Int {
+    /// The profile's knobs.
+    public var description: ProfileDescription {
         switch self {
-        case .mochabench: 50
-        case .joonson: 100
+        case .mochabench:
+            ProfileDescription(
+                name: rawValue, version: 1, upstream: "syncnet-python 0.2.3 (MoChaBench eval-lipsync), SyncNetPipeline.inference",
+                minTrack: 50, videoAudio: .decoded, combination: .bestOfEach, reports: [.confidence, .distance])
+        case .joonson:
+            ProfileDescription(
+                name: rawValue, version: 1, upstream: "joonson/syncnet_python run_pipeline.py + run_syncnet.py",
+                minTrack: 100, videoAudio: .throughIntermediateAVI, combination: .bestOfEach, reports: [.confidence, .distance])
+        case .wav2lipReal:
+            ProfileDescription(
+                name: rawValue, version: 1,
+                upstream: "Rudrabha/Wav2Lip evaluation/scores_LSE/calculate_scores_real_videos.sh (joonson's pipeline, SyncNetInstance_calc_scores)",
+                minTrack: 100, videoAudio: .throughIntermediateAVI, combination: .perTrack, reports: [.confidence, .distance])
+        case .mova:
+            ProfileDescription(
+                name: rawValue, version: 1, upstream: "OpenMOSS/MOVA evaluation/ lip sync (joonson's pipeline, min_track 20, Wav2Lip's scorer)",
+                minTrack: 20, videoAudio: .throughIntermediateAVI, combination: .largestConfidenceMinusDistance,
+                reports: [.confidence, .distance])
         }
     }
+
+    /// The profile's `min_track`.
+    public var minTrack: Int { description.minTrack }
+}
+
+/// What a profile does, knob by knob: the stages read these instead of asking which profile runs,
+/// and each stage's cache key takes the knobs it depends on (docs/protocols.md).
+public struct ProfileDescription: Sendable, Equatable {
+    /// Where the video's own audio comes from when no speech file is given.
+    public enum VideoAudio: String, Sendable {
+        /// The video's audio track as decoded (the wheel's `audio_path=None`).
+        case decoded
+        /// The audio of the reference's intermediate AVI: MP3-transcoded (joonson's pipeline).
+        case throughIntermediateAVI = "intermediate-avi"
+    }
+
+    /// How a clip's tracks become its numbers.
+    public enum TrackCombination: String, Sendable {
+        /// LSE-C is the largest confidence and LSE-D the smallest distance over the tracks, each on
+        /// its own (possibly of different tracks).
+        case bestOfEach = "best-of-each"
+        /// One result per track and none for the clip (users average the lines).
+        case perTrack = "per-track"
+        /// The numbers of the one track with the largest confidence minus distance.
+        case largestConfidenceMinusDistance = "largest-c-minus-d"
+    }
+
+    /// The numbers a protocol reports.
+    public enum Number: String, Sendable {
+        case confidence, distance
+    }
+
+    /// The profile's name (`--profile`).
+    public var name: String
+    /// Bumped when SyncBench's implementation of the profile changes its numbers.
+    public var version: Int
+    /// The upstream code it follows.
+    public var upstream: String
+    /// Detections a track needs (exclusive), and frames a scene needs to be tracked.
+    public var minTrack: Int
+    public var videoAudio: VideoAudio
+    public var combination: TrackCombination
+    public var reports: Set<Number>
 }
 
 /// Everything that decides an evaluation's numbers. Recorded with every result; each stage's cache
@@ -77,6 +141,9 @@ public struct EvaluationSettings: Sendable, Codable, Equatable {
     /// Which pictures the stages see: the reference's lossy round trips (`faithful`) or the decoded
     /// source pictures.
     public var pictureChain: PictureChain { clean || losslessPictures ? .clean : .faithful }
+
+    /// The knobs of the profile.
+    public var profileDescription: ProfileDescription { profile.description }
 
     /// The profile's name with `-clean` appended in clean mode, as reports show it.
     public var label: String { clean ? "\(profile.rawValue)-clean" : profile.rawValue }

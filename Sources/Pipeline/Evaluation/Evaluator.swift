@@ -134,7 +134,7 @@ public struct Evaluator: Sendable {
             }
         } else {
             speech = StageKey(stage: "speech", version: Version.speech).with("source", "video").with("file", input.videoSHA256)
-                .with("profile", s.profile.rawValue).with("chain", chainName).digest
+                .with("videoAudio", s.profileDescription.videoAudio.rawValue).with("chain", chainName).digest
         }
         let evaluation = StageKey(stage: "evaluation", version: Version.evaluation)
             .with("tracks", tracks).with("speech", speech ?? "problem: " + (input.speechError ?? "missing")).with("chain", chainName)

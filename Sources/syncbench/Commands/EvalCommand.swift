@@ -118,6 +118,14 @@ struct EvaluationReport {
         var evaluation: String
         var settings: EvaluationSettings
         var warnings: [String]
+        /// The clip's numbers by the profile's rule (null where the protocol defines none; the
+        /// reason is in `warnings`), and the rule in words.
+        var lse_c: Float?
+        var lse_d: Float?
+        var offset: Int?
+        var rule: String?
+        var profile_version: Int
+        var profile_upstream: String
     }
 
     var jsonObject: JSON {
@@ -134,7 +142,9 @@ struct EvaluationReport {
             stages: Dictionary(uniqueKeysWithValues: e.stages.map {
                 ($0.stage, JSON.Stage(status: $0.outcome.rawValue, seconds: $0.seconds, computed: $0.computed, cached: $0.cached))
             }),
-            stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings, warnings: warnings + (e.warnings ?? []))
+            stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings,
+            warnings: warnings + (e.warnings ?? []) + (e.clip?.notes ?? []), lse_c: e.clip?.lseC, lse_d: e.clip?.lseD, offset: e.clip?.offset,
+            rule: e.clip?.rule, profile_version: e.settings.profileDescription.version, profile_upstream: e.settings.profileDescription.upstream)
     }
 
     var jsonText: String {
@@ -161,7 +171,12 @@ struct EvaluationReport {
                 lines.append(String(format: "%5d  ", t.track) + frames + String(format: "  %7d  ", t.windows) + offset + "  " + conf + "  " + dist + "  " + t.status.rawValue)
             }
         }
-        if let c = e.bestConfidence, let d = e.minDistance {
+        if let clip = e.clip {
+            lines.append("")
+            let c = clip.lseC.map { String(format: "%.3f", $0) } ?? "-", d = clip.lseD.map { String(format: "%.3f", $0) } ?? "-"
+            lines.append("LSE-C \(c)   LSE-D \(d)" + (clip.offset.map { "   offset \($0)" } ?? "") + "   (\(clip.rule))")
+            for note in clip.notes { lines.append("         \(note)") }
+        } else if let c = e.bestConfidence, let d = e.minDistance {
             lines.append("")
             lines.append(String(format: "LSE-C %.3f   LSE-D %.3f", c, d))
         }

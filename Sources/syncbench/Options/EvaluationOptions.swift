@@ -4,7 +4,7 @@ import Pipeline
 
 /// The evaluation settings shared by `eval` and `bench run`.
 struct EvaluationOptions: ParsableArguments {
-    @Option(help: "mochabench (min_track 50) or joonson (min_track 100).")
+    @Option(help: "The published protocol to follow: mochabench, joonson, wav2lip-real or mova (docs/protocols.md).")
     var profile: EvaluationProfile = .mochabench
 
     @Flag(help: "Skip the reference's lossy media steps and its MP3-induced one-frame delay.")
