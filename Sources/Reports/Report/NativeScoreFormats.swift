@@ -1,0 +1,58 @@
+/// Score files in the formats the upstream protocols write, so that SyncBench drops into existing
+/// scripts (docs/protocols.md).
+public enum NativeScoreFormats {
+    /// Wav2Lip's `all_scores.txt` lines for one video: one `dist conf` line per scored track, in
+    /// track order, each number as Python prints a 0-d float32 NumPy array (``numpyFloat32(_:)``),
+    /// as `calculate_scores_real_videos.py` writes `str(dist) + " " + str(conf)`.
+    public static func allScoresLines(tracks: [(distance: Float, confidence: Float)]) -> String {
+        tracks.map { numpyFloat32($0.distance) + " " + numpyFloat32($0.confidence) + "\n" }.joined()
+    }
+
+    /// `str(numpy.float32(x))`: the shortest digits that read back as the same float32 (as Swift's
+    /// own description finds them), positional for `1e-4 ≤ |x| < 1e6` with at least one decimal
+    /// (`7.0`), scientific otherwise with a two-digit exponent (`1e-05`, `1.2345679e+08`);
+    /// `nan`, `inf`, `-inf`.
+    ///
+    /// ref: NumPy `scalarmath` float32 `__str__` → `format_float_positional` /
+    /// `format_float_scientific` (Dragon4, `unique=True`), switching at 1e-4 and 1e6 for float32
+    /// (checked against NumPy 2.4 in `NativeScoreFormatsTests`).
+    public static func numpyFloat32(_ x: Float) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        let sign = x.sign == .minus ? "-" : ""
+        if x == 0 { return sign + "0.0" }
+        // Shortest round-trip digits and the decimal exponent of the first one, from Swift's
+        // description ("7.0912576", "1e-05", "1.2345679e+08", "16777216.0").
+        let text = Array(x.magnitude.description)
+        var mantissa = text, exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = Array(text[..<e])
+            exponent = Int(String(text[(e + 1)...])) ?? 0
+        }
+        let point = mantissa.firstIndex(of: ".") ?? mantissa.count
+        var digits = mantissa.filter { $0 != "." }
+        // The first significant digit sits at 10^(point - 1 + exponent) before stripping zeros.
+        var leadingZeros = 0
+        while leadingZeros < digits.count - 1 && digits[leadingZeros] == "0" { leadingZeros += 1 }
+        let firstExponent = point - 1 + exponent - leadingZeros
+        digits = Array(digits[leadingZeros...])
+        while digits.count > 1 && digits.last == "0" { digits.removeLast() }
+        let magnitude = Double(x.magnitude)
+        if magnitude >= 1e-4 && magnitude < 1e6 {
+            var integer: [Character], fraction: [Character]
+            if firstExponent >= 0 {
+                let count = firstExponent + 1
+                integer = Array((digits + Array(repeating: "0", count: max(0, count - digits.count))).prefix(count))
+                fraction = digits.count > count ? Array(digits[count...]) : []
+            } else {
+                integer = ["0"]
+                fraction = Array(repeating: "0", count: -firstExponent - 1) + digits
+            }
+            if fraction.isEmpty { fraction = ["0"] }
+            return sign + String(integer) + "." + String(fraction)
+        }
+        let head = String(digits[0]), tail = digits.count > 1 ? "." + String(digits[1...]) : ""
+        let e = abs(firstExponent)
+        return sign + head + tail + "e" + (firstExponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + String(e)
+    }
+}
