@@ -15,7 +15,8 @@ public struct FaceTrack: Sendable, Equatable, Codable {
     public var frames: Range<Int> { firstFrame..<(firstFrame + boxes.count) }
 }
 
-/// The reference's IoU tracker (nawta's variant, PIPELINE.md §8.1), including its quirks.
+/// The reference's IoU tracker (nawta's variant, PIPELINE.md §8.1, or joonson's, §8.2), including
+/// its quirks.
 ///
 /// Passes repeat until one starts no track. A pass visits the frames in order and, within a
 /// frame, the remaining faces in list order: the first face starts the track; a later face joins
@@ -26,6 +27,18 @@ public struct FaceTrack: Sendable, Equatable, Codable {
 /// frame between its first and last detection, its mean width or mean height exceeds
 /// ``minFaceSize`` pixels.
 public struct FaceTracker: Sendable {
+    /// Which upstream tracker: they differ in what ends the visit of a frame.
+    public enum Variant: String, Sendable, Codable {
+        /// nawta's `_track` (syncnet-python 0.2.3): the first face that fails the gap *or* the IoU
+        /// test ends the frame; IoU with `+ 1e-8` in the denominator.
+        case nawta
+        /// joonson's `track_shot` (`run_pipeline.py`, also Wav2Lip's, MOVA's and LatentSync's
+        /// copies): only a gap too large ends the frame; a face that fails the IoU test is passed
+        /// over and the next face of the frame is tried; IoU without the `1e-8`.
+        case joonson
+    }
+
+    public var variant: Variant
     /// Detections a track needs, exclusive (`min_track`: 50 for MoChaBench, 100 for joonson).
     public var minTrack: Int
     /// Largest frame gap between consecutive detections of a track (`num_failed_det`).
@@ -35,7 +48,8 @@ public struct FaceTracker: Sendable {
     /// IoU a face must exceed to join a track.
     public var minOverlap: Double
 
-    public init(minTrack: Int = 50, maxGap: Int = 25, minFaceSize: Double = 100, minOverlap: Double = 0.5) {
+    public init(minTrack: Int = 50, maxGap: Int = 25, minFaceSize: Double = 100, minOverlap: Double = 0.5, variant: Variant = .nawta) {
+        self.variant = variant
         self.minTrack = minTrack
         self.maxGap = maxGap
         self.minFaceSize = minFaceSize
@@ -49,6 +63,15 @@ public struct FaceTracker: Sendable {
         return inter / (areaA + areaB - inter + 1e-8)
     }
 
+    /// joonson's `bb_intersection_over_union`: `inter / (areaA + areaB − inter)`. Two boxes of no
+    /// area make Python raise `ZeroDivisionError`; here they do not overlap (0).
+    public static func joonsonOverlap(_ a: FaceDetection, _ b: FaceDetection) -> Double {
+        let inter = max(0, min(a.x2, b.x2) - max(a.x1, b.x1)) * max(0, min(a.y2, b.y2) - max(a.y1, b.y1))
+        let areaA = (a.x2 - a.x1) * (a.y2 - a.y1), areaB = (b.x2 - b.x1) * (b.y2 - b.y1)
+        let union = areaA + areaB - inter
+        return union == 0 ? 0 : inter / union
+    }
+
     /// Tracks of one scene: `detections[i]` are the faces of frame `firstFrame + i`, best first.
     public func tracks(detections: [[FaceDetection]], firstFrame: Int = 0) -> [FaceTrack] {
         var remaining = detections
@@ -58,10 +81,19 @@ public struct FaceTracker: Sendable {
             for position in remaining.indices {
                 let frame = firstFrame + position
                 var index = 0
-                while index < remaining[position].count {
+                faces: while index < remaining[position].count {
                     let face = remaining[position][index]
                     if let last = track.last {
-                        guard frame - last.frame <= maxGap, Self.overlap(face, last.face) > minOverlap else { break }
+                        guard frame - last.frame <= maxGap else { break faces }
+                        switch variant {
+                        case .nawta:
+                            guard Self.overlap(face, last.face) > minOverlap else { break faces }
+                        case .joonson:
+                            guard Self.joonsonOverlap(face, last.face) > minOverlap else {
+                                index += 1  // passed over: try the next face of this frame
+                                continue
+                            }
+                        }
                     }
                     track.append((frame, face))
                     // list.remove(f) drops the first equal entry; the iterator then moves on by one.

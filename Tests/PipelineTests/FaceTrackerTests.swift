@@ -96,4 +96,20 @@ struct FaceTrackerTests {
         #expect(FaceTracker.overlap(a, b) == 50 / (100 + 100 - 50 + 1e-8))
         #expect(FaceTracker.overlap(a, FaceDetection(x1: 20, y1: 20, x2: 30, y2: 30, confidence: 1)) == 0)
     }
+
+    @Test("joonson's tracker passes over a face that fails the IoU test: two faces whose order swaps give two tracks, not nawta's three")
+    func joonsonVariant() {
+        // 12 frames, faces A (left) and B (right), B listed first in frames 3–8 (docs/protocols.md).
+        let a = FaceDetection(x1: 0, y1: 0, x2: 150, y2: 150, confidence: 0.99)
+        let b = FaceDetection(x1: 300, y1: 0, x2: 450, y2: 150, confidence: 0.98)
+        let detections = (0..<12).map { f in (3...8).contains(f) ? [b, a] : [a, b] }
+        let nawta = FaceTracker(minTrack: 5).tracks(detections: detections)
+        let joonson = FaceTracker(minTrack: 5, variant: .joonson).tracks(detections: detections)
+        #expect(nawta.map(\.frames) == [0..<12, 0..<12, 3..<9])
+        #expect(joonson.map(\.frames) == [0..<12, 0..<12])
+        #expect(joonson.map { $0.boxes[0][0] } == [0, 300])
+        #expect(FaceTracker.joonsonOverlap(a, a) == 1 && FaceTracker.joonsonOverlap(a, b) == 0)
+        let point = FaceDetection(x1: 5, y1: 5, x2: 5, y2: 5, confidence: 1)
+        #expect(FaceTracker.joonsonOverlap(point, point) == 0, "Python raises ZeroDivisionError; no overlap here")
+    }
 }

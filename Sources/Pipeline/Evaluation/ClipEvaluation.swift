@@ -122,12 +122,23 @@ public struct ClipScore: Sendable, Codable, Equatable {
                 lseC: nil, lseD: nil, offset: nil, rule: "\(profile.name): one `dist conf` line per track (\(count))",
                 notes: ["\(profile.name) reports one line per track (all_scores.txt) and no number per video; users average the lines"])
         case .largestConfidenceMinusDistance:
-            // Python's max(): the first of equal values wins.
-            var chosen = scored[0]
-            for t in scored.dropFirst() where t.confidence! - t.minDistance! > chosen.confidence! - chosen.minDistance! { chosen = t }
+            // MOVA's eval_lip_sync.py: start from C − D = −100 with C = D = 0.0, take each track whose
+            // C − D (in double, of the float32 results) is strictly larger: the first wins ties, and
+            // when no track beats −100 the video reports 0.0 / 0.0. It writes no offset.
+            var bound = -100.0, chosen: TrackEvaluation? = nil
+            for t in scored where Double(t.confidence!) - Double(t.minDistance!) > bound {
+                bound = Double(t.confidence!) - Double(t.minDistance!)
+                chosen = t
+            }
             score = ClipScore(
-                lseC: chosen.confidence, lseD: chosen.minDistance, offset: chosen.offset,
-                rule: "\(profile.name): track \(chosen.track), the largest C − D of \(count)", notes: [])
+                lseC: chosen?.confidence ?? 0, lseD: chosen?.minDistance ?? 0, offset: nil,
+                rule: chosen.map { "\(profile.name): track \($0.track), the largest C − D of \(count)" }
+                    ?? "\(profile.name): no track's C − D is above −100 (of \(count)); its starting values 0.0 / 0.0",
+                notes: ["\(profile.name) writes no offset per video"])
+            if chosen == nil {
+                score.notes.append(
+                    "\(profile.name) reports 0.0 / 0.0 when no track has C − D above −100 (its starting value), as here; real SyncNet distances (6–12) never get there")
+            }
         }
         if !profile.reports.contains(.distance) {
             score.lseD = nil

@@ -21,20 +21,20 @@ public enum EvaluationProfile: String, Sendable, Codable, CaseIterable {
         case .mochabench:
             ProfileDescription(
                 name: rawValue, version: 1, upstream: "syncnet-python 0.2.3 (MoChaBench eval-lipsync), SyncNetPipeline.inference",
-                minTrack: 50, videoAudio: .decoded, combination: .bestOfEach, reports: [.confidence, .distance])
+                minTrack: 50, tracker: .nawta, videoAudio: .decoded, combination: .bestOfEach, reports: [.confidence, .distance])
         case .joonson:
             ProfileDescription(
                 name: rawValue, version: 1, upstream: "joonson/syncnet_python run_pipeline.py + run_syncnet.py",
-                minTrack: 100, videoAudio: .throughIntermediateAVI, combination: .bestOfEach, reports: [.confidence, .distance])
+                minTrack: 100, tracker: .joonson, videoAudio: .throughIntermediateAVI, combination: .bestOfEach, reports: [.confidence, .distance])
         case .wav2lipReal:
             ProfileDescription(
                 name: rawValue, version: 1,
                 upstream: "Rudrabha/Wav2Lip evaluation/scores_LSE/calculate_scores_real_videos.sh (joonson's pipeline, SyncNetInstance_calc_scores)",
-                minTrack: 100, videoAudio: .throughIntermediateAVI, combination: .perTrack, reports: [.confidence, .distance])
+                minTrack: 100, tracker: .joonson, videoAudio: .throughIntermediateAVI, combination: .perTrack, reports: [.confidence, .distance])
         case .mova:
             ProfileDescription(
                 name: rawValue, version: 1, upstream: "OpenMOSS/MOVA evaluation/ lip sync (joonson's pipeline, min_track 20, Wav2Lip's scorer)",
-                minTrack: 20, videoAudio: .throughIntermediateAVI, combination: .largestConfidenceMinusDistance,
+                minTrack: 20, tracker: .joonson, videoAudio: .throughIntermediateAVI, combination: .largestConfidenceMinusDistance,
                 reports: [.confidence, .distance])
         }
     }
@@ -78,6 +78,8 @@ public struct ProfileDescription: Sendable, Equatable {
     public var upstream: String
     /// Detections a track needs (exclusive), and frames a scene needs to be tracked.
     public var minTrack: Int
+    /// Which upstream tracker builds the tracks.
+    public var tracker: FaceTracker.Variant
     public var videoAudio: VideoAudio
     public var combination: TrackCombination
     public var reports: Set<Number>
@@ -150,6 +152,6 @@ public struct EvaluationSettings: Sendable, Codable, Equatable {
 
     /// The tracker these settings describe.
     public var tracker: FaceTracker {
-        FaceTracker(minTrack: minTrack, maxGap: maxGap, minFaceSize: minFaceSize, minOverlap: minOverlap)
+        FaceTracker(minTrack: minTrack, maxGap: maxGap, minFaceSize: minFaceSize, minOverlap: minOverlap, variant: profileDescription.tracker)
     }
 }

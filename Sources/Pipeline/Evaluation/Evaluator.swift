@@ -126,7 +126,7 @@ public struct Evaluator: Sendable {
             .with("threshold", s.shotThreshold).with("minSceneLength", s.minSceneLength).digest
         let tracks = StageKey(stage: "tracks", version: Version.tracks)
             .with("detections", detections).with("scenes", scenes).with("minTrack", s.minTrack).with("maxGap", s.maxGap)
-            .with("minFaceSize", s.minFaceSize).with("minOverlap", s.minOverlap).digest
+            .with("minFaceSize", s.minFaceSize).with("minOverlap", s.minOverlap).with("tracker", s.profileDescription.tracker.rawValue).digest
         var speech: String? = nil
         if input.speechPath != nil {
             if let sha = input.speechSHA256 {
