@@ -23,4 +23,21 @@ struct NativeScoreFormatsTests {
         let text = NativeScoreFormats.allScoresLines(tracks: [(7.0912576, 6.854312), (12, 0.5)])
         #expect(text == "7.0912576 6.854312\n12.0 0.5\n")
     }
+
+    @Test("MOVA's _lip_score.json, character for character, from the numbers of the upstream golden (four-models/SadTalker/07)")
+    func movaJSON() throws {
+        struct Golden: Decodable {
+            struct Track: Decodable { var conf: Double; var dist: Double }
+            var tracks: [Track]
+            var clip_result: [String: Double]
+            var native_output: [String: String]
+        }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PipelineTests/Fixtures/protocols/mova/four-models_SadTalker_07.json")
+        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+        let text = NativeScoreFormats.movaLipScoreJSON(
+            tracks: golden.tracks.map { (confidence: Float($0.conf), distance: Float($0.dist)) },
+            maxC: Float(try #require(golden.clip_result["max_C_inperson"])), minD: Float(try #require(golden.clip_result["min_D_inperson"])))
+        #expect(text == golden.native_output["four-models_SadTalker_07_lip_score.json"])
+    }
 }

@@ -8,6 +8,33 @@ public enum NativeScoreFormats {
         tracks.map { numpyFloat32($0.distance) + " " + numpyFloat32($0.confidence) + "\n" }.joined()
     }
 
+    /// MOVA's `<video>_lip_score.json` (`eval_lip_sync.py`, `save_per_video_json`): per track
+    /// `person{i}_LSE-D` and `person{i}_LSE-C`, their means (float32, as NumPy's `mean` of the
+    /// float32 results), then the chosen track's `max_C_inperson` and `min_D_inperson`; each value
+    /// written as Python writes `float()` of a float32 (the shortest text of the double), with
+    /// `json.dump(…, indent=4)`'s layout.
+    public static func movaLipScoreJSON(tracks: [(confidence: Float, distance: Float)], maxC: Float, minD: Float) -> String {
+        var fields: [(String, Double)] = []
+        for (i, t) in tracks.enumerated() {
+            fields.append(("person\(i)_LSE-D", Double(t.distance)))
+            fields.append(("person\(i)_LSE-C", Double(t.confidence)))
+        }
+        let n = Float(max(1, tracks.count))
+        fields.append(("mean_LSE-D", Double(tracks.map(\.distance).reduce(0, +) / n)))
+        fields.append(("mean_LSE-C", Double(tracks.map(\.confidence).reduce(0, +) / n)))
+        fields.append(("max_C_inperson", Double(maxC)))
+        fields.append(("min_D_inperson", Double(minD)))
+        return "{\n" + fields.map { "    \"\($0.0)\": \(pythonFloat($0.1))" }.joined(separator: ",\n") + "\n}"
+    }
+
+    /// `repr(float)`: the shortest round-trip digits, `e-05` / `e+16` outside `[1e-4, 1e16)`, `NaN`
+    /// and `Infinity` as `json.dump` writes them.
+    static func pythonFloat(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x.isInfinite { return x < 0 ? "-Infinity" : "Infinity" }
+        return x.description
+    }
+
     /// `str(numpy.float32(x))`: the shortest digits that read back as the same float32 (as Swift's
     /// own description finds them), positional for `1e-4 ≤ |x| < 1e6` with at least one decimal
     /// (`7.0`), scientific otherwise with a two-digit exponent (`1e-05`, `1.2345679e+08`);
