@@ -62,6 +62,7 @@ let package = Package(
         // MARK: Build tools
         .executableTarget(name: "EmbedMigrations"),
         .plugin(name: "EmbedMigrationsPlugin", capability: .buildTool(), dependencies: ["EmbedMigrations"]),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
 
         // MARK: Command-line tool
         .executableTarget(
@@ -71,7 +72,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
 
         // MARK: Tests

@@ -13,5 +13,9 @@ struct SyncBench: AsyncParsableCommand {
 }
 
 enum SyncBenchVersion {
-    static let current = "0.1.0"
+    static let number = "0.1.0"
+    /// The git commit of the build (BuildInfoPlugin), `unknown` outside a checkout.
+    static let commit = BuildInfo.commit
+    /// `0.1.0 (1a2b3c4d5e6f)`, as `--version` and every output's provenance show it.
+    static let current = "\(number) (\(commit))"
 }

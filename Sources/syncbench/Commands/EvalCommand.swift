@@ -4,6 +4,7 @@ import Foundation
 import Media
 import Models
 import Pipeline
+import Reports
 import Store
 
 /// `syncbench eval`: score one clip, through the cache.
@@ -56,6 +57,7 @@ struct EvalCommand: ParsableCommand {
         for warning in warnings { FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8)) }
         var report = EvaluationReport(result)
         report.warnings = warnings
+        report.provenance = provenance(evaluator, usedS3FD: boxes == nil)
         print(json ? report.jsonText : report.table)
         if let status = ExitStatus(clip: result.status) {
             throw ExitCode(status.rawValue)
@@ -70,11 +72,35 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+/// The provenance of an evaluation made with `evaluator`'s weights and settings.
+func provenance(_ evaluator: ClipEvaluator, usedS3FD: Bool) -> Provenance {
+    let weights = WeightsFile.allCases.compactMap { file -> Provenance.Weights? in
+        guard let sha = try? evaluator.digest(of: file) else { return nil }
+        return Provenance.Weights(file: file.fileName, sha256: sha, published: file.matchesPublishedDigest(sha), used: file == .syncNet || usedS3FD)
+    }
+    let settings = evaluator.settings
+    return Provenance(
+        syncbench: SyncBenchVersion.current, profile: settings.profile.rawValue, profileVersion: settings.profileDescription.version,
+        clean: settings.clean, weights: weights, ffmpeg: MediaLibraries.versions)
+}
+
+/// A value written as JSON `null` when absent (the encoder omits absent optionals otherwise).
+struct Nullable<Value: Encodable>: Encodable {
+    var value: Value?
+    init(_ value: Value?) { self.value = value }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
 /// How an evaluation is printed.
 struct EvaluationReport {
     let evaluation: ClipEvaluation
     /// Remarks printed with the result (weights that are not the published ones).
     var warnings: [String] = []
+    /// Where the numbers come from (in `--json`).
+    var provenance: Provenance? = nil
 
     init(_ evaluation: ClipEvaluation) {
         self.evaluation = evaluation
@@ -120,12 +146,13 @@ struct EvaluationReport {
         var warnings: [String]
         /// The clip's numbers by the profile's rule (null where the protocol defines none; the
         /// reason is in `warnings`), and the rule in words.
-        var lse_c: Float?
-        var lse_d: Float?
-        var offset: Int?
-        var rule: String?
+        var lse_c: Nullable<Float>
+        var lse_d: Nullable<Float>
+        var offset: Nullable<Int>
+        var rule: Nullable<String>
         var profile_version: Int
         var profile_upstream: String
+        var provenance: Provenance?
     }
 
     var jsonObject: JSON {
@@ -143,8 +170,9 @@ struct EvaluationReport {
                 ($0.stage, JSON.Stage(status: $0.outcome.rawValue, seconds: $0.seconds, computed: $0.computed, cached: $0.cached))
             }),
             stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings,
-            warnings: warnings + (e.warnings ?? []) + (e.clip?.notes ?? []), lse_c: e.clip?.lseC, lse_d: e.clip?.lseD, offset: e.clip?.offset,
-            rule: e.clip?.rule, profile_version: e.settings.profileDescription.version, profile_upstream: e.settings.profileDescription.upstream)
+            warnings: warnings + (e.warnings ?? []) + (e.clip?.notes ?? []), lse_c: Nullable(e.clip?.lseC), lse_d: Nullable(e.clip?.lseD), offset: Nullable(e.clip?.offset),
+            rule: Nullable(e.clip?.rule), profile_version: e.settings.profileDescription.version, profile_upstream: e.settings.profileDescription.upstream,
+            provenance: provenance)
     }
 
     var jsonText: String {

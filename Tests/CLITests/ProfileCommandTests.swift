@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `eval --profile` through the binary: the clip's numbers by the profile's rule, and the
+/// provenance every `--json` output states (issue #12).
+@Suite("syncbench eval: profiles and provenance", .serialized, .timeLimit(.minutes(5)))
+struct ProfileCommandTests {
+    @Test("each profile's rule and the provenance (tool and commit, profile version, weights by SHA-256 and published or not, FFmpeg)")
+    func profilesAndProvenance() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-profiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let weights = directory.appendingPathComponent("weights").path
+        #expect(try SyncBenchBinary.run(["weights", "standin", weights]).status == 0)
+        let video = directory.appendingPathComponent("clip.mkv"), boxes = directory.appendingPathComponent("boxes.json")
+        try ScorableClip.write(to: video, boxes: boxes, frames: 60)
+        func eval(_ profile: String) throws -> [String: Any] {
+            let output = try SyncBenchBinary.run([
+                "eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", directory.appendingPathComponent("db.sqlite").path,
+                "--json", "--profile", profile, "--min-track", "20",
+            ])
+            #expect(output.status == 0, "\(profile): \(output.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        }
+        let mocha = try eval("mochabench")
+        #expect(mocha["lse_c"] as? Double == mocha["best_confidence"] as? Double && mocha["lse_d"] as? Double == mocha["min_dist"] as? Double)
+        #expect((mocha["rule"] as? String)?.hasPrefix("mochabench: the best confidence and the smallest distance over 1 track") == true)
+        let real = try eval("wav2lip-real")
+        #expect(real["lse_c"] is NSNull && real["lse_d"] is NSNull && real["offset"] is NSNull, "null, not absent: \(real)")
+        #expect((real["warnings"] as? [String])?.contains { $0.contains("one line per track") } == true)
+        let mova = try eval("mova")
+        #expect(mova["offset"] is NSNull && mova["lse_c"] is NSNumber && (mova["rule"] as? String)?.hasPrefix("mova: ") == true)
+
+        let provenance = try #require(mova["provenance"] as? [String: Any])
+        #expect((provenance["syncbench"] as? String)?.hasPrefix("0.1.0 (") == true)
+        #expect(provenance["profile"] as? String == "mova" && provenance["profile_version"] as? Int == 1)
+        let files = try #require(provenance["weights"] as? [[String: Any]])
+        #expect(files.map { $0["file"] as? String } == ["syncnet_v2.model", "sfd_face.pth"])
+        #expect(files.allSatisfy { $0["published"] as? Bool == false && ($0["sha256"] as? String)?.count == 64 })
+        #expect(files.map { $0["used"] as? Bool } == [true, false], "S3FD plays no part with --boxes")
+        let ffmpeg = try #require(provenance["ffmpeg"] as? [String: String])
+        #expect(Set(ffmpeg.keys) == ["libavformat", "libavcodec", "libavutil", "libswscale", "libswresample"])
+        #expect(ffmpeg.values.allSatisfy { $0.split(separator: ".").count == 3 })
+    }
+
+    @Test("--version names the commit it was built from")
+    func version() throws {
+        let output = try SyncBenchBinary.run(["--version"])
+        #expect(output.status == 0)
+        let text = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(text.hasPrefix("0.1.0 (") && text.hasSuffix(")") && text.count > "0.1.0 ()".count, "\(text)")
+    }
+}
