@@ -94,6 +94,10 @@ public struct ClipEvaluator: Sendable {
     /// Evaluates `video` against `audio` (nil: the video's own audio), with `boxes` instead of
     /// S3FD when given; an identical evaluation already stored is returned without computing.
     ///
+    /// The evaluation writes the cache through an ``ArtifactWriter`` registered for it, and
+    /// records its result in the transaction that ends the writer, so several evaluations (and
+    /// `cache gc`) may run at once on one database (docs/cache.md).
+    ///
     /// - Throws: ``MissingInputFile`` (video or boxes), `DetectionBoxes.LoadError`, `WeightsError`,
     ///   `StoreError`, `ArtifactError`. Bad media does not throw: it is the evaluation's status.
     public func evaluate(video: String, audio: String?, boxes boxesPath: String?) throws -> ClipEvaluation {
@@ -121,9 +125,8 @@ public struct ClipEvaluator: Sendable {
             loadS3FD: { try shared.loadS3FD() }, loadSyncNet: { try shared.loadSyncNet() })
         let input = EvaluationInput(
             videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
-        let evaluator = Evaluator(settings: settings, networks: source, cache: store)
         let started = ContinuousClock.now
-        let key = evaluator.keys(for: input).evaluation
+        let key = Evaluator(settings: settings, networks: source, cache: EmptyCache()).keys(for: input).evaluation
         if var stored = try store.evaluation(key: key) {
             // An identical evaluation: nothing to compute.
             stored.stages = stored.stages.map {
@@ -134,10 +137,28 @@ public struct ClipEvaluator: Sendable {
             stored.seconds = (ContinuousClock.now - started).seconds
             return stored
         }
-        let evaluation = try evaluator.evaluate(input)
-        try store.save(evaluation)
-        return evaluation
+        let writer = try store.artifactWriter()
+        do {
+            let evaluation = try Evaluator(settings: settings, networks: source, cache: writer).evaluate(input)
+            try writer.record(evaluation)
+            return evaluation
+        } catch {
+            // Ending the writer drops the frames it staged; if even that fails, `cache gc` ends it
+            // once this process is gone.
+            try? writer.close()
+            throw error
+        }
     }
+}
+
+/// A cache that holds nothing, for computing keys.
+private struct EmptyCache: ArtifactCache {
+    func artifact(key: String) throws -> StoredArtifact? { nil }
+    func containsArtifact(key: String) throws -> Bool { false }
+    func save(_ artifact: StoredArtifact) throws {}
+    func discardFrames(of key: String) throws {}
+    func saveFrames(of key: String, startingAt index: Int, _ pngs: [Data]) throws {}
+    func frames(of key: String, range: Range<Int>) throws -> [Data] { [] }
 }
 
 extension Duration {

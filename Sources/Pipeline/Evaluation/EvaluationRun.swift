@@ -410,6 +410,7 @@ struct EvaluationRun {
         }
         let faithful = settings.pictureChain == .faithful
         var active = plans.map { plan in Active(plan: plan, windows: cropper.windows(for: plan.track)) }
+        // Start each track's frames over (frames this writer saved earlier; never another writer's).
         for plan in plans { try cache.discardFrames(of: plan.crops) }
         let lastFrame = plans.map { $0.track.frames.upperBound - 1 }.max() ?? -1
         let codec = try mediaCall { try PNGImageCodec() }
