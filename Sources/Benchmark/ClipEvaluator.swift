@@ -12,6 +12,39 @@ public struct MissingInputFile: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(path): no such file (\(role))" }
 }
 
+/// A file an evaluation needs is not a regular file: a pipe (`<(cat clip.mp4)`), a device, a
+/// socket or a folder. Its bytes may not read the same twice (the digest reads them, then the
+/// decoder), so it is refused before anything is read or recorded: a failure caused by the way a
+/// file was read must never be stored as the verdict on its content.
+public struct IrregularInputFile: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    /// What the file is for: `video`, `speech`, `boxes`.
+    public var role: String
+    /// What it is instead: `a pipe`, `a folder`, `a character device`, `a block device`, `a socket`.
+    public var kind: String
+    public var description: String {
+        "\(path): not a regular file (\(kind), given as the \(role)); save it to a file and evaluate that"
+    }
+
+    /// Throws ``MissingInputFile`` when nothing is at `path`, and ``IrregularInputFile`` when it
+    /// is not a regular file (after following symbolic links).
+    public static func check(_ path: String, role: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw MissingInputFile(path: path, role: role) }
+        let kind: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFIFO: kind = "a pipe"
+        case S_IFDIR: kind = "a folder"
+        case S_IFCHR: kind = "a character device"
+        case S_IFBLK: kind = "a block device"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "not a file"
+        }
+        throw IrregularInputFile(path: path, role: role, kind: kind)
+    }
+}
+
 /// Where an evaluation's networks come from.
 ///
 /// A batch keeps them loaded (`keepsLoaded`): each is loaded once, on first use, and shared by
@@ -98,11 +131,14 @@ public struct ClipEvaluator: Sendable {
     /// records its result in the transaction that ends the writer, so several evaluations (and
     /// `cache gc`) may run at once on one database (docs/cache.md).
     ///
-    /// - Throws: ``MissingInputFile`` (video or boxes), `DetectionBoxes.LoadError`, `WeightsError`,
-    ///   `StoreError`, `ArtifactError`. Bad media does not throw: it is the evaluation's status.
+    /// - Throws: ``MissingInputFile`` (video or boxes), ``IrregularInputFile`` (video, speech or
+    ///   boxes not a regular file), `DetectionBoxes.LoadError`, `WeightsError`, `StoreError`,
+    ///   `ArtifactError`. Bad media does not throw: it is the evaluation's status.
     public func evaluate(video: String, audio: String?, boxes boxesPath: String?) throws -> ClipEvaluation {
         let videoURL = URL(fileURLWithPath: video)
-        guard FileManager.default.fileExists(atPath: video) else { throw MissingInputFile(path: video, role: "video") }
+        try IrregularInputFile.check(video, role: "video")
+        if let audio, FileManager.default.fileExists(atPath: audio) { try IrregularInputFile.check(audio, role: "speech") }
+        if let boxesPath { try IrregularInputFile.check(boxesPath, role: "boxes") }
         let videoSHA = try store.contentDigest(ofFileAt: videoURL)
         var speechSHA: String? = nil
         var speechError: String? = nil
@@ -116,7 +152,6 @@ public struct ClipEvaluator: Sendable {
         var boxes: DetectionBoxes? = nil
         if let boxesPath {
             let url = URL(fileURLWithPath: boxesPath)
-            guard FileManager.default.fileExists(atPath: boxesPath) else { throw MissingInputFile(path: boxesPath, role: "boxes") }
             boxes = try DetectionBoxes(contentsOf: url, sha256: try store.contentDigest(ofFileAt: url))
         }
         let shared = networks
