@@ -12,6 +12,39 @@ public struct MissingInputFile: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(path): no such file (\(role))" }
 }
 
+/// A file an evaluation needs is not a regular file: a pipe (`<(cat clip.mp4)`), a device, a
+/// socket or a folder. Its bytes may not read the same twice (the digest reads them, then the
+/// decoder), so it is refused before anything is read or recorded: a failure caused by the way a
+/// file was read must never be stored as the verdict on its content.
+public struct IrregularInputFile: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    /// What the file is for: `video`, `speech`, `boxes`.
+    public var role: String
+    /// What it is instead: `a pipe`, `a folder`, `a character device`, `a block device`, `a socket`.
+    public var kind: String
+    public var description: String {
+        "\(path): not a regular file (\(kind), given as the \(role)); save it to a file and evaluate that"
+    }
+
+    /// Throws ``MissingInputFile`` when nothing is at `path`, and ``IrregularInputFile`` when it
+    /// is not a regular file (after following symbolic links).
+    public static func check(_ path: String, role: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw MissingInputFile(path: path, role: role) }
+        let kind: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFIFO: kind = "a pipe"
+        case S_IFDIR: kind = "a folder"
+        case S_IFCHR: kind = "a character device"
+        case S_IFBLK: kind = "a block device"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "not a file"
+        }
+        throw IrregularInputFile(path: path, role: role, kind: kind)
+    }
+}
+
 /// Where an evaluation's networks come from.
 ///
 /// A batch keeps them loaded (`keepsLoaded`): each is loaded once, on first use, and shared by
@@ -94,13 +127,21 @@ public struct ClipEvaluator: Sendable {
     /// Evaluates `video` against `audio` (nil: the video's own audio), with `boxes` instead of
     /// S3FD when given; an identical evaluation already stored is returned without computing.
     ///
-    /// - Throws: ``MissingInputFile`` (video or boxes), `DetectionBoxes.LoadError`, `WeightsError`,
-    ///   `StoreError`, `ArtifactError`. Bad media does not throw: it is the evaluation's status.
+    /// The evaluation writes the cache through an ``ArtifactWriter`` registered for it, and
+    /// records its result in the transaction that ends the writer, so several evaluations (and
+    /// `cache gc`) may run at once on one database (docs/cache.md).
+    ///
+    /// - Parameter progress: told how far the long stages are (``EvaluationProgress``).
+    /// - Throws: ``MissingInputFile`` (video or boxes), ``IrregularInputFile`` (video, speech or
+    ///   boxes not a regular file), `DetectionBoxes.LoadError`, `WeightsError`, `StoreError`,
+    ///   `ArtifactError`. Bad media does not throw: it is the evaluation's status.
     public func evaluate(
         video: String, audio: String?, boxes boxesPath: String?, progress: (@Sendable (EvaluationProgress) -> Void)? = nil
     ) throws -> ClipEvaluation {
         let videoURL = URL(fileURLWithPath: video)
-        guard FileManager.default.fileExists(atPath: video) else { throw MissingInputFile(path: video, role: "video") }
+        try IrregularInputFile.check(video, role: "video")
+        if let audio, FileManager.default.fileExists(atPath: audio) { try IrregularInputFile.check(audio, role: "speech") }
+        if let boxesPath { try IrregularInputFile.check(boxesPath, role: "boxes") }
         let videoSHA = try store.contentDigest(ofFileAt: videoURL)
         var speechSHA: String? = nil
         var speechError: String? = nil
@@ -114,7 +155,6 @@ public struct ClipEvaluator: Sendable {
         var boxes: DetectionBoxes? = nil
         if let boxesPath {
             let url = URL(fileURLWithPath: boxesPath)
-            guard FileManager.default.fileExists(atPath: boxesPath) else { throw MissingInputFile(path: boxesPath, role: "boxes") }
             boxes = try DetectionBoxes(contentsOf: url, sha256: try store.contentDigest(ofFileAt: url))
         }
         let shared = networks
@@ -123,9 +163,8 @@ public struct ClipEvaluator: Sendable {
             loadS3FD: { try shared.loadS3FD() }, loadSyncNet: { try shared.loadSyncNet() })
         let input = EvaluationInput(
             videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
-        let evaluator = Evaluator(settings: settings, networks: source, cache: store, progress: progress)
         let started = ContinuousClock.now
-        let key = evaluator.keys(for: input).evaluation
+        let key = Evaluator(settings: settings, networks: source, cache: EmptyCache()).keys(for: input).evaluation
         if var stored = try store.evaluation(key: key) {
             // An identical evaluation: nothing to compute.
             stored.stages = stored.stages.map {
@@ -140,10 +179,28 @@ public struct ClipEvaluator: Sendable {
             stored.seconds = (ContinuousClock.now - started).seconds
             return stored
         }
-        let evaluation = try evaluator.evaluate(input)
-        try store.save(evaluation)
-        return evaluation
+        let writer = try store.artifactWriter()
+        do {
+            let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input)
+            try writer.record(evaluation)
+            return evaluation
+        } catch {
+            // Ending the writer drops the frames it staged; if even that fails, `cache gc` ends it
+            // once this process is gone.
+            try? writer.close()
+            throw error
+        }
     }
+}
+
+/// A cache that holds nothing, for computing keys.
+private struct EmptyCache: ArtifactCache {
+    func artifact(key: String) throws -> StoredArtifact? { nil }
+    func containsArtifact(key: String) throws -> Bool { false }
+    func save(_ artifact: StoredArtifact) throws {}
+    func discardFrames(of key: String) throws {}
+    func saveFrames(of key: String, startingAt index: Int, _ pngs: [Data]) throws {}
+    func frames(of key: String, range: Range<Int>) throws -> [Data] { [] }
 }
 
 extension Duration {

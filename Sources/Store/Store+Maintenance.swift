@@ -20,6 +20,10 @@ extension Store {
         public var orphanFrames: Int
         /// Artifacts no evaluation refers to.
         public var unreferencedArtifacts: Int
+        /// Evaluations writing the cache (registered writers, live or left by a killed process).
+        public var writers: Int
+        /// Frames writers have staged for artifacts they have not finished.
+        public var stagedFrames: Int
         public var databaseBytes: Int?
     }
 
@@ -50,6 +54,8 @@ extension Store {
                     db, sql: "SELECT count(*) FROM artifactFrame WHERE artifactKey NOT IN (SELECT key FROM artifact)") ?? 0
                 let unreferenced = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM artifact WHERE key NOT IN (SELECT artifactKey FROM evaluationArtifact)") ?? 0
+                let writers = try Int.fetchOne(db, sql: "SELECT count(*) FROM cacheWriter") ?? 0
+                let staged = try Int.fetchOne(db, sql: "SELECT count(*) FROM stagedFrame") ?? 0
                 var bytes: Int? = nil
                 if let location {
                     let path = location.path(percentEncoded: false)
@@ -59,39 +65,88 @@ extension Store {
                 }
                 return CacheStatistics(
                     stages: stages, evaluations: evaluations, evaluationsByStatus: byStatus, orphanFrames: orphans,
-                    unreferencedArtifacts: unreferenced, databaseBytes: bytes)
+                    unreferencedArtifacts: unreferenced, writers: writers, stagedFrames: staged, databaseBytes: bytes)
             }
         }
     }
 
-    /// What `collectGarbage()` removed.
+    /// What ``collectGarbage(staleAfter:now:isAlive:)`` did.
     public struct GarbageReport: Sendable, Codable, Equatable {
+        /// Artifacts deleted (none while an evaluation is running).
         public var artifacts: Int
+        /// Frames without an artifact row deleted (left by binaries before migration 0005).
         public var frames: Int
+        /// Writers found dead (their process is gone) and deleted, and the frames they had staged.
+        public var deadWriters: Int
+        public var stagedFrames: Int
+        /// Live writers: evaluations running now. While there is one, gc deletes no artifact
+        /// (``keptArtifacts`` says how many it kept) and does not compact the file.
+        public var runningWriters: Int
+        public var keptArtifacts: Int
         public var bytesBefore: Int?
         public var bytesAfter: Int?
     }
 
-    /// Deletes artifacts no evaluation refers to and frames without an artifact, in one
-    /// transaction, then checkpoints the WAL and vacuums the file.
-    public func collectGarbage() throws(StoreError) -> GarbageReport {
+    /// How long a writer on another host may go without a heartbeat before `cache gc` takes it for
+    /// dead: 6 hours (a writer refreshes it with every artifact it writes; on this host a writer
+    /// is dead as soon as its process is gone).
+    public static let writerStaleAfter: TimeInterval = 6 * 3600
+
+    /// Whether process `pid` exists on this host.
+    @Sendable public static func processIsAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// Deletes, in one transaction: dead writers with the frames they staged; then, unless a live
+    /// writer remains (an evaluation is running and may use any artifact), the artifacts no
+    /// evaluation refers to; and frames without an artifact row. Then, when no evaluation is
+    /// running, vacuums the file and truncates the WAL.
+    ///
+    /// A writer is dead when it is registered on this host (`ProcessInfo.hostName`) and
+    /// `isAlive(pid)` is false, or when its heartbeat is older than `staleAfter` seconds.
+    public func collectGarbage(
+        staleAfter: TimeInterval = Store.writerStaleAfter, now: Date = Date(), isAlive: (Int32) -> Bool = Store.processIsAlive
+    ) throws(StoreError) -> GarbageReport {
         let before = try cacheStatistics().databaseBytes
-        let (artifacts, frames): (Int, Int) = try perform("collect garbage") {
+        let host = ProcessInfo.processInfo.hostName
+        var report: GarbageReport = try perform("collect garbage") {
             try writer.write { db in
-                try db.execute(sql: "DELETE FROM artifact WHERE key NOT IN (SELECT artifactKey FROM evaluationArtifact)")
-                let artifacts = db.changesCount
+                var report = GarbageReport(
+                    artifacts: 0, frames: 0, deadWriters: 0, stagedFrames: 0, runningWriters: 0, keptArtifacts: 0, bytesBefore: before,
+                    bytesAfter: nil)
+                for row in try Row.fetchAll(db, sql: "SELECT id, host, pid, heartbeatAt FROM cacheWriter") {
+                    let id: String = row["id"], writerHost: String = row["host"], pid: Int32 = row["pid"], heartbeat: Double = row["heartbeatAt"]
+                    let dead = (writerHost == host && !isAlive(pid)) || now.timeIntervalSince1970 - heartbeat > staleAfter
+                    guard dead else {
+                        report.runningWriters += 1
+                        continue
+                    }
+                    report.stagedFrames += try Int.fetchOne(db, sql: "SELECT count(*) FROM stagedFrame WHERE writerID = ?", arguments: [id]) ?? 0
+                    try db.execute(sql: "DELETE FROM cacheWriter WHERE id = ?", arguments: [id])
+                    report.deadWriters += 1
+                }
+                let unreferenced = "FROM artifact WHERE key NOT IN (SELECT artifactKey FROM evaluationArtifact)"
+                if report.runningWriters > 0 {
+                    report.keptArtifacts = try Int.fetchOne(db, sql: "SELECT count(*) \(unreferenced)") ?? 0
+                } else {
+                    try db.execute(sql: "DELETE \(unreferenced)")
+                    report.artifacts = db.changesCount
+                }
                 try db.execute(sql: "DELETE FROM artifactFrame WHERE artifactKey NOT IN (SELECT key FROM artifact)")
-                return (artifacts, db.changesCount)
+                report.frames = db.changesCount
+                return report
             }
         }
-        if location != nil {
+        // VACUUM and a TRUNCATE checkpoint hold the database for as long as they take: not while
+        // an evaluation may be waiting to write.
+        if location != nil && report.runningWriters == 0 {
             try perform("vacuum") {
                 try writer.vacuum()
                 try writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             }
         }
-        let after = try cacheStatistics().databaseBytes
-        return GarbageReport(artifacts: artifacts, frames: frames, bytesBefore: before, bytesAfter: after)
+        report.bytesAfter = try cacheStatistics().databaseBytes
+        return report
     }
 
     /// A problem `verify()` found.

@@ -28,7 +28,8 @@ enum ExitStatus: Int32, CaseIterable {
     case emptyStream = 18
     case decodeFailed = 19
     case writeFailed = 20
-    /// An input file other than media (a boxes file) is malformed.
+    /// An input file other than media (a boxes file) is malformed, or an input is not a regular
+    /// file (a pipe, a device, a folder).
     case invalidInput = 21
     case databaseError = 30
     /// `query`: the database holds no such evaluation or artifact.
@@ -87,6 +88,8 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         throw fail(error.description, status: .databaseError)
     } catch let error as MissingInputFile {
         throw fail(error.description, status: .fileNotFound)
+    } catch let error as IrregularInputFile {
+        throw fail(error.description, status: .invalidInput)
     } catch let error as SuiteLayoutError {
         throw fail(error.description, status: .invalidInput)
     } catch let error as ReportLoadError {

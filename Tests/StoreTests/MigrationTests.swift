@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import Store
@@ -15,6 +16,8 @@ struct MigrationTests {
         "0001_media_file": "bff94237f1f9f7fcfe042c2e7c6330794ca0e5a554f05c4e7fa453fba6cf7ab4",
         "0002_evaluation_cache": "4747ac821421eb4c5890ef973c459df9a144699d8dfe56c964fa4778133fe6ce",
         "0003_benchmark_suites": "035c6bb5dd677df771b594c874cdcf10a672fb0b34c75b289f1bad66d42bc7d2",
+        "0004_artifact_references": "db700a049e804b09d5efeaca1c64be8eb9944140901264736a5b9eb05fd39561",
+        "0005_cache_writers": "c860d639521c0aea94ac0b92604766396f9458d82a28c7036f0442716ad07a47",
     ]
 
     @Test("Shipped migrations are unchanged, and every embedded migration is listed")
@@ -52,6 +55,34 @@ struct MigrationTests {
             }
             let reopened = try Store.open(at: url)
             #expect(try reopened.appliedMigrations() == identifiers)
+        }
+    }
+
+    @Test("0004 makes evaluations recorded before it refer to every artifact their result names")
+    func backfillsArtifactReferences() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appending(path: "old.sqlite")
+            let older = Array(EmbeddedMigration.all.prefix { $0.identifier < "0004" })
+            let key = String(repeating: "e", count: 64), speech = String(repeating: "5", count: 64), crops = String(repeating: "c", count: 64)
+            let result = """
+                {"artifacts": {"speech": "\(speech)"}, "tracks": [{"track": 0, "artifacts": {"crops": "\(crops)"}}, {"track": 1}]}
+                """
+            do {
+                let store = try Store.open(at: url, migrations: older)
+                try store.writer.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO evaluation (key, videoSHA256, videoPath, profile, clean, status, message, settingsJSON, resultJSON, seconds, evaluatedAt)
+                            VALUES (?, ?, '/v.mkv', 'mochabench', 0, 'ok', '', '{}', ?, 1, '2025-01-01 00:00:00.000')
+                            """,
+                        arguments: [key, String(repeating: "a", count: 64), result])
+                }
+            }
+            let store = try Store.open(at: url)
+            let referenced = try store.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT artifactKey FROM evaluationArtifact WHERE evaluationKey = ? ORDER BY artifactKey", arguments: [key])
+            }
+            #expect(referenced == [speech, crops].sorted())
         }
     }
 

@@ -33,9 +33,12 @@ public struct StoredArtifact: Sendable, Equatable {
 /// sees this protocol.
 ///
 /// Contract: ``save(_:)`` is one transaction, so an artifact exists whole or not at all. An
-/// artifact with frames has its frames saved first, in chunks (each chunk one transaction); frames
-/// without an artifact row are leftovers of an interrupted run and are discarded by
-/// ``discardFrames(of:)`` before a stage writes them again.
+/// artifact with frames has its frames saved first, in chunks (each chunk one transaction), by
+/// the same cache value that then saves its row; until then they belong to that writer alone
+/// (``frames(of:range:)`` does not see them, and another writer of the same key neither sees nor
+/// discards them). ``discardFrames(of:)`` drops the frames this writer saved for a key. When
+/// another writer saved the same key first, ``save(_:)`` keeps that artifact (equal keys mean
+/// equal content).
 public protocol ArtifactCache: Sendable {
     func artifact(key: String) throws -> StoredArtifact?
     func containsArtifact(key: String) throws -> Bool

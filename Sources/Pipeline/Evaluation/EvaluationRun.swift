@@ -422,6 +422,7 @@ struct EvaluationRun {
                 throw Stop(status: .cropError, message: "\(input.videoPath): track \(plan.index): \(error)")
             }
         }
+        // Start each track's frames over (frames this writer saved earlier; never another writer's).
         for plan in plans { try cache.discardFrames(of: plan.crops) }
         let lastFrame = plans.map { $0.track.frames.upperBound - 1 }.max() ?? -1
         let codec = try mediaCall { try PNGImageCodec() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmark
 import Foundation
 import Media
 import NPY
@@ -26,14 +27,7 @@ struct EvaluationSelector: ParsableArguments {
     /// The most recent evaluation of `video` (an existing file, hashed through the path cache, or
     /// a SHA-256 prefix of at least 6 hex digits).
     func evaluation(of video: String, in store: Store) throws -> ClipEvaluation {
-        let sha: String
-        if FileManager.default.fileExists(atPath: video) {
-            sha = try store.contentDigest(ofFileAt: URL(fileURLWithPath: video))
-        } else if video.count >= 6, video.count <= 64, video.lowercased().allSatisfy({ $0.isHexDigit }) {
-            sha = video.lowercased()
-        } else {
-            throw CLIError(message: "\(video): no such file, and not a SHA-256 (prefix of at least 6 hex digits)", status: .fileNotFound)
-        }
+        let sha = try Self.digest(of: video, in: store)
         let found = try store.evaluations(video: sha, profile: profile, clean: clean)
         let shas = Set(found.map(\.videoSHA256))
         guard shas.count <= 1 else {
@@ -45,6 +39,19 @@ struct EvaluationSelector: ParsableArguments {
                     + "(run `syncbench eval` first)", status: .notInCache)
         }
         return latest
+    }
+
+    /// The SHA-256 of `video` (a regular file, hashed through the path cache) or the lowercased
+    /// SHA-256 prefix it is (at least 6 hex digits).
+    static func digest(of video: String, in store: Store) throws -> String {
+        if FileManager.default.fileExists(atPath: video) {
+            try IrregularInputFile.check(video, role: "video")
+            return try store.contentDigest(ofFileAt: URL(fileURLWithPath: video))
+        }
+        guard video.count >= 6, video.count <= 64, video.lowercased().allSatisfy({ $0.isHexDigit }) else {
+            throw CLIError(message: "\(video): no such file, and not a SHA-256 (prefix of at least 6 hex digits)", status: .fileNotFound)
+        }
+        return video.lowercased()
     }
 }
 
