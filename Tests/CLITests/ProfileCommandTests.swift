@@ -31,6 +31,21 @@ struct ProfileCommandTests {
         let mova = try eval("mova")
         #expect(mova["offset"] is NSNull && mova["lse_c"] is NSNumber && (mova["rule"] as? String)?.hasPrefix("mova: ") == true)
 
+        // The upstream files: Wav2Lip's all_scores.txt and MOVA's _lip_score.json.
+        let db = directory.appendingPathComponent("db.sqlite").path
+        let lines = directory.appendingPathComponent("all_scores.txt"), json = directory.appendingPathComponent("clip_lip_score.json")
+        let exported = try SyncBenchBinary.run(["query", "export", video.path, "--artifact", "all-scores", "--profile", "wav2lip-real", "--out", lines.path, "--db", db])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let tracks = try #require(real["tracks"] as? [[String: Any]])
+        let text = try String(contentsOf: lines, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == tracks.count && text.hasSuffix("\n"))
+        let first = text.split(separator: "\n")[0].split(separator: " ").compactMap { Double($0) }
+        #expect(first.count == 2 && abs(first[0] - (tracks[0]["min_dist"] as? Double ?? 0)) < 1e-4 && abs(first[1] - (tracks[0]["confidence"] as? Double ?? 0)) < 1e-4)
+        let lip = try SyncBenchBinary.run(["query", "export", video.path, "--artifact", "lip-score", "--profile", "mova", "--out", json.path, "--db", db])
+        #expect(lip.status == 0, "\(lip.stderr)")
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Double])
+        #expect(Set(fields.keys) == ["person0_LSE-D", "person0_LSE-C", "mean_LSE-D", "mean_LSE-C", "max_C_inperson", "min_D_inperson"], "\(fields)")
+
         let provenance = try #require(mova["provenance"] as? [String: Any])
         #expect((provenance["syncbench"] as? String)?.hasPrefix("0.1.0 (") == true)
         #expect(provenance["profile"] as? String == "mova" && provenance["profile_version"] as? Int == 1)

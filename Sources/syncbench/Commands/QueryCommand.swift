@@ -143,11 +143,14 @@ struct QuerySQLCommand: ParsableCommand {
 enum ExportArtifact: String, CaseIterable, ExpressibleByArgument {
     case detections, tracks, scores, crops, speech, mfcc
     case lipEmbeddings = "lip-embeddings", audioEmbeddings = "audio-embeddings", distances, framewise
+    /// Wav2Lip's `all_scores.txt` lines and MOVA's `<video>_lip_score.json` (docs/protocols.md).
+    case allScores = "all-scores", lipScore = "lip-score"
 
     var needsTrack: Bool { [.crops, .mfcc, .lipEmbeddings, .audioEmbeddings, .distances, .framewise].contains(self) }
     var formats: [String] {
         switch self {
-        case .detections, .tracks: ["json"]
+        case .detections, .tracks, .lipScore: ["json"]
+        case .allScores: ["txt"]
         case .scores: ["json", "csv"]
         case .crops: ["npy", "mp4"]
         default: ["npy"]
@@ -164,7 +167,9 @@ struct QueryExportCommand: ParsableCommand {
             .json or .csv; crops .npy (uint8 [N,224,224,3] BGR) or .mp4 (H.264 with the track's \
             speech); speech .npy (int16, the whole speech, or the track's slice with --track); \
             mfcc .npy (float64 [13,T]); lip-embeddings / audio-embeddings .npy (float32 [N,1024]); \
-            distances .npy (float32 [N, 2*vshift+1]); framewise .npy (float32 [N]).
+            distances .npy (float32 [N, 2*vshift+1]); framewise .npy (float32 [N]); all-scores .txt \
+            (Wav2Lip's all_scores.txt: one `dist conf` line per track); lip-score .json (MOVA's \
+            <video>_lip_score.json) — docs/protocols.md.
             """
     )
 
@@ -243,6 +248,20 @@ struct ArtifactExporter {
                 try Data(EvaluationReport(evaluation).jsonText.utf8).write(to: out)
             }
             return "wrote the scores of \(evaluation.tracks.count) tracks to \(out.path)"
+        case .allScores, .lipScore:
+            let scored = evaluation.tracks.filter { $0.status == .ok && $0.confidence != nil && $0.minDistance != nil }
+            if artifact == .allScores {
+                try Data(NativeScoreFormats.allScoresLines(tracks: scored.map { (distance: $0.minDistance!, confidence: $0.confidence!) }).utf8).write(to: out)
+                return "wrote \(scored.count) `dist conf` lines (Wav2Lip's all_scores.txt) to \(out.path)"
+            }
+            // MOVA writes no file for a video without tracks, and picks its track by its own rule
+            // whatever the profile the evaluation was made with.
+            guard let mova = ClipScore.combining(scored, profile: EvaluationProfile.mova.description), let c = mova.lseC, let d = mova.lseD else {
+                throw fail("\(evaluation.videoPath): no scored track: MOVA writes no _lip_score.json for it", status: .notInCache)
+            }
+            let text = NativeScoreFormats.movaLipScoreJSON(tracks: scored.map { (confidence: $0.confidence!, distance: $0.minDistance!) }, maxC: c, minD: d)
+            try Data(text.utf8).write(to: out)
+            return "wrote MOVA's lip score of \(scored.count) tracks to \(out.path)"
         case .speech:
             let speech = try SpeechArtifact(try clipArtifact("speech"))
             var samples = speech.samples
