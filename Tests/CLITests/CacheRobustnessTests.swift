@@ -14,15 +14,11 @@ struct CacheRobustnessTests {
     let boxes: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-robust-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        weights = directory.appendingPathComponent("weights").path
-        database = directory.appendingPathComponent("cache.sqlite").path
+        let workspace = try BinaryWorkspace("robust")
+        (directory, weights, database) = (workspace.directory, workspace.weights, workspace.database)
         clip = directory.appendingPathComponent("talk.mkv")
         boxes = directory.appendingPathComponent("boxes.json")
         try ScorableClip.write(to: clip, boxes: boxes, frames: 90)
-        let written = try SyncBenchBinary.run(["weights", "standin", weights])
-        precondition(written.status == 0, written.stderr)
     }
 
     func eval(_ video: String, _ extra: [String] = []) throws -> (SyncBenchBinary.Output, [String: Any]) {

@@ -13,12 +13,8 @@ struct InputErrorCommandTests {
     let boxes: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-input-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        weights = directory.appendingPathComponent("weights").path
-        database = directory.appendingPathComponent("cache.sqlite").path
-        let written = try SyncBenchBinary.run(["weights", "standin", weights])
-        precondition(written.status == 0, written.stderr)
+        let workspace = try BinaryWorkspace("input")
+        (directory, weights, database) = (workspace.directory, workspace.weights, workspace.database)
         video = directory.appendingPathComponent("clip.mkv")
         boxes = directory.appendingPathComponent("boxes.json")
         try ScorableClip.write(to: video, boxes: boxes, frames: 60)

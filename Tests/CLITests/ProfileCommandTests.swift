@@ -8,10 +8,8 @@ import Testing
 struct ProfileCommandTests {
     @Test("each profile's rule and the provenance (tool and commit, profile version, weights by SHA-256 and published or not, FFmpeg)")
     func profilesAndProvenance() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-profiles-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let weights = directory.appendingPathComponent("weights").path
-        #expect(try SyncBenchBinary.run(["weights", "standin", weights]).status == 0)
+        let workspace = try BinaryWorkspace("profiles")
+        let directory = workspace.directory, weights = workspace.weights
         let video = directory.appendingPathComponent("clip.mkv"), boxes = directory.appendingPathComponent("boxes.json")
         try ScorableClip.write(to: video, boxes: boxes, frames: 60)
         func eval(_ profile: String) throws -> [String: Any] {

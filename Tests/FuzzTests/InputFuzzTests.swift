@@ -36,12 +36,8 @@ struct InputFuzzTests {
     let boxes: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-fuzz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        weights = directory.appendingPathComponent("weights").path
-        database = directory.appendingPathComponent("fuzz.sqlite").path
-        let written = try SyncBenchBinary.run(["weights", "standin", weights])
-        precondition(written.status == 0, written.stderr)
+        let workspace = try BinaryWorkspace("fuzz", database: "fuzz.sqlite")
+        (directory, weights, database) = (workspace.directory, workspace.weights, workspace.database)
         let mkv = directory.appendingPathComponent("clip.mkv")
         boxes = directory.appendingPathComponent("boxes.json")
         try ScorableClip.write(to: mkv, boxes: boxes, frames: 60)

@@ -41,3 +41,27 @@ public enum SyncBenchBinary {
     }
 }
 
+
+/// A temporary folder for tests of the binary: stand-in weights in `weights/` and a database path.
+public struct BinaryWorkspace: Sendable {
+    public let directory: URL
+    /// The weights folder (`--weights`), holding the stand-in files.
+    public let weights: String
+    /// The database (`--db`), not created yet.
+    public let database: String
+
+    /// Creates `syncbench-<name>-<UUID>` in the temporary folder and writes the stand-in weights.
+    public init(_ name: String, database: String = "cache.sqlite") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        weights = directory.appendingPathComponent("weights").path
+        self.database = directory.appendingPathComponent(database).path
+        let written = try SyncBenchBinary.run(["weights", "standin", weights])
+        guard written.status == 0 else { throw BinaryWorkspaceError(message: "weights standin failed: \(written.stderr)") }
+    }
+}
+
+struct BinaryWorkspaceError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
