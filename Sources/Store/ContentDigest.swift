@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Media
 
 /// The SHA-256 digest of a file's bytes, the key of everything SyncBench stores about the file.
 ///
@@ -29,7 +30,7 @@ public enum ContentDigest {
             }
             return hex(hasher.finalize())
         } catch {
-            throw .unreadableFile(path: path, operation: "compute SHA-256", reason: error.localizedDescription)
+            throw .unreadableFile(path: path, operation: "compute SHA-256", reason: FileProblem.describe(path: path, error: error))
         }
     }
 

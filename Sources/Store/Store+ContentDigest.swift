@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import GRDB
 
 extension Store {
@@ -62,7 +63,7 @@ struct FileStamp: Equatable {
         do {
             attributes = try FileManager.default.attributesOfItem(atPath: path)
         } catch {
-            throw .unreadableFile(path: path, operation: "read file attributes", reason: error.localizedDescription)
+            throw .unreadableFile(path: path, operation: "read file attributes", reason: FileProblem.describe(path: path, error: error))
         }
         guard let size = attributes[.size] as? NSNumber, let date = attributes[.modificationDate] as? Date else {
             throw .unreadableFile(path: path, operation: "read file attributes", reason: "no size or modification date")

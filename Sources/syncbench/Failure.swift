@@ -50,6 +50,11 @@ enum ExitStatus: Int32, CaseIterable {
         }
     }
 
+    /// A user's file that cannot be read is an input error (11), not a database one.
+    init(_ error: StoreError) {
+        if case .unreadableFile = error { self = .unreadable } else { self = .databaseError }
+    }
+
     init(_ error: MediaError) {
         switch error {
         case .fileNotFound: self = .fileNotFound
@@ -85,11 +90,11 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         case .invalid: throw fail(error.description, status: .weightsInvalid)
         }
     } catch let error as StoreError {
-        throw fail(error.description, status: .databaseError)
+        throw fail(error.description, status: ExitStatus(error))
     } catch let error as MissingInputFile {
         throw fail(error.description, status: .fileNotFound)
     } catch let error as IrregularInputFile {
-        throw fail(error.description, status: .invalidInput)
+        throw fail(error.description, status: .unreadable)
     } catch let error as SuiteLayoutError {
         throw fail(error.description, status: .invalidInput)
     } catch let error as ReportLoadError {

@@ -208,7 +208,9 @@ struct BenchCommandTests {
             Thread.sleep(forTimeInterval: 0.05)
         }
         kill(process.processIdentifier, SIGINT)
-        Thread.sleep(forTimeInterval: 0.1 * Double(attempt))
+        // As a person presses it twice: signals of one kind sent at the same instant merge into one
+        // (POSIX does not queue them), so the second comes 0.2–0.6 s after the first.
+        Thread.sleep(forTimeInterval: 0.2 * Double(attempt + 1))
         kill(process.processIdentifier, SIGINT)
         let started = Date()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -94,7 +94,7 @@ struct CacheRobustnessTests {
             writer.waitUntilExit()
         }
         let (piped, _) = try eval(fifo.path)
-        #expect(piped.status == 21, "\(piped.stdout)\(piped.stderr)")
+        #expect(piped.status == 11, "\(piped.stdout)\(piped.stderr)")
         #expect(piped.stderr.contains(fifo.path) && piped.stderr.contains("not a regular file"))
         let list = try SyncBenchBinary.run(["query", "list", "--db", database])
         #expect(list.stdout.contains("0 evaluations"), "\(list.stdout)")
@@ -105,9 +105,9 @@ struct CacheRobustnessTests {
 
         // A directory, and the speech as a pipe, are refused the same way.
         let (folder, _) = try eval(directory.path)
-        #expect(folder.status == 21 && folder.stderr.contains(directory.path))
+        #expect(folder.status == 11 && folder.stderr.contains(directory.path))
         let (speech, _) = try eval(clip.path, ["--audio", fifo.path])
-        #expect(speech.status == 21 && speech.stderr.contains(fifo.path))
+        #expect(speech.status == 11 && speech.stderr.contains(fifo.path))
     }
 
     @Test("cache forget drops a clip's recorded failures (all its evaluations with --all), so the next eval recomputes")

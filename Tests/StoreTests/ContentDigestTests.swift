@@ -55,6 +55,16 @@ struct ContentDigestTests {
             let error = #expect(throws: StoreError.self) { try ContentDigest.sha256(ofFileAt: url) }
             let message = try #require(error).description
             #expect(message.contains(url.path(percentEncoded: false)))
+            #expect(message.contains("no such file"), "\(message)")
+        }
+    }
+
+    @Test("A folder gives a StoreError saying so, not Foundation's error number")
+    func folder() throws {
+        try withTemporaryDirectory { directory in
+            let error = #expect(throws: StoreError.self) { try ContentDigest.sha256(ofFileAt: directory) }
+            let message = try #require(error).description
+            #expect(message.contains("it is a folder, not a file") && !message.contains("NSCocoaErrorDomain"), "\(message)")
         }
     }
 }

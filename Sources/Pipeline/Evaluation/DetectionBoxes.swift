@@ -1,4 +1,5 @@
 import Foundation
+import Media
 import Models
 
 /// Face boxes given instead of running S3FD (`--boxes`), in the reference's detection JSON shape:
@@ -43,7 +44,7 @@ public struct DetectionBoxes: Sendable, Equatable {
     public init(contentsOf url: URL, sha256: String) throws(LoadError) {
         let path = url.path(percentEncoded: false)
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: path, reason: Self.readFailure(path: path, error)) }
+        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: path, reason: FileProblem.describe(path: path, error: error)) }
         let entries: [Entry]
         do { entries = try JSONDecoder().decode([Entry].self, from: data) } catch {
             throw .malformed(path: path, reason: Self.describe(error))
@@ -79,16 +80,6 @@ public struct DetectionBoxes: Sendable, Equatable {
         self.faces = faces
         self.sha256 = sha256
         self.path = path
-    }
-
-    /// Why `path` could not be read, in words (a folder, no permission, …) rather than Foundation's
-    /// error domain and number.
-    static func readFailure(path: String, _ error: any Error) -> String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a folder, not a file" }
-        if !FileManager.default.fileExists(atPath: path) { return "no such file" }
-        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
-        return error.localizedDescription
     }
 
     private static func describe(_ error: Error) -> String {
