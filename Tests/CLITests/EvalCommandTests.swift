@@ -116,8 +116,8 @@ struct EvalCommandTests {
         let notVideo = directory.appendingPathComponent("notes.mp4")
         try Data("hello, not a video".utf8).write(to: notVideo)
         let decode = try SyncBenchBinary.run(["eval", notVideo.path, "--boxes", "/dev/null", "--weights", weights, "--db", database, "--json"])
-        // /dev/null is not a boxes list: exit 21 before anything is evaluated.
-        #expect(decode.status == 21 && decode.stderr.contains("/dev/null"))
+        // /dev/null is a device, not a boxes file: exit 11 (not a regular file) before anything is evaluated.
+        #expect(decode.status == 11 && decode.stderr.contains("/dev/null"), "\(decode.stderr)")
         let boxes = directory.appendingPathComponent("boxes.json")
         try Data("[]".utf8).write(to: boxes)
         let broken = try SyncBenchBinary.run(["eval", notVideo.path, "--boxes", boxes.path, "--weights", weights, "--db", database, "--json"])

@@ -4,7 +4,9 @@ import NPY
 import TestSupport
 import Testing
 
-@Suite("syncbench media commands", .serialized, .timeLimit(.minutes(2)))
+// The limit catches a hang. It counts from the start of the test, including the wait for a thread
+// of the test pool, which the long parity and CLI suites hold for minutes on two cores.
+@Suite("syncbench media commands", .serialized, .timeLimit(.minutes(10)))
 struct MediaCommandTests {
     let directory: URL
     let clip: URL
