@@ -1,7 +1,7 @@
 import CFFmpeg
 
 extension AudioDecoder {
-    /// joonson's audio (PIPELINE.md §5.4): the audio track of the reference's `video.avi`, extracted
+    /// joonson's audio (docs/reference/pipeline.md §5.4): the audio track of the reference's `video.avi`, extracted
     /// as 16 kHz mono s16 — what `ffmpeg -i IN -async 1 -q:v 2 -r 25 video.avi` followed by
     /// `ffmpeg -i video.avi -ac 1 -vn -acodec pcm_s16le -ar 16000 audio.wav` writes.
     ///

@@ -3,7 +3,7 @@ public enum TimelineMode: String, Sendable, Codable, CaseIterable {
     /// Exactly what the reference sees: `ffmpeg -r 25` into an MPEG-4/MP3 AVI (FFmpeg 5.1
     /// variable-frame-rate sync), including the MP3 encoder-delay shift that pushes every picture
     /// after the first one or more slots later when the input has an audio stream
-    /// (PIPELINE.md §3.4, quirk Q1), then the constant-rate JPEG extraction that fills empty slots.
+    /// (docs/reference/pipeline.md §3.4, quirk Q1), then the constant-rate JPEG extraction that fills empty slots.
     case reference
     /// The same frame-rate conversion without the audio-induced shift: video and speech stay
     /// aligned as they are in the source.
@@ -14,7 +14,7 @@ public enum TimelineMode: String, Sendable, Codable, CaseIterable {
 ///
 /// The reference converts every input with `ffmpeg -i IN -async 1 -q:v 2 -r 25 video.avi` and then
 /// extracts `video.avi` to one JPEG per 1/25 s slot. Three FFmpeg 5.1 behaviours decide which
-/// source picture each JPEG shows (PIPELINE.md §3.3–3.5):
+/// source picture each JPEG shows (docs/reference/pipeline.md §3.3–3.5):
 ///
 /// 1. *VFR sync* (`do_video_out` in `fftools/ffmpeg.c`, AVI output): a picture whose timestamp
 ///    rounds onto an already used output slot is dropped; otherwise it is encoded at

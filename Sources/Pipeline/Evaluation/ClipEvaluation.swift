@@ -25,7 +25,7 @@ public enum ClipStatus: String, Sendable, Codable, CaseIterable {
     case cropError = "crop_error"
 }
 
-/// The score of one track (PIPELINE.md §10), or why it has none.
+/// The score of one track (docs/reference/pipeline.md §10), or why it has none.
 public struct TrackEvaluation: Sendable, Codable, Equatable {
     /// Position in the clip's track list (the reference's crop number).
     public var track: Int

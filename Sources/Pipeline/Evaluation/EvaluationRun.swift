@@ -450,7 +450,7 @@ struct EvaluationRun {
     }
 
     /// The track's speech slice, samples `[640·first, 640·(last+1))` truncated at the end of the
-    /// speech (PIPELINE.md §9.4), and its MFCCs.
+    /// speech (docs/reference/pipeline.md §9.4), and its MFCCs.
     mutating func mfccArtifact(_ plan: TrackPlan, speechKey: String, speech: inout SpeechArtifact?) throws -> MFCCArtifact {
         if let stored = try cache.artifact(key: plan.mfcc) {
             ledger.note("mfcc", computed: false)
@@ -570,7 +570,7 @@ struct EvaluationRun {
         return result
     }
 
-    /// SyncNet on every window (PIPELINE.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
+    /// SyncNet on every window (docs/reference/pipeline.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
     /// windows `0 ..< min_length − 5` (the reference drops the last valid window, quirk Q11).
     /// Nil when there are no windows.
     mutating func computeEmbeddings(_ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet) throws -> EmbeddingsArtifact? {

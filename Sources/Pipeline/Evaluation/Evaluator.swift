@@ -71,7 +71,7 @@ public struct EvaluationInput: Sendable {
 
 /// Runs the reference pipeline on one clip, stage by stage, through an ``ArtifactCache``: a stage
 /// whose key is cached is read, not recomputed, and a stage is computed only when a later stage
-/// needs its output (PIPELINE.md §6–§11, docs/cache.md).
+/// needs its output (docs/reference/pipeline.md §6–§11, docs/cache.md).
 ///
 /// Bad input never throws: it ends in a ``ClipStatus`` with a message. Only cache (database)
 /// failures and weight-file failures throw, because they concern the installation, not the clip.
