@@ -145,7 +145,7 @@ struct ScoreAgreementTests {
         #expect(standIn.usesStandInWeights)
         #expect(
             agreement.verdictLine(weights: standIn)
-                == "disagrees: 1 of 1 compared samples outside the tolerances (|ΔLSE-C| ≤ 0.01, |ΔLSE-D| ≤ 0.5 %). These results were made with stand-in weights (syncnet_v2.model in /w is not the published file): stand-in weights: scores are not comparable with published numbers")
+                == "disagrees: 1 of 1 compared samples outside the tolerances (|ΔLSE-C| ≤ 0.01, |ΔLSE-D| ≤ 0.5 %). These results were made with stand-in weights (syncnet_v2.model in /w is not the published file): scores are not comparable with published numbers")
         var unknown = standIn
         (unknown.identified, unknown.unidentified) = (0, 1)
         #expect(!unknown.usesStandInWeights)

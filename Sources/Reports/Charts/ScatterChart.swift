@@ -64,7 +64,7 @@ struct ScatterChart: Chart {
             }
         }
         let legend = series.map { entry in
-            (label: entry.points.isEmpty ? "\(entry.label): no score (0/\(entry.total))" : "\(entry.label) (\(entry.points.count)/\(entry.total))",
+            (label: entry.points.isEmpty && !identityLine ? "\(entry.label): no score (0/\(entry.total))" : "\(entry.label) (\(entry.points.count)/\(entry.total))",
                 style: entry.style)
         }
         canvas.drawLegend(legend, x: right + 16, y: top, width: legendWidth, columns: 1)

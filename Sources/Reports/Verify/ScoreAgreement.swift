@@ -381,7 +381,7 @@ public struct ResultWeights: Sendable, Equatable, Codable {
         if usesStandInWeights {
             let names = files.filter { $0.used && !$0.published }.map(\.file).joined(separator: " and ")
             let share = unidentified == 0 ? "These results were" : "\(identified) of these results were"
-            notes.append("\(share) made with stand-in weights (\(names) in \(directory) \(names.contains(" and ") ? "are" : "is") not the published file): \(Provenance.standInNotice)")
+            notes.append("\(share) made with stand-in weights (\(names) in \(directory) \(names.contains(" and ") ? "are" : "is") not the published \(names.contains(" and ") ? "files" : "file")): scores are not comparable with published numbers")
         }
         if unidentified > 0 {
             notes.append(
