@@ -393,21 +393,27 @@ public struct ResultWeights: Sendable, Equatable, Codable {
 
 /// Our samples by the path components of their IDs and videos, for matching published names.
 private struct NameIndex {
-    let samples: [VerifiedSample]
     let ids: [[String]]
     let videos: [[String]]
+    /// Samples by the last component of their ID and of their video path (a name can only fit
+    /// those whose last component is its own).
+    let byLast: [String: [Int]]
 
     init(_ samples: [VerifiedSample]) {
-        self.samples = samples
         ids = samples.map { Self.components($0.sampleID) }
         videos = samples.map { Self.components($0.videoPath) }
+        var byLast: [String: [Int]] = [:]
+        for index in samples.indices {
+            for last in Set([ids[index].last, videos[index].last].compactMap { $0 }) { byLast[last, default: []].append(index) }
+        }
+        self.byLast = byLast
     }
 
     /// The samples `name` fits, in suite order.
     func candidates(for name: String) -> [Int] {
         let key = Self.components(name)
-        guard !key.isEmpty else { return [] }
-        return samples.indices.filter { ids[$0] == key || (videos[$0].count >= key.count && Array(videos[$0].suffix(key.count)) == key) }
+        guard let last = key.last else { return [] }
+        return (byLast[last] ?? []).filter { ids[$0] == key || (videos[$0].count >= key.count && Array(videos[$0].suffix(key.count)) == key) }
     }
 
     /// `a\b/./c.mp4` → `[a, b, c]`: both separators, empty and `.` components dropped, the last
