@@ -143,6 +143,52 @@ struct PublishedScoresTests {
         #expect(Self.failure(text) == ScoreCSVError(file: "scores", line: 2, column: "min_dist", reason: "has_face is True but min_dist is NaN"))
     }
 
+    @Test("seeded fuzz: valid files with random damage either parse to finite numbers or fail with the file, a line in range and a reason")
+    func fuzz() {
+        var generator = SplitMix64(seed: 12)
+        func pick<T>(_ values: [T]) -> T { values[Int(generator.next() % UInt64(values.count))] }
+        let damage = [",", "\n", "\r\n", "\"", " ", "x", "nan", "inf", "-", ".", "[", "]", "\u{FEFF}", "é", "1e400", "True"]
+        var parsed = 0, failed = 0
+        for round in 0..<3000 {
+            let format: PublishedScoreFormat = [.mochabench, .csv, .allScores][round % 3]
+            let rows = Int(generator.next() % 4)
+            var text: String, list: String? = nil
+            switch format {
+            case .mochabench:
+                text = "idx,category,video,audio,offsets,best_conf,min_dist,has_face,runtime_s\n"
+                for i in 0..<rows {
+                    text += pick(["\(i),c,c\\s\(i).mp4,a.wav,[0],6.5,8.25,True,1.0\n", "\(i),c,c/s\(i).mp4,a.wav,\"[1, -2]\",5,9,True,2\n", "\(i),c,c/s\(i).mp4,a.wav,[],0.0,0.0,False,1\n"])
+                }
+            case .csv:
+                text = pick(["video,lse_c,lse_d\n", "video,lse_c,lse_d,offset\n"])
+                let offset = text.contains("offset")
+                for i in 0..<rows { text += pick(["v\(i).mp4,6.5,8.25", "\"v \(i).mp4\",,"]) + (offset ? pick([",0", ","]) : "") + "\n" }
+            case .allScores:
+                text = ""
+                for _ in 0..<max(rows, 1) { text += pick(["7.0912576 6.5\n", "8.25 1e-05\n"]) }
+                list = String(repeating: "v.mp4\n", count: max(rows, 1))
+            }
+            for _ in 0..<pick([0, 0, 1, 1, 2, 3]) where !text.isEmpty {
+                let at = text.index(text.startIndex, offsetBy: Int(generator.next() % UInt64(text.count)))
+                if generator.next() % 3 == 0 { text.remove(at: at) } else { text.insert(contentsOf: pick(damage), at: at) }
+            }
+            let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { (c: Character) in c.isNewline }).count
+            do throws(ScoreCSVError) {
+                let scores = try Self.parse(text, format: round % 2 == 0 ? format : nil, list: list)
+                parsed += 1
+                #expect(scores.rows.allSatisfy { ($0.lseC?.isFinite ?? true) && ($0.lseD?.isFinite ?? true) }, "\(text.debugDescription)")
+                #expect(scores.rows.count <= lines, "\(text.debugDescription)")
+            } catch {
+                failed += 1
+                #expect(error.file == "scores" || error.file == "list.txt", "\(text.debugDescription): \(error)")
+                #expect(error.line.map { (1...max(lines, 1)).contains($0) } ?? true, "\(text.debugDescription): \(error)")
+                #expect(!error.reason.isEmpty)
+            }
+        }
+        // Both outcomes are exercised (not a fuzz that only ever fails on the first byte).
+        #expect(parsed > 500 && failed > 500, "parsed \(parsed), failed \(failed)")
+    }
+
     @Test("read(path:) names the file it cannot read, and reads files from disk")
     func reading() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("published-\(UUID().uuidString)")
