@@ -161,6 +161,14 @@ struct VerifyCommandTests {
         #expect(last.hasPrefix("disagrees: 2 of 2 compared samples outside the tolerances (|ΔLSE-C| ≤ 0.01, |ΔLSE-D| ≤ 0.5 %)"), "\(summary.stdout)")
         #expect(last.contains("2 scored on one side only") && last.contains("stand-in weights"))
         #expect(summary.stdout.contains("matched 4 of 220 published rows; compared 2 samples"))
+
+        // Weights that did not make the results (an empty folder) cannot be said to have: unknown, not stand-in
+        // (all four results count, scored or not: each records its settings).
+        let empty = directory.appendingPathComponent("no-weights")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let other = try json(try run(["verify", Self.published.path, "--json", "--weights", empty.path]))
+        #expect(other["stand_in_weights"] as? Bool == false)
+        #expect((other["verdict_line"] as? String)?.hasSuffix("4 result(s) were not made with the weights in \(empty.path) (or with settings their evaluation does not record): which weights made them is unknown") == true, "\(other)")
     }
 
     @Test("our own numbers written as a plain CSV and as all_scores.txt with a file list agree (exit 0); nudged past a tolerance they do not",
