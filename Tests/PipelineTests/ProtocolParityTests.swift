@@ -35,6 +35,8 @@ struct ProtocolParityTests {
         struct ClipResult: Decodable {
             var max_C_inperson: Double?
             var min_D_inperson: Double?
+            var conf: Double?
+            var offset: Int?
             var lines: [String]?
         }
         struct Timeline: Decodable {
@@ -51,7 +53,7 @@ struct ProtocolParityTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let goldens = EvaluationFixtures.fixtures.appending(path: "protocols")
     /// The goldens of the profiles SyncBench implements.
-    static let cases: [String] = ["joonson", "wav2lip-real", "mova", "wav2lip-lrs"].flatMap { profile in
+    static let cases: [String] = ["joonson", "wav2lip-real", "mova", "wav2lip-lrs", "latentsync"].flatMap { profile in
         ((try? FileManager.default.contentsOfDirectory(atPath: goldens.appending(path: profile).path)) ?? [])
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix("_") }.sorted().map { "\(profile)/\($0)" }
     }
@@ -105,6 +107,11 @@ struct ProtocolParityTests {
             for (track, line) in zip(scored, lines) {
                 #expect(abs(Double(track.minDistance!) - line.0) <= 0.005 * line.0 && abs(Double(track.confidence!) - line.1) <= 0.01, "\(name): \(line)")
             }
+        case .latentsync:
+            // eval_sync_conf.py: fmean of the track confidences, int(fmean(offsets)); no distance.
+            let c = try #require(golden.clip_result?.conf)
+            #expect(abs(Double(clip.lseC ?? .nan) - c) <= 0.01, "\(name): C \(String(describing: clip.lseC)) vs \(c)")
+            #expect(clip.offset == golden.clip_result?.offset && clip.lseD == nil)
         case .wav2lipLRS:
             // One result per video: the whole clip's offset, confidence and distance.
             #expect(clip.lseC == scored[0].confidence && clip.lseD == scored[0].minDistance && clip.offset == scored[0].offset)

@@ -95,6 +95,9 @@ public struct ClipScore: Sendable, Codable, Equatable {
     public var rule: String
     /// Why a number is nil.
     public var notes: [String]
+    /// The mean confidence in double precision, where the rule averages (LatentSync prints it with
+    /// two decimals; the Float in ``lseC`` could round a mean that lies on a .xx5 boundary).
+    public var meanConfidence: Double? = nil
 
     public init(lseC: Float?, lseD: Float?, offset: Int?, rule: String, notes: [String]) {
         self.lseC = lseC
@@ -126,6 +129,16 @@ public struct ClipScore: Sendable, Codable, Equatable {
             score = ClipScore(
                 lseC: only.confidence, lseD: only.minDistance, offset: only.offset,
                 rule: "\(profile.name): the whole frame, one result per video", notes: [])
+        case .meanConfidence:
+            // eval_sync_conf.py: conf = statistics.fmean(confs) (an exactly rounded mean: the float32
+            // confidences sum exactly in Double), av_offset = int(fmean(offsets)) (toward zero).
+            let confidence = scored.reduce(0.0) { $0 + Double($1.confidence!) } / Double(scored.count)
+            let offsets = scored.compactMap(\.offset)
+            let meanOffset = offsets.isEmpty ? nil : Double(offsets.reduce(0, +)) / Double(offsets.count)
+            score = ClipScore(
+                lseC: Float(confidence), lseD: nil, offset: meanOffset.map { Int($0.rounded(.towardZero)) },
+                rule: "\(profile.name): mean confidence over \(count)", notes: [])
+            score.meanConfidence = confidence
         case .largestConfidenceMinusDistance:
             // MOVA's eval_lip_sync.py: start from C − D = −100 with C = D = 0.0, take each track whose
             // C − D (in double, of the float32 results) is strictly larger: the first wins ties, and

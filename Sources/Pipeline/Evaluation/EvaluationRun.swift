@@ -119,6 +119,17 @@ struct EvaluationRun {
         return artifact
     }
 
+    /// The clip's frames on the timeline the profile's intermediate lays: the MPEG-4 AVI's
+    /// (``VideoDecoder``) or LatentSync's H.264 MP4 (``IntermediateMP4Frames``).
+    func frameSource(convertPixels: Bool) throws(MediaError) -> any TimelineFrameSource {
+        if settings.pictureChain == .faithful && settings.profileDescription.intermediate == .h264MP4 {
+            return try IntermediateMP4Frames(path: input.videoPath, chain: .faithful)
+        }
+        return try VideoDecoder(
+            path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: convertPixels,
+            faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
+    }
+
     struct DecodePass {
         var detections: DetectionsArtifact?
         var scenes: ScenesArtifact?
@@ -155,9 +166,7 @@ struct EvaluationRun {
             batch.removeAll(keepingCapacity: true)
         }
         do throws(any Error) {
-            let decoder = try VideoDecoder(
-                path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: detector != nil || segment,
-                faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
+            let decoder = try frameSource(convertPixels: detector != nil || segment)
             width = decoder.width
             height = decoder.height
             if let detector {
@@ -431,6 +440,8 @@ struct EvaluationRun {
             // wheel's `audio_path=None` extracts the original video's audio (§5.3).
             if fromVideo && settings.profileDescription.videoAudio == .throughIntermediateAVI && settings.pictureChain == .faithful {
                 samples = try AudioDecoder.decodeMono16kThroughReferenceAVI(path: path)
+            } else if fromVideo && settings.profileDescription.videoAudio == .throughIntermediateMP4 && settings.pictureChain == .faithful {
+                samples = try AudioDecoder.decodeMono16kThroughIntermediateMP4(path: path)
             } else {
                 samples = try AudioDecoder.decodeMono16k(path: path)
             }
@@ -460,7 +471,11 @@ struct EvaluationRun {
         let started = ContinuousClock.now
         let cut = speech!.slice(frames: plan.track.frames)
         let first = cut.startIndex
-        let slice = Array(cut)
+        var slice = Array(cut)
+        if evaluator.cropAudio == .aac {
+            // LatentSync muxes the slice into the crop MP4 as AAC and decodes it again.
+            slice = try mediaCall { try AudioDecoder.aacRoundTripMono16k(slice, label: "\(input.videoPath) track \(plan.index) speech") }
+        }
         var values: [Double] = []
         var frames = 0
         if !slice.isEmpty {
@@ -541,9 +556,7 @@ struct EvaluationRun {
                     try cut(try Image(jpeg: jpegs[f], label: "\(input.videoPath) frame \(f)"), frame: f)
                 }
             } else {
-                let decoder = try VideoDecoder(
-                    path: input.videoPath, mode: settings.timelineMode, chain: settings.pictureChain, convertPixels: true,
-                    faithfulEncoderThreads: Int32(settings.mpeg4Threads ?? 0))
+                let decoder = try frameSource(convertPixels: true)
                 while let frame = try decoder.nextFrame() {
                     let f = frame.slot.index
                     if f > lastFrame { break }

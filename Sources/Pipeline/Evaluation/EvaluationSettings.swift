@@ -18,6 +18,10 @@ public enum EvaluationProfile: String, Sendable, Codable, CaseIterable {
     /// (ffmpeg's default-quality JPEGs) resized whole to 224×224, the video's own audio; one result
     /// per video.
     case wav2lipLRS = "wav2lip-lrs"
+    /// LatentSync's `eval/eval_sync_conf.py`: joonson's pipeline with `min_track` 50 on an H.264/AAC
+    /// MP4 intermediate, mp4v crops with AAC speech; the video's confidence is the mean over its
+    /// tracks, its offset `int(mean offset)`; confidence only.
+    case latentsync
 
     /// The profile's knobs.
     public var description: ProfileDescription {
@@ -46,6 +50,12 @@ public enum EvaluationProfile: String, Sendable, Codable, CaseIterable {
                 upstream: "Rudrabha/Wav2Lip evaluation/scores_LSE/calculate_scores_LRS.py (SyncNetInstance_calc_scores on the whole video)",
                 minTrack: 0, tracker: .joonson, videoAudio: .decoded, combination: .wholeVideo, reports: [.confidence, .distance],
                 framing: .wholeFrame)
+        case .latentsync:
+            ProfileDescription(
+                name: rawValue, version: 1,
+                upstream: "bytedance/LatentSync eval/eval_sync_conf.py (syncnet_detect.py with min_track 50, syncnet_eval.py)",
+                minTrack: 50, tracker: .joonson, videoAudio: .throughIntermediateMP4, combination: .meanConfidence, reports: [.confidence],
+                intermediate: .h264MP4, cropAudio: .aac)
         }
     }
 
@@ -62,6 +72,24 @@ public struct ProfileDescription: Sendable, Equatable {
         case decoded
         /// The audio of the reference's intermediate AVI: MP3-transcoded (joonson's pipeline).
         case throughIntermediateAVI = "intermediate-avi"
+        /// The audio of LatentSync's intermediate MP4: AAC at the source's rate (LatentSync).
+        case throughIntermediateMP4 = "intermediate-mp4"
+    }
+
+    /// The intermediate video the detector's frames come from (faithful chain).
+    public enum Intermediate: String, Sendable {
+        /// `ffmpeg -async 1 -q:v 2 -r 25 video.avi`: MPEG-4 q2 with MP3 (syncnet-python, joonson, Wav2Lip, MOVA).
+        case mpeg4AVI = "mpeg4-avi"
+        /// `ffmpeg -qscale:v 2 -async 1 -r 25 video.mp4`: H.264 CRF 23 with AAC (LatentSync).
+        case h264MP4 = "h264-mp4"
+    }
+
+    /// What carries a track's speech to the scorer (faithful chain).
+    public enum CropAudio: String, Sendable {
+        /// The 16 kHz PCM slice (`-c:a copy` into the crop AVI).
+        case pcm
+        /// The slice encoded as AAC into the crop MP4 and decoded again (LatentSync's `-c:a aac`).
+        case aac
     }
 
     /// What SyncNet's lip stream sees.
@@ -84,6 +112,9 @@ public struct ProfileDescription: Sendable, Equatable {
         case largestConfidenceMinusDistance = "largest-c-minus-d"
         /// The whole video is scored as one: its numbers are the video's (``Framing/wholeFrame``).
         case wholeVideo = "whole-video"
+        /// The mean confidence over the tracks (`statistics.fmean`) and `int()` of the mean offset
+        /// (LatentSync).
+        case meanConfidence = "mean-confidence"
     }
 
     /// The numbers a protocol reports.
@@ -105,6 +136,8 @@ public struct ProfileDescription: Sendable, Equatable {
     public var combination: TrackCombination
     public var reports: Set<Number>
     public var framing: Framing = .faceTracks
+    public var intermediate: Intermediate = .mpeg4AVI
+    public var cropAudio: CropAudio = .pcm
 }
 
 /// Everything that decides an evaluation's numbers. Recorded with every result; each stage's cache

@@ -154,10 +154,13 @@ public struct Evaluator: Sendable {
     /// CLI's automatic slice-thread count, which depends on the CPU count and changes the decoded
     /// pixels (docs/media.md), so the CPU count is part of its name.
     var chainName: String {
-        switch settings.pictureChain {
-        case .clean: "clean"
-        case .faithful:
+        switch (settings.pictureChain, settings.profileDescription.intermediate) {
+        case (.clean, _): "clean"
+        case (.faithful, .mpeg4AVI):
             settings.mpeg4Threads.map { "faithful-threads\($0)" } ?? "faithful-cpus\(ProcessInfo.processInfo.activeProcessorCount)"
+        case (.faithful, .h264MP4):
+            // x264's automatic threads (1.5 × the CPUs) shape the intermediate as the MPEG-4 slices do.
+            "faithful-mp4-cpus\(ProcessInfo.processInfo.activeProcessorCount)"
         }
     }
 
@@ -181,9 +184,16 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// How a track's speech reaches the scorer: the PCM slice, or its AAC round trip (faithful only).
+    var cropAudio: ProfileDescription.CropAudio {
+        settings.pictureChain == .faithful ? settings.profileDescription.cropAudio : .pcm
+    }
+
     func mfccKey(speech: String, track: FaceTrack) -> String {
-        StageKey(stage: "mfcc", version: Version.mfcc).with("speech", speech).with("first", track.firstFrame)
-            .with("last", track.frames.upperBound - 1).digest
+        var key = StageKey(stage: "mfcc", version: Version.mfcc).with("speech", speech).with("first", track.firstFrame)
+            .with("last", track.frames.upperBound - 1)
+        if cropAudio != .pcm { key = key.with("cropAudio", cropAudio.rawValue) }
+        return key.digest
     }
 
     func embeddingsKey(crops: String, mfcc: String) -> String {
