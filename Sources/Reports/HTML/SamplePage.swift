@@ -44,7 +44,7 @@ struct SamplePage {
             \(try curves())
             \(thumbnails())
             """
-        return Page.document(title: "\(score.sampleID) · \(score.model) · SyncBench", body: body, report: analysis.report)
+        return Page.document(title: "\(score.sampleID) · \(score.model) · SyncBench", body: body, report: analysis.report, provenance: analysis.provenance)
     }
 
     private func tracksTable() -> String {
