@@ -2,7 +2,7 @@ import Foundation
 import Media
 import Store
 
-/// A MoChaBench checkout (PIPELINE.md §12.1): `benchmark/benchmark.csv` lists the samples
+/// A MoChaBench checkout (docs/reference/pipeline.md §12.1): `benchmark/benchmark.csv` lists the samples
 /// (`idx_in_category, category, context_id, prompt`), the speech of each is
 /// `benchmark/speeches/<category>/<context_id>_speech.wav`, and a model's videos are
 /// `<videos>/<category>/<context_id>.mp4` (MoCha's own: `mocha-generation/`).

@@ -1,7 +1,7 @@
 import CFFmpeg
 
 /// Decodes the audio of a file to 16 kHz mono signed 16-bit samples, bit for bit what
-/// `ffmpeg -i FILE -ac 1 -ar 16000 -f s16le` writes (PIPELINE.md §5).
+/// `ffmpeg -i FILE -ac 1 -ar 16000 -f s16le` writes (docs/reference/pipeline.md §5).
 ///
 /// The CLI's conversion is one `aresample` filter with libswresample defaults (no dither, the
 /// default polyphase filter, the standard stereo-to-mono matrix); feeding the decoded frames

@@ -208,7 +208,7 @@ final class PacketDecoder {
     /// MPEG-4 decoder chooses bug workarounds from the tag, so it is set as the demuxer would).
     /// One thread: decoded pixels do not depend on the thread count, and frames come back without
     /// the frame-threading delay.
-    init(codecID: AVCodecID, codecTag: UInt32, label: String) throws(MediaError) {
+    init(codecID: AVCodecID, codecTag: UInt32, label: String, extradata: [UInt8]? = nil) throws(MediaError) {
         self.label = label
         guard let decoder = avcodec_find_decoder(codecID) else {
             throw .unsupportedCodec(path: label, stream: "video", codec: codecName(codecID))
@@ -226,6 +226,15 @@ final class PacketDecoder {
         self.frame = frame
         codec.pointee.codec_tag = codecTag
         codec.pointee.thread_count = 1
+        if let extradata, !extradata.isEmpty {
+            // The stream's global header (e.g. AAC's AudioSpecificConfig), zero-padded as libavcodec requires.
+            guard let buffer = av_mallocz(extradata.count + Int(AV_INPUT_BUFFER_PADDING_SIZE)) else {
+                throw .ffmpeg(path: label, operation: "av_mallocz", code: cffmpeg_averror(ENOMEM), message: "out of memory")
+            }
+            buffer.copyMemory(from: extradata, byteCount: extradata.count)
+            codec.pointee.extradata = buffer.assumingMemoryBound(to: UInt8.self)
+            codec.pointee.extradata_size = Int32(extradata.count)
+        }
         let status = avcodec_open2(codec, decoder, nil)
         guard status >= 0 else {
             throw .decodeFailed(path: label, stream: "video", reason: "cannot open the decoder: \(ffmpegErrorMessage(status))")

@@ -1,6 +1,6 @@
 import CFFmpeg
 
-/// The reference's lossy round trip of one face track's crops (PIPELINE.md §9.3, §10.1).
+/// The reference's lossy round trip of one face track's crops (docs/reference/pipeline.md §9.3, §10.1).
 ///
 /// The reference writes the 224×224 crops of a track with OpenCV's `VideoWriter` (fourcc `XVID`,
 /// 25 fps, FFmpeg's `mpeg4` encoder at a target bit rate), then re-extracts them with

@@ -7,7 +7,7 @@ public enum PictureChain: String, Sendable, Codable, CaseIterable {
     case clean
     /// What the reference's consumers really see: the source through the MPEG-4 q2 AVI
     /// (`ffmpeg -i IN -async 1 -q:v 2 -r 25 video.avi`), the JPEG q2 extraction
-    /// (`-f image2 -q:v 2 -threads 1`) and OpenCV's `imread` (PIPELINE.md §3, §4); and, for scene
+    /// (`-f image2 -q:v 2 -threads 1`) and OpenCV's `imread` (docs/reference/pipeline.md §3, §4); and, for scene
     /// detection, OpenCV's `VideoCapture` decode of `video.avi` (§7.1).
     case faithful
 }

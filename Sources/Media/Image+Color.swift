@@ -1,4 +1,4 @@
-/// Channel swaps and OpenCV's 8-bit BGR→HSV conversion (PIPELINE.md Appendix B).
+/// Channel swaps and OpenCV's 8-bit BGR→HSV conversion (docs/reference/pipeline.md Appendix B).
 extension Image {
     /// Swaps the first and third channel: BGR becomes RGB and RGB becomes BGR.
     ///

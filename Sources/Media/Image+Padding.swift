@@ -1,4 +1,4 @@
-/// Constant-colour borders and rectangular crops (§9.2 of PIPELINE.md).
+/// Constant-colour borders and rectangular crops (§9.2 of docs/reference/pipeline.md).
 extension Image {
     /// Adds a border of constant colour, as `cv2.copyMakeBorder(img, top, bottom, left, right,
     /// cv2.BORDER_CONSTANT, value=(value, value, value))`.
@@ -82,7 +82,7 @@ extension Image {
     /// nothing).
     ///
     /// ref: the reference's `cv2.copyMakeBorder(…, BORDER_CONSTANT)` followed by
-    /// `padded[y1:y2, x1:x2]` (PIPELINE.md §9.2).
+    /// `padded[y1:y2, x1:x2]` (docs/reference/pipeline.md §9.2).
     ///
     /// - Precondition: `pad >= 0`; both ranges lie inside the padded image.
     public func paddedSlice(pad: Int, value: UInt8, rows: Range<Int>, columns: Range<Int>) -> Image {

@@ -1,6 +1,6 @@
 /// OpenCV `cv::resize` with `INTER_LINEAR` on 8-bit, 3-channel images, bit for bit.
 ///
-/// PIPELINE.md Appendix A describes the arithmetic. In short, for destination column `dx` the
+/// docs/reference/pipeline.md Appendix A describes the arithmetic. In short, for destination column `dx` the
 /// source position is `float32((dx + 0.5) * sx - 0.5)` (double product, then float32), split into
 /// an integer part and a fraction that becomes two 11-bit weights; the horizontal pass sums
 /// `α0 * p[x0] + α1 * p[x0 + 1]` exactly, and the vertical pass combines two such row sums as

@@ -3,7 +3,7 @@ public enum TimelineMode: String, Sendable, Codable, CaseIterable {
     /// Exactly what the reference sees: `ffmpeg -r 25` into an MPEG-4/MP3 AVI (FFmpeg 5.1
     /// variable-frame-rate sync), including the MP3 encoder-delay shift that pushes every picture
     /// after the first one or more slots later when the input has an audio stream
-    /// (PIPELINE.md §3.4, quirk Q1), then the constant-rate JPEG extraction that fills empty slots.
+    /// (docs/reference/pipeline.md §3.4, quirk Q1), then the constant-rate JPEG extraction that fills empty slots.
     case reference
     /// The same frame-rate conversion without the audio-induced shift: video and speech stay
     /// aligned as they are in the source.
@@ -14,7 +14,7 @@ public enum TimelineMode: String, Sendable, Codable, CaseIterable {
 ///
 /// The reference converts every input with `ffmpeg -i IN -async 1 -q:v 2 -r 25 video.avi` and then
 /// extracts `video.avi` to one JPEG per 1/25 s slot. Three FFmpeg 5.1 behaviours decide which
-/// source picture each JPEG shows (PIPELINE.md §3.3–3.5):
+/// source picture each JPEG shows (docs/reference/pipeline.md §3.3–3.5):
 ///
 /// 1. *VFR sync* (`do_video_out` in `fftools/ffmpeg.c`, AVI output): a picture whose timestamp
 ///    rounds onto an already used output slot is dropped; otherwise it is encoded at
@@ -123,8 +123,16 @@ public struct ReferenceTimeline: Sendable {
     ///   - pts: presentation timestamp in `timeBase` units, already relative to the file start.
     ///   - timeBase: the stream time base as (numerator, denominator).
     public static func syncTimestamp(pts: Int64, timeBase: (num: Int64, den: Int64)) -> Double {
-        let extraBits = 16  // av_clip(29 - av_log2(25), 0, 16)
-        let fine = rescaleNearest(pts, from: timeBase, to: (1, Int64(framesPerSecond) << extraBits))
+        syncTimestamp(pts: pts, timeBase: timeBase, outputRate: (Int64(framesPerSecond), 1))
+    }
+
+    /// ``syncTimestamp(pts:timeBase:)`` for an output of `outputRate` frames per second (encoder
+    /// time base `1/outputRate`): the result is in output frames.
+    public static func syncTimestamp(pts: Int64, timeBase: (num: Int64, den: Int64), outputRate: (num: Int64, den: Int64)) -> Double {
+        // tb = av_inv_q(frame rate); extra_bits = av_clip(29 - av_log2(tb.den), 0, 16)
+        let log2 = outputRate.num > 0 ? 63 - outputRate.num.leadingZeroBitCount : 0
+        let extraBits = min(16, max(0, 29 - log2))
+        let fine = rescaleNearest(pts, from: timeBase, to: (outputRate.den, outputRate.num << extraBits))
         var value = Double(fine) / Double(1 << extraBits)
         value += (value > 0 ? 1.0 : -1.0) / Double(1 << 17)
         return value
@@ -139,16 +147,18 @@ public struct ReferenceTimeline: Sendable {
     ///   - timeBase: the stream time base.
     ///   - guessedFrameRate: `av_guess_frame_rate` of the stream, as (num, den); (0, 1) if unknown.
     ///   - streamHasStart: whether the stream states a start time (enables the one-slot cap).
+    ///   - outputRate: the output frame rate (the encoder's time base is its inverse).
     public static func frameDuration(
         packetDuration: Int64, timeBase: (num: Int64, den: Int64), guessedFrameRate: (num: Int64, den: Int64),
-        streamHasStart: Bool = true
+        streamHasStart: Bool = true, outputRate: (num: Int64, den: Int64) = (Int64(framesPerSecond), 1)
     ) -> Double {
-        let encoderTimeBase = 1.0 / Double(framesPerSecond)
+        let rate = Double(outputRate.num) / Double(outputRate.den)
+        let encoderTimeBase = Double(outputRate.den) / Double(outputRate.num)
         var duration = 0.0
         if guessedFrameRate.num > 0 && guessedFrameRate.den > 0 {
             duration = 1 / (Double(guessedFrameRate.num) / Double(guessedFrameRate.den) * encoderTimeBase)
         }
-        if streamHasStart { duration = min(duration, 1 / (Double(framesPerSecond) * encoderTimeBase)) }
+        if streamHasStart { duration = min(duration, 1 / (rate * encoderTimeBase)) }
         // lrintf(): the double quotient is converted to float, then rounded half to even.
         let fromPacket = Float(Double(packetDuration) * (Double(timeBase.num) / Double(timeBase.den)) / encoderTimeBase)
             .rounded(.toNearestOrEven)

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Tensor
 
-// port of syncnet_python/detectors/s3fd/{nets.py, box_utils.py, __init__.py}, NETWORKS.md §3
+// port of syncnet_python/detectors/s3fd/{nets.py, box_utils.py, __init__.py}, docs/reference/networks.md §3
 
 /// The S3FD face detector: a VGG-16 backbone with six detection sources, one square prior per
 /// cell, the built-in `Detect` step (score > 0.05, NMS 0.3, at most 750 boxes) and the
@@ -14,7 +14,7 @@ import Tensor
 /// ``networkInput(rgb:width:height:)``; ``detectFaces(_:frameWidth:frameHeight:threshold:)``
 /// then returns boxes in the coordinates of the original frame.
 public struct S3FD: Sendable {
-    /// Per-channel means subtracted from (R, G, B) (NETWORKS.md §3.1: the reference subtracts
+    /// Per-channel means subtracted from (R, G, B) (docs/reference/networks.md §3.1: the reference subtracts
     /// (104, 117, 123) from (B, G, R)).
     public static let channelMeans: (r: Float, g: Float, b: Float) = (123, 117, 104)
     /// The reference's input scale (`scales=[0.25]`).
@@ -25,7 +25,7 @@ public struct S3FD: Sendable {
     public static let candidateOverlap: Float = 0.3
     /// `Detect`: candidates considered by its NMS, and rows written.
     public static let candidateLimit = 5000, outputLimit = 750
-    /// `detect_faces`: the reference's `conf_th` (PIPELINE.md §6).
+    /// `detect_faces`: the reference's `conf_th` (docs/reference/pipeline.md §6).
     public static let defaultThreshold: Float = 0.9
     /// `detect_faces`: IoU above which the second NMS suppresses a box.
     public static let faceOverlap = 0.1
@@ -109,7 +109,7 @@ public struct S3FD: Sendable {
         return fits(width) && fits(height)
     }
 
-    /// The network input for one frame (NETWORKS.md §3.1): `rgb` holds the already 0.25-scaled
+    /// The network input for one frame (docs/reference/networks.md §3.1): `rgb` holds the already 0.25-scaled
     /// frame, `height × width × 3` bytes in R, G, B order; the result is `[1, 3, height, width]`
     /// with planes R − 123, G − 117, B − 104.
     public static func networkInput(rgb: [UInt8], width: Int, height: Int) -> Tensor {
@@ -126,7 +126,7 @@ public struct S3FD: Sendable {
     // MARK: Network
 
     /// The raw head outputs of a batch of frames, in the reference's flattened prior order
-    /// (source, row, column; NETWORKS.md §3.4).
+    /// (source, row, column; docs/reference/networks.md §3.4).
     public struct HeadOutputs: Sendable {
         /// Priors per frame.
         public let priorCount: Int
@@ -198,7 +198,7 @@ public struct S3FD: Sendable {
 
     // MARK: Priors and decoding
 
-    /// The prior boxes (cx, cy, w, h) for a network input of `width × height` (NETWORKS.md §3.5),
+    /// The prior boxes (cx, cy, w, h) for a network input of `width × height` (docs/reference/networks.md §3.5),
     /// computed in double and stored as float32, cached per size.
     public func priors(width: Int, height: Int, sourceSizes: [(rows: Int, columns: Int)]) -> [Float] {
         priorCache.priors(width: width, height: height) {
@@ -281,7 +281,7 @@ public struct S3FD: Sendable {
 
     /// Runs the network on one prepared frame and applies `detect_faces`: rows scoring above
     /// `threshold` (strictly), scaled by the original frame size in float32, then the second
-    /// greedy NMS at IoU 0.1 in double (PIPELINE.md §6.3–6.4).
+    /// greedy NMS at IoU 0.1 in double (docs/reference/pipeline.md §6.3–6.4).
     public func detectFaces(
         _ input: Tensor, frameWidth: Int, frameHeight: Int, threshold: Float = defaultThreshold
     ) -> [FaceDetection] {
@@ -310,7 +310,7 @@ public struct S3FD: Sendable {
     // MARK: Cost
 
     /// Multiply-accumulates of the convolutions for one `width × height` network input
-    /// (NETWORKS.md §4.2: 4.390 G at 160×90, 18.123 G at 320×180). FLOP = 2 × MAC.
+    /// (docs/reference/networks.md §4.2: 4.390 G at 160×90, 18.123 G at 320×180). FLOP = 2 × MAC.
     public static func multiplyAccumulates(width: Int, height: Int) -> Int {
         var h = height, w = width, total = 0
         var sources: [(channels: Int, rows: Int, columns: Int)] = []
@@ -349,7 +349,7 @@ public struct S3FD: Sendable {
     /// Indices of the 13 backbone convolutions in `vgg` (the others are ReLU and pooling).
     private static let backboneIndices = [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28]
 
-    /// The 65 state-dict entries of `sfd_face.pth` in file order (NETWORKS.md §3.9).
+    /// The 65 state-dict entries of `sfd_face.pth` in file order (docs/reference/networks.md §3.9).
     public static let layout: [(name: String, shape: [Int])] = {
         typealias L = LayerLayout
         let channels = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 256),
@@ -381,7 +381,7 @@ public struct S3FD: Sendable {
 }
 
 /// One face box in frame coordinates, in the reference's detection shape
-/// (`{"frame", "bbox": [x1, y1, x2, y2], "conf"}`, PIPELINE.md §6.5).
+/// (`{"frame", "bbox": [x1, y1, x2, y2], "conf"}`, docs/reference/pipeline.md §6.5).
 public struct FaceDetection: Sendable, Equatable, Codable {
     public var x1: Double, y1: Double, x2: Double, y2: Double
     public var confidence: Double

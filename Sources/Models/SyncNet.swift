@@ -1,6 +1,6 @@
 import Tensor
 
-// port of syncnet_python/SyncNetModel.py (class `S`), NETWORKS.md §2
+// port of syncnet_python/SyncNetModel.py (class `S`), docs/reference/networks.md §2
 
 /// SyncNet: a lip tower and an audio tower that map a 5-frame mouth window and the matching
 /// 0.2 s of MFCCs to 1024-d embeddings whose Euclidean distance measures lip sync.
@@ -148,16 +148,16 @@ public struct SyncNet: Sendable {
         return lipOutput(lipHidden(x.reshaped([n, 512])))
     }
 
-    /// Multiply-accumulates of the lip tower per window (NETWORKS.md §4.1). FLOP = 2 × MAC.
+    /// Multiply-accumulates of the lip tower per window (docs/reference/networks.md §4.1). FLOP = 2 × MAC.
     public static let lipMultiplyAccumulates =
         109 * 109 * 96 * (3 * 5 * 7 * 7) + 26 * 26 * 256 * (96 * 25) + 3 * (13 * 13 * 256 * (256 * 9))
         + 512 * (256 * 36) + 512 * 512 + 1024 * 512
-    /// Multiply-accumulates of the audio tower per window (NETWORKS.md §4.1).
+    /// Multiply-accumulates of the audio tower per window (docs/reference/networks.md §4.1).
     public static let audioMultiplyAccumulates =
         13 * 20 * 64 * 9 + 13 * 20 * 192 * (64 * 9) + 11 * 9 * (384 * 192 * 9 + 256 * 384 * 9 + 256 * 256 * 9)
         + 512 * (256 * 20) + 512 * 512 + 1024 * 512
 
-    /// The 102 state-dict entries of `syncnet_v2.model` in file order (NETWORKS.md §2.3).
+    /// The 102 state-dict entries of `syncnet_v2.model` in file order (docs/reference/networks.md §2.3).
     public static let layout: [(name: String, shape: [Int])] = {
         typealias L = LayerLayout
         var entries: [(name: String, shape: [Int])] = []

@@ -3,7 +3,7 @@ import Models
 import Tensor
 
 /// Face detection on decoded frames, as the reference's `S3FD.detect_faces(image, conf_th, scales)`
-/// does it (PIPELINE.md §6): BGR → RGB, OpenCV `INTER_LINEAR` resize by `scale`, mean
+/// does it (docs/reference/pipeline.md §6): BGR → RGB, OpenCV `INTER_LINEAR` resize by `scale`, mean
 /// subtraction, the network with its built-in `Detect`, boxes above `threshold` rescaled to the
 /// frame, a second NMS at IoU 0.1.
 public struct FaceDetector: Sendable {

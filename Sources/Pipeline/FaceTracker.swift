@@ -1,7 +1,7 @@
 import DSP
 import Models
 
-// ref: syncnet_python/syncnet_pipeline.py, `SyncNetPipeline._track` and `_iou` (PIPELINE.md §8.1)
+// ref: syncnet_python/syncnet_pipeline.py, `SyncNetPipeline._track` and `_iou` (docs/reference/pipeline.md §8.1)
 
 /// One face followed through consecutive frames of a scene: a box for every frame.
 public struct FaceTrack: Sendable, Equatable, Codable {
@@ -15,7 +15,7 @@ public struct FaceTrack: Sendable, Equatable, Codable {
     public var frames: Range<Int> { firstFrame..<(firstFrame + boxes.count) }
 }
 
-/// The reference's IoU tracker (nawta's variant, PIPELINE.md §8.1, or joonson's, §8.2), including
+/// The reference's IoU tracker (nawta's variant, docs/reference/pipeline.md §8.1, or joonson's, §8.2), including
 /// its quirks.
 ///
 /// Passes repeat until one starts no track. A pass visits the frames in order and, within a

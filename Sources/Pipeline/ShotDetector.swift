@@ -5,14 +5,14 @@ import Media
 // (scenedetect/detectors/content_detector.py), `FlashFilter._filter_merge`
 // (scenedetect/scene_detector.py), `get_scenes_from_cuts` (scenedetect/scene_manager.py), as
 // called by `SyncNetPipeline.inference` step 5 (syncnet_python/syncnet_pipeline.py);
-// PIPELINE.md §7.
+// docs/reference/pipeline.md §7.
 
 /// Finds hard cuts the way the reference's scene detection does: PySceneDetect 0.6.7.1's
 /// `ContentDetector()` with all defaults behind a `SceneManager` with automatic downscaling.
 ///
 /// Frames are fed one at a time, in order; frame `n` must be the `n`-th picture OpenCV would
 /// decode from the video the reference runs detection on (its intermediate `video.avi`, real
-/// pictures only, PIPELINE.md §3.3). The detector keeps only the previous frame's downscaled HSV
+/// pictures only, docs/reference/pipeline.md §3.3). The detector keeps only the previous frame's downscaled HSV
 /// image, so memory does not grow with the clip (apart from one score per frame).
 ///
 /// Each frame is downscaled so that its longer side is 256 pixels (``processingSize(width:height:)``),
@@ -158,7 +158,7 @@ public struct ShotDetector: Sendable {
     /// still open at the last frame emits nothing. No cut can fall in the first `L` frames.
     ///
     /// ref: `ContentDetector.process_frame` (`score >= threshold`) and `FlashFilter.filter`
-    /// in mode `MERGE`; PIPELINE.md §7.3.
+    /// in mode `MERGE`; docs/reference/pipeline.md §7.3.
     public static func cuts(scores: [Double], settings: Settings = .init()) -> [Int] {
         var filter = MergeFlashFilter(length: settings.minSceneLength)
         var cuts: [Int] = []

@@ -1,6 +1,6 @@
 import DSP
 
-// ref: syncnet_python/SyncNetInstance.py, `calc_pdist` and the end of `evaluate` (PIPELINE.md §10.4, §10.6)
+// ref: syncnet_python/SyncNetInstance.py, `calc_pdist` and the end of `evaluate` (docs/reference/pipeline.md §10.4, §10.6)
 
 /// The lip-sync scores of one track: AV offset, LSE-C (confidence) and LSE-D (minimum distance).
 public struct SyncScore: Sendable, Equatable, Codable {
@@ -48,7 +48,7 @@ public enum SyncScorer {
     /// Numerics follow the reference: distances in float32 (`‖lip − audio + 1e-6‖₂`, the sum of
     /// squares accumulated in double, then rounded — within ≈ 1e-7 relative of PyTorch's float32
     /// reduction); the mean over windows accumulated in double and rounded once, which reproduces
-    /// the reference's `mdist` within an ulp (PIPELINE.md §10.4); first index on ties; the median of
+    /// the reference's `mdist` within an ulp (docs/reference/pipeline.md §10.4); first index on ties; the median of
     /// the 2·vshift + 1 means is the middle value.
     public static func score(
         lip: [Float], audio: [Float], dimension: Int = 1024, vshift: Int = defaultVShift

@@ -1,7 +1,7 @@
 import DSP
 import Media
 
-// ref: syncnet_python/syncnet_pipeline.py, `SyncNetPipeline._crop` (PIPELINE.md §9.1–9.3)
+// ref: syncnet_python/syncnet_pipeline.py, `SyncNetPipeline._crop` (docs/reference/pipeline.md §9.1–9.3)
 
 /// Where one frame of a track is cut out: the frame is padded by `pad` pixels of grey 110 on every
 /// side, then rows `y1..<y2` and columns `x1..<x2` of the padded frame (NumPy slicing rules) are

@@ -7,7 +7,7 @@ public func relu(_ x: inout Tensor) {
     }
 }
 
-/// S3FD's `L2Norm` over the channel axis of `[N, C, H, W]` (NETWORKS.md §3.3).
+/// S3FD's `L2Norm` over the channel axis of `[N, C, H, W]` (docs/reference/networks.md §3.3).
 ///
 /// For every `(n, i, j)`: `norm = sqrt(Σ_c x[n, c, i, j]²) + epsilon` (epsilon added after the
 /// square root), then `y[n, c, i, j] = gamma[c] · (x[n, c, i, j] / norm)` — divide first, then

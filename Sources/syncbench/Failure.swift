@@ -36,6 +36,11 @@ enum ExitStatus: Int32, CaseIterable {
     case notInCache = 31
     /// `cache verify`: the database has damaged artifacts or fails SQLite's checks.
     case cacheDamaged = 32
+    /// `verify`: our scores disagree with the published ones (beyond the tolerances, other offsets,
+    /// or scored on one side only).
+    case disagrees = 33
+    /// `verify`: no published row matches a sample with a result.
+    case nothingToCompare = 34
     case weightsNotFound = 40
     case weightsInvalid = 41
     case downloadFailed = 42

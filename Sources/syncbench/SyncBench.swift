@@ -8,7 +8,7 @@ struct SyncBench: AsyncParsableCommand {
         commandName: "syncbench",
         abstract: "Score lip sync of talking-head videos (SyncNet LSE-C / LSE-D), cached in SQLite.",
         version: SyncBenchVersion.current,
-        subcommands: [EvalCommand.self, BenchCommand.self, ReportCommand.self, DBCommand.self, QueryCommand.self, CacheCommand.self, MediaCommand.self, WeightsCommand.self, DetectCommand.self, BenchKernelsCommand.self]
+        subcommands: [EvalCommand.self, BenchCommand.self, ReportCommand.self, VerifyCommand.self, DBCommand.self, QueryCommand.self, CacheCommand.self, MediaCommand.self, WeightsCommand.self, DetectCommand.self, BenchKernelsCommand.self]
     )
 }
 

@@ -94,7 +94,7 @@ struct MFCCTests {
         }
     }
 
-    @Test("mel bin edges for 16 kHz are the list in PIPELINE.md §10.2")
+    @Test("mel bin edges for 16 kHz are the list in docs/reference/pipeline.md §10.2")
     func melBins() throws {
         let bank = try makeMFCC().filterbank
         #expect(bank.binEdges == [0, 2, 4, 7, 10, 13, 16, 20, 24, 29, 34, 40, 46, 53, 60, 68, 77, 87, 97, 109,
@@ -134,7 +134,7 @@ struct MFCCTests {
         #expect(factors.count == 13)
         #expect(factors[0] == 1)
         #expect(factors[11] == 12)  // sin(π/2) is exactly 1 in double precision
-        // PIPELINE.md prints these to 6 decimals; half a unit of the 6th decimal is the tolerance.
+        // docs/reference/pipeline.md prints these to 6 decimals; half a unit of the 6th decimal is the tolerance.
         for (k, printed) in [(1, 2.565463), (2, 4.099058), (12, 11.888036)] {
             #expect(abs(factors[k] - printed) <= 5e-7, "k = \(k)")
         }

@@ -32,7 +32,7 @@ struct FaithfulChainTests {
         #expect(throws: MediaError.self) { try JPEGDecoding.bgrImage(jpeg: [0, 1, 2, 3], label: "noise.jpg") }
     }
 
-    // MARK: frames (PIPELINE.md §3, §4, §7.1)
+    // MARK: frames (docs/reference/pipeline.md §3, §4, §7.1)
 
     @Test("faithful frames: every JPEG byte-identical to the ffmpeg CLI's frames/%06d.jpg, pixels equal to its decode",
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"),
@@ -109,7 +109,7 @@ struct FaithfulChainTests {
         #expect(scenes == decoder.aviPictures && scenes == 132)
     }
 
-    // MARK: crops (PIPELINE.md §9.3, §10.1)
+    // MARK: crops (docs/reference/pipeline.md §9.3, §10.1)
 
     @Test("OpenCV's BGR -> yuv420p conversion for the XVID writer is reproduced sample for sample",
           .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
@@ -182,7 +182,7 @@ struct FaithfulChainTests {
         }
     }
 
-    // MARK: joonson's audio (PIPELINE.md §5.4)
+    // MARK: joonson's audio (docs/reference/pipeline.md §5.4)
 
     @Test("joonson's audio: video.avi's MP3 track at 16 kHz mono equals the CLI's extraction, sample for sample",
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"),

@@ -1,7 +1,7 @@
 import Testing
 @testable import Media
 
-/// The frame-selection state machine on its own, against the behaviour PIPELINE.md §3.3–3.5
+/// The frame-selection state machine on its own, against the behaviour docs/reference/pipeline.md §3.3–3.5
 /// states for FFmpeg 5.1 (the parity tests check the same against the real ffmpeg).
 @Suite("ReferenceTimeline (ffmpeg 5.1 -r 25 into AVI, then CFR extraction)")
 struct ReferenceTimelineTests {

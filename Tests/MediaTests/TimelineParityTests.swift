@@ -40,7 +40,7 @@ struct TimelineParityTests {
         }
     }
 
-    @Test("example.avi has the slot layout of PIPELINE.md §3.4: 134 frames from 132 pictures",
+    @Test("example.avi has the slot layout of docs/reference/pipeline.md §3.4: 134 frames from 132 pictures",
           .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
     func exampleLayout() throws {
         let decoder = try VideoDecoder(path: TestEnvironment.sharedData.appendingPathComponent("example.avi").path, mode: .reference, convertPixels: false)

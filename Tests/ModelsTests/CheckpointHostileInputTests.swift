@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 @testable import Models
 
-/// Builds legacy files around a hand-written object pickle (`TORCH_FORMAT.md` §3.1).
+/// Builds legacy files around a hand-written object pickle (`docs/reference/checkpoint-format.md` §3.1).
 enum LegacyFile {
     static let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
     static let protocolVersion: [UInt8] = [0x80, 0x02, 0x4D, 0xE9, 0x03, 0x2E]

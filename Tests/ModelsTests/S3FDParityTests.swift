@@ -82,7 +82,7 @@ struct S3FDParityTests {
         }
     }
 
-    @Test("priors match NETWORKS.md §3.5 for a 160×90 input")
+    @Test("priors match docs/reference/networks.md §3.5 for a 160×90 input")
     func priors() {
         let sizes = [(22, 40), (11, 20), (5, 10), (2, 5), (1, 3), (1, 2)].map { (rows: $0.0, columns: $0.1) }
         let priors = Self.network.priors(width: 160, height: 90, sourceSizes: sizes)
@@ -92,7 +92,7 @@ struct S3FDParityTests {
         #expect(Array(priors.suffix(4)) == [Float(1.5 / 1.25), Float(0.5 / (90.0 / 128.0)), Float(3.2), Float(512.0 / 90.0)])
     }
 
-    @Test("convolution cost matches NETWORKS.md §4 (S3FD per input size, SyncNet per window)")
+    @Test("convolution cost matches docs/reference/networks.md §4 (S3FD per input size, SyncNet per window)")
     func cost() {
         #expect(S3FD.multiplyAccumulates(width: 160, height: 90) == 4_390_074_368)  // 4.390 GMAC
         #expect(S3FD.multiplyAccumulates(width: 244, height: 132) == 10_186_114_048)  // 10.186

@@ -24,7 +24,7 @@ struct StandInWeightsTests {
         #expect(sha256Hex(all) == expected["all"] as? String)
     }
 
-    @Test("layouts have the official key counts and sizes (NETWORKS.md §2.3, §3.9)")
+    @Test("layouts have the official key counts and sizes (docs/reference/networks.md §2.3, §3.9)")
     func layouts() {
         #expect(SyncNet.layout.count == 102)
         #expect(SyncNet.layout.filter { $0.name.hasSuffix("num_batches_tracked") }.count == 14)

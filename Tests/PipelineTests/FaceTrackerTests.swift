@@ -6,8 +6,8 @@ import Testing
 
 /// The tracker against the reference's own `_track` (`tools/reference/make_tracking_goldens.py`,
 /// `tracking.json`): the same tracks, and interpolated boxes bit for bit (NumPy `interp` and
-/// pairwise `mean` are reproduced exactly, PIPELINE.md §8.1).
-@Suite("FaceTracker (reference tracker, PIPELINE.md §8)")
+/// pairwise `mean` are reproduced exactly, docs/reference/pipeline.md §8.1).
+@Suite("FaceTracker (reference tracker, docs/reference/pipeline.md §8)")
 struct FaceTrackerTests {
     struct Summary: Decodable, Equatable {
         var first: Int

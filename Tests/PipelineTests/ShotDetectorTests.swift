@@ -12,9 +12,9 @@ import Testing
 /// Tolerance: none. Scores are compared with `==`: the library's score is exact integer sums,
 /// each divided by the pixel count and then averaged, and the Swift code performs the same IEEE
 /// double operations in the same order; the downscale and HSV conversion are bit-exact
-/// (PIPELINE.md Appendices A and B). Before any score is compared, each frame fed to the detector
+/// (docs/reference/pipeline.md Appendices A and B). Before any score is compared, each frame fed to the detector
 /// is checked (64-bit SHA-256 prefix) against the frame OpenCV handed to the library.
-@Suite("ShotDetector (PySceneDetect 0.6.7.1 ContentDetector, PIPELINE.md §7)")
+@Suite("ShotDetector (PySceneDetect 0.6.7.1 ContentDetector, docs/reference/pipeline.md §7)")
 struct ShotDetectorTests {
     struct Golden: Decodable {
         var cases: [Case]

@@ -10,7 +10,7 @@ import Testing
 /// in float32, SyncBench in double: float32 summation error is at most ~log2(1024)·2⁻²⁴ ≈ 6e-7
 /// relative); confidence and minimum distance within 2e-6 × the distance scale (a difference of
 /// two means); the offset exactly.
-@Suite("SyncScorer (reference scoring, PIPELINE.md §10.4)")
+@Suite("SyncScorer (reference scoring, docs/reference/pipeline.md §10.4)")
 struct SyncScorerTests {
     struct Golden: Decodable {
         var windows: Int

@@ -8,7 +8,7 @@ import Testing
 /// Crops against the reference's `_crop` arithmetic and OpenCV calls
 /// (`tools/reference/make_crop_goldens.py`, `crops.json`): the example clip's track from
 /// `example_boxes.json`, every window exact and every 224×224 crop bit-exact (before XVID).
-@Suite("TrackCropper (reference crops, PIPELINE.md §9)")
+@Suite("TrackCropper (reference crops, docs/reference/pipeline.md §9)")
 struct TrackCropperTests {
     struct Golden: Decodable {
         struct Crop: Decodable {
@@ -59,7 +59,7 @@ struct TrackCropperTests {
         #expect(checked == golden.crops.count)
     }
 
-    @Test("the worked example of PIPELINE.md §9.2 (constant box, no smoothing effect in the middle)")
+    @Test("the worked example of docs/reference/pipeline.md §9.2 (constant box, no smoothing effect in the middle)")
     func workedExample() throws {
         // Box (100, 50, 300, 290): bs = 120, x = 200, y = 170, pad = 216, rows 266…602, columns 248…584.
         let track = FaceTrack(firstFrame: 0, boxes: Array(repeating: [100, 50, 300, 290], count: 30))

@@ -3,13 +3,13 @@ import Testing
 @testable import Reports
 
 /// The published per-sample scores of MoCha's 220 MoChaBench generations, aggregated as the
-/// leaderboard does, against the numbers MoChaBench publishes (PIPELINE.md §12.4, §13).
+/// leaderboard does, against the numbers MoChaBench publishes (docs/reference/pipeline.md §12.4, §13).
 ///
 /// Expected values come from three places, none of them the code under test:
-/// - the published leaderboard values, quoted in PIPELINE.md §12.4 and `../shared/data/README.md`
+/// - the published leaderboard values, quoted in docs/reference/pipeline.md §12.4 and `../shared/data/README.md`
 ///   (6.333 / 8.185 over n = 199, 4.951 / 8.601 over n = 15, `1p_camera_movement` 5.432 / 8.455 over
 ///   n = 18; a mean of category means would be 6.262 / 8.180; offsets `[0]` 118×, `[1]` 46×, `[-1]` 29×);
-/// - the row counts per category of `benchmark.csv` (PIPELINE.md §12.2) and the two rows with
+/// - the row counts per category of `benchmark.csv` (docs/reference/pipeline.md §12.2) and the two rows with
 ///   `has_face = False` (read off the CSV by eye: lines 32 and 213);
 /// - per-category means recomputed in this file by a separate, deliberately naive loop over the raw
 ///   lines (``independentCategoryMeans()``), which shares no code with `MoChaBenchScoreCSV` or

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Tensor
 
-// Whole-network layer stacks with the exact S3FD and SyncNet shapes (NETWORKS.md §2–3) and random
+// Whole-network layer stacks with the exact S3FD and SyncNet shapes (docs/reference/networks.md §2–3) and random
 // He-scaled weights, for timing in release builds and for checking the accumulated error of the
 // fast algorithms at full width. Timing runs only with TENSOR_BENCH=1 (tests never assert on
 // time):  TENSOR_BENCH=1 swift test -c release --filter NetworkBenchmarks

@@ -3,7 +3,7 @@
 # 10x faster than the reference's three ffmpeg steps, with peak memory under 300 MiB).
 #
 # Makes a 60 s clip by looping ../shared/data/example.avi, then times in the same run:
-#   reference: PIPELINE.md §3 (convert to a 25 fps AVI), §4 (extract JPEGs), §5 (resample speech)
+#   reference: docs/reference/pipeline.md §3 (convert to a 25 fps AVI), §4 (extract JPEGs), §5 (resample speech)
 #              with the exact ffmpeg command lines the reference runs;
 #   syncbench: `syncbench media bench` (25 fps BGR frames + 16 kHz audio + MFCC, in process).
 # Usage: tools/bench/media.sh [SYNCBENCH_BINARY]   (default .build/release/syncbench)

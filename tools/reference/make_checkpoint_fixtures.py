@@ -6,7 +6,7 @@ Run with the reference environment from the package root:
     tools/reference/.venv/bin/python tools/reference/make_checkpoint_fixtures.py
 
 Small `torch.save` files in both formats (legacy `_use_new_zipfile_serialization=False` and zip),
-hand-assembled files in the Python-2 / PyTorch-0.3 style (TORCH_FORMAT.md §5), with legacy storage
+hand-assembled files in the Python-2 / PyTorch-0.3 style (docs/reference/checkpoint-format.md §5), with legacy storage
 views, with BINSTRING, big-endian variants, and files the reader must reject. Every valid file is
 read back with torch.load (weights_only=True and False where torch allows) and its content is
 written to MANIFEST.json: names, dtypes, shapes, values (exactly representable), the SHA-256 of
@@ -248,7 +248,7 @@ def zip_data_offset(name, entry_suffix):
 
 
 # ---------------------------------------------------------------------------------------------
-# Hand-assembled pickles (TORCH_FORMAT.md §2, §5)
+# Hand-assembled pickles (docs/reference/checkpoint-format.md §2, §5)
 
 MARK, STOP, TUPLE, EMPTY_LIST, APPENDS, REDUCE, BINPERSID, NONE = b"(", b".", b"t", b"]", b"e", b"R", b"Q", b"N"
 EMPTY_DICT, SETITEMS, NEWTRUE, NEWFALSE, EMPTY_TUPLE = b"}", b"u", b"\x88", b"\x89", b")"
@@ -318,7 +318,7 @@ def storage_record(t):
 
 
 def python2_file():
-    """The Python-2 / PyTorch-0.3 layout of TORCH_FORMAT.md §5: SHORT_BINSTRING everywhere, LONG1
+    """The Python-2 / PyTorch-0.3 layout of docs/reference/checkpoint-format.md §5: SHORT_BINSTRING everywhere, LONG1
     ints, torch.cuda FloatStorage at cuda:0, _rebuild_tensor v1, OrderedDict from a list of
     [key, value] lists, BINPUT/BINGET interleaved."""
     weight = torch.tensor([[1.5, -2.0], [0.25, 8.0]])
@@ -356,7 +356,7 @@ def rebuild_v2(storage_tuple, offset, size, stride):
 
 
 def view_file():
-    """Legacy storage views (view_metadata, TORCH_FORMAT.md §3.2): root storage '100' of 10
+    """Legacy storage views (view_metadata, docs/reference/checkpoint-format.md §3.2): root storage '100' of 10
     floats; view '101' = elements 2..6; two tensors through the view, one on the root."""
     root = torch.arange(10, dtype=torch.float32) * 0.5 - 1.0
 

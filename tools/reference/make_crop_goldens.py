@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Goldens of the reference's crop step (`SyncNetPipeline._crop`, PIPELINE.md §9.1-9.3, up to the
+"""Goldens of the reference's crop step (`SyncNetPipeline._crop`, docs/reference/pipeline.md §9.1-9.3, up to the
 224x224 resize, before the XVID writer) for Tests/PipelineTests: Fixtures/crops.json.
 
 The track is the reference tracker's (`_track`, min_track 50) on ../shared/data/example_boxes.json;

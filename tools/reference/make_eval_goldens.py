@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Goldens of the reference pipeline end to end (PIPELINE.md §1-§11) on the example clip, for
+"""Goldens of the reference pipeline end to end (docs/reference/pipeline.md §1-§11) on the example clip, for
 Tests/PipelineTests/EvaluatorParityTests: Fixtures/eval_example.json.
 
 Runs syncnet_python 0.2.3's own `SyncNetPipeline.inference` (wheel code, CPU) on
@@ -153,7 +153,7 @@ def main():
             str(DATA / "example.avi"), str(DATA / "example_speech.wav"), cache_dir=str(work))
         jpegs = sorted(glob.glob(str(work / "frames" / "*.jpg")))
         # The example's source pictures by input slot, from the ffmpeg CLI (constant-rate output:
-        # the empty slot 1 repeats the next picture), and the JPEG -> input slot rule PIPELINE.md
+        # the empty slot 1 repeats the next picture), and the JPEG -> input slot rule docs/reference/pipeline.md
         # §3.4 states for this clip: JPEGs 0, 1 show slot 0; JPEGs 2, 3 show slot 2; JPEG k >= 3
         # shows slot k - 1. These are the reference's frames without the lossy MPEG-4/JPEG steps.
         raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(DATA / "example.avi"), "-f", "rawvideo", "-pix_fmt", "bgr24", "-"],

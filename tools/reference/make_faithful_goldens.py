@@ -3,7 +3,7 @@
 
 Writes Tests/MediaTests/Fixtures/faithful_goldens.json and faithful_crop_jpegs.bin:
 
-* frames chain (PIPELINE.md §3, §4, §7.1): for each clip, the reference's exact commands
+* frames chain (docs/reference/pipeline.md §3, §4, §7.1): for each clip, the reference's exact commands
   `ffmpeg -i IN -async 1 -q:v 2 -r 25 video.avi -y` and
   `ffmpeg -i video.avi -f image2 -q:v 2 -threads 1 frames/%06d.jpg -y`, then per JPEG the SHA-256
   of the file and of `cv2.imread(file)`, and per picture of video.avi the SHA-256 of what

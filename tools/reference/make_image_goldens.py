@@ -80,7 +80,7 @@ def hsv_edge_image() -> np.ndarray:
 
 
 def scene_size(width: int, height: int) -> tuple[int, int]:
-    """PySceneDetect 0.6 automatic downscale (PIPELINE.md section 7.1)."""
+    """PySceneDetect 0.6 automatic downscale (docs/reference/pipeline.md section 7.1)."""
     longer = max(width, height)
     if longer < 256:
         return width, height

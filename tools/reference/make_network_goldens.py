@@ -103,7 +103,7 @@ def syncnet_goldens(results: dict) -> None:
         save("syncnet_random_lip.npy", net.forward_lip(torch.from_numpy(lip)).numpy())
         save("syncnet_random_audio.npy", net.forward_aud(torch.from_numpy(audio)).numpy())
 
-    # Real crops: square crops around the hand-annotated boxes, resized like PIPELINE.md §9.3.
+    # Real crops: square crops around the hand-annotated boxes, resized like docs/reference/pipeline.md §9.3.
     frames = decode_frames(DATA / "example.avi", 85)
     boxes = {b["frame"]: b["bbox"] for b in json.loads((DATA / "example_boxes.json").read_text())}
     height, width = frames.shape[1:3]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Goldens of the reference's SyncNet scoring (PIPELINE.md §10.4, §10.6) for Tests/PipelineTests.
+"""Goldens of the reference's SyncNet scoring (docs/reference/pipeline.md §10.4, §10.6) for Tests/PipelineTests.
 
 Runs syncnet_python's own `calc_pdist` and the offset / confidence / minimum-distance /
 frame-wise-confidence lines of `SyncNetInstance.evaluate` (copied verbatim below, after the

@@ -1,4 +1,4 @@
-"""Scene-detection goldens from PySceneDetect 0.6.7.1 itself (PIPELINE.md §7).
+"""Scene-detection goldens from PySceneDetect 0.6.7.1 itself (docs/reference/pipeline.md §7).
 
 Runs the reference's own scene-detection code (``VideoManager`` + ``SceneManager(StatsManager())``
 + ``ContentDetector()``, as ``SyncNetPipeline.inference`` step 5 does) on

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Goldens of the reference's face tracker (`SyncNetPipeline._track`, PIPELINE.md §8.1) for
+"""Goldens of the reference's face tracker (`SyncNetPipeline._track`, docs/reference/pipeline.md §8.1) for
 Tests/PipelineTests, written to Tests/PipelineTests/Fixtures/tracking.json.
 
 Cases:
@@ -8,7 +8,7 @@ Cases:
   first/last frame and the SHA-256 of its interpolated float64 boxes (N x 4, C order) plus the
   first and last box; the inputs stay in ../shared;
 * hand-made scenes stored in full: nawta's duplicate-track quirk (two faces whose order swaps,
-  PIPELINE.md §8.2), a gap of exactly 25 and of 26 frames, a small face, a track of exactly
+  docs/reference/pipeline.md §8.2), a gap of exactly 25 and of 26 frames, a small face, a track of exactly
   min_track detections, three faces in one frame.
 
 The reference's method is called unbound on a stand-in `self` holding its config, so no weights
@@ -58,7 +58,7 @@ def face(frame, x, y, size, conf):
 
 def hand_cases():
     cases = {}
-    # Two faces, order swapped in frames 3-8 (PIPELINE.md §8.2): nawta makes three tracks.
+    # Two faces, order swapped in frames 3-8 (docs/reference/pipeline.md §8.2): nawta makes three tracks.
     dets = []
     for f in range(12):
         a, b = face(f, 10.0 + f, 20.0, 150.0, 0.99), face(f, 400.0, 30.0 + f, 160.0, 0.98)

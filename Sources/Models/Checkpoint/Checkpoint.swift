@@ -2,7 +2,7 @@ import Foundation
 
 /// A PyTorch `torch.save` file read as data: the state dict it holds and the layout it used.
 ///
-/// Reads both on-disk formats (`TORCH_FORMAT.md`): the zip archive of PyTorch ≥ 1.6 and the
+/// Reads both on-disk formats (`docs/reference/checkpoint-format.md`): the zip archive of PyTorch ≥ 1.6 and the
 /// legacy stream of five pickles plus raw storages (including Python-2 / PyTorch-0.3 files). The
 /// pickles are decoded by a data reader for the opcode subset `torch.save` writes, never executed:
 /// the only classes a file may name are `collections.OrderedDict`, the tensor rebuild functions
@@ -54,7 +54,7 @@ public struct Checkpoint: Sendable, Equatable {
         self.stateDict = stateDict
     }
 
-    // MARK: - Format detection (TORCH_FORMAT.md §1)
+    // MARK: - Format detection (docs/reference/checkpoint-format.md §1)
 
     static let zipSignature: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
     /// `PROTO 2, LONG1 10 bytes`: the start of the legacy magic-number pickle.
@@ -83,7 +83,7 @@ public struct Checkpoint: Sendable, Equatable {
         throw .notACheckpoint("got first bytes \(head) (\(bytes.count) bytes in all), expected 50 4B 03 04 (zip) or 80 02 8A 0A (legacy)")
     }
 
-    // MARK: - Legacy (TORCH_FORMAT.md §3)
+    // MARK: - Legacy (docs/reference/checkpoint-format.md §3)
 
     private static func readLegacy(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> StateDict {
         let file = ByteCursor(bytes, from: 0, to: bytes.count)
@@ -158,7 +158,7 @@ public struct Checkpoint: Sendable, Equatable {
         return try materialise(tensors, storages: located, from: bytes)
     }
 
-    // MARK: - Zip (TORCH_FORMAT.md §6)
+    // MARK: - Zip (docs/reference/checkpoint-format.md §6)
 
     private static func readZip(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> StateDict {
         let archive = try ZipArchive(bytes)

@@ -49,9 +49,9 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     /// The pickle program is inconsistent (stack underflow, wrong argument types, unknown memo
     /// index, …). `offset` is the file offset of the offending opcode.
     case malformedPickle(offset: Int, reason: String)
-    /// An opcode outside the subset of `TORCH_FORMAT.md` §7.1.
+    /// An opcode outside the subset of `docs/reference/checkpoint-format.md` §7.1.
     case unsupportedOpcode(UInt8, offset: Int)
-    /// A `GLOBAL` other than those of `TORCH_FORMAT.md` §7.2 (e.g. a pickled `nn.Module` class):
+    /// A `GLOBAL` other than those of `docs/reference/checkpoint-format.md` §7.2 (e.g. a pickled `nn.Module` class):
     /// the file is not a plain state dict and would need code execution to load.
     case unsupportedGlobal(module: String, name: String, offset: Int)
     /// A resource cap (stack depth, memo size, opcode count, …) was hit; no real state dict

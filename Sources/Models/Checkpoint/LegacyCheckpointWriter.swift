@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes a state dict as a PyTorch **legacy** (non-zip) checkpoint, the layout of
-/// `torch.save(obj, f, _use_new_zipfile_serialization=False)` (TORCH_FORMAT.md §3).
+/// `torch.save(obj, f, _use_new_zipfile_serialization=False)` (docs/reference/checkpoint-format.md §3).
 ///
 /// Only what `torch.load(weights_only=True)` accepts is written: five protocol-2 pickles (magic
 /// number, protocol 1001, `sys_info`, the `collections.OrderedDict` of

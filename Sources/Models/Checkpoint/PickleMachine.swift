@@ -1,7 +1,7 @@
 import Foundation
 
 /// A data reader for the protocol-2 pickle subset that `torch.save` writes for state dicts
-/// (`TORCH_FORMAT.md` §2, §7.1), never an interpreter: `GLOBAL` resolves only the names of
+/// (`docs/reference/checkpoint-format.md` §2, §7.1), never an interpreter: `GLOBAL` resolves only the names of
 /// ``PickleGlobal`` and `REDUCE` only calls those, implemented here.
 ///
 /// Hostile input can only produce an error: every operand read is bounds-checked, the stack,
@@ -26,7 +26,7 @@ struct PickleMachine {
     enum PersistentIDs {
         /// Not allowed (legacy header pickles and key list).
         case none
-        /// `("storage", type, key, location, numel)` (`TORCH_FORMAT.md` §6.3).
+        /// `("storage", type, key, location, numel)` (`docs/reference/checkpoint-format.md` §6.3).
         case zip
         /// `("storage", type, key, location, numel, view_metadata)` (§3.2).
         case legacy

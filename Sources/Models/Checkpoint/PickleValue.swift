@@ -1,6 +1,6 @@
 import Foundation
 
-/// The classes and functions a state-dict pickle may name (`TORCH_FORMAT.md` §7.2); `GLOBAL`
+/// The classes and functions a state-dict pickle may name (`docs/reference/checkpoint-format.md` §7.2); `GLOBAL`
 /// resolves to one of these or fails, so no other code can ever be referenced.
 enum PickleGlobal: Equatable {
     /// `collections.OrderedDict`.
@@ -14,7 +14,7 @@ enum PickleGlobal: Equatable {
     /// `torch.<X>Storage`, `torch.cuda.<X>Storage` or `torch.UntypedStorage`.
     case storageType(TensorElementType)
 
-    /// Element types by storage class name (`TORCH_FORMAT.md` §3.2).
+    /// Element types by storage class name (`docs/reference/checkpoint-format.md` §3.2).
     static let storageTypes: [String: TensorElementType] = [
         "DoubleStorage": .float64, "FloatStorage": .float32, "HalfStorage": .float16,
         "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32,

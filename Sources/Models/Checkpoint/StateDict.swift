@@ -1,7 +1,7 @@
 import Foundation
 
 /// The element type of a tensor stored in a PyTorch checkpoint, named after its storage class
-/// (`TORCH_FORMAT.md` §3.2: `FloatStorage` is `.float32`, `LongStorage` is `.int64`, …).
+/// (`docs/reference/checkpoint-format.md` §3.2: `FloatStorage` is `.float32`, `LongStorage` is `.int64`, …).
 public enum TensorElementType: String, Sendable, CaseIterable, Codable {
     case float64, float32, float16, bfloat16
     case int64, int32, int16, int8, uint8, bool
@@ -66,7 +66,7 @@ public struct CheckpointTensor: Sendable, Equatable {
     }
 }
 
-/// Which on-disk layout a checkpoint file uses (`TORCH_FORMAT.md` §1).
+/// Which on-disk layout a checkpoint file uses (`docs/reference/checkpoint-format.md` §1).
 public enum CheckpointFormat: String, Sendable, Codable {
     /// Five pickles followed by raw storage records (`_use_new_zipfile_serialization=False`,
     /// and every file written before PyTorch 1.6).

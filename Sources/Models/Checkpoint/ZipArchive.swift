@@ -1,6 +1,6 @@
 import Foundation
 
-/// The central directory of a zip archive as `torch.save` writes it (`TORCH_FORMAT.md` §6.2):
+/// The central directory of a zip archive as `torch.save` writes it (`docs/reference/checkpoint-format.md` §6.2):
 /// sizes come from the central directory (zip64 where needed), data starts after the local
 /// header's name and extra field, and only stored (uncompressed) entries can be read.
 /// Every offset and size is range-checked against the file before use.

@@ -25,7 +25,7 @@ public enum ClipStatus: String, Sendable, Codable, CaseIterable {
     case cropError = "crop_error"
 }
 
-/// The score of one track (PIPELINE.md §10), or why it has none.
+/// The score of one track (docs/reference/pipeline.md §10), or why it has none.
 public struct TrackEvaluation: Sendable, Codable, Equatable {
     /// Position in the clip's track list (the reference's crop number).
     public var track: Int
@@ -121,6 +121,11 @@ public struct ClipScore: Sendable, Codable, Equatable {
             score = ClipScore(
                 lseC: nil, lseD: nil, offset: nil, rule: "\(profile.name): one `dist conf` line per track (\(count))",
                 notes: ["\(profile.name) reports one line per track (all_scores.txt) and no number per video; users average the lines"])
+        case .wholeVideo:
+            let only = scored[0]
+            score = ClipScore(
+                lseC: only.confidence, lseD: only.minDistance, offset: only.offset,
+                rule: "\(profile.name): the whole frame, one result per video", notes: [])
         case .largestConfidenceMinusDistance:
             // MOVA's eval_lip_sync.py: start from C − D = −100 with C = D = 0.0, take each track whose
             // C − D (in double, of the float32 results) is strictly larger: the first wins ties, and

@@ -3,7 +3,7 @@ import Media
 import Models
 
 /// Face boxes given instead of running S3FD (`--boxes`), in the reference's detection JSON shape:
-/// a list of `{"frame": i, "bbox": [x1, y1, x2, y2], "conf": c}` (PIPELINE.md §6.5), frames on the
+/// a list of `{"frame": i, "bbox": [x1, y1, x2, y2], "conf": c}` (docs/reference/pipeline.md §6.5), frames on the
 /// reference's 25 fps timeline. Within a frame, boxes keep their order in the file (the
 /// reference's is best first).
 public struct DetectionBoxes: Sendable, Equatable {

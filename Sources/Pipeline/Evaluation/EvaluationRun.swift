@@ -70,6 +70,7 @@ struct EvaluationRun {
     // MARK: Detections, scenes, tracks
 
     mutating func tracksArtifact(_ keys: Evaluator.Keys) throws -> TracksArtifact {
+        if settings.profileDescription.framing == .wholeFrame { return try wholeFrameTracks(keys) }
         if let stored = try cache.artifact(key: keys.tracks) {
             ledger.note("tracks", computed: false)
             artifactKeys += [keys.detections, keys.scenes, keys.tracks]
@@ -237,6 +238,77 @@ struct EvaluationRun {
         return pass
     }
 
+    // MARK: Whole frame (Wav2Lip's LRS scorer)
+
+    /// The whole video as one track: read from the cache, or made by ``wholeFramePass(_:)``.
+    mutating func wholeFrameTracks(_ keys: Evaluator.Keys) throws -> TracksArtifact {
+        if let stored = try cache.artifact(key: keys.tracks) {
+            ledger.note("tracks", computed: false)
+            artifactKeys.append(keys.tracks)
+            let tracks = try TracksArtifact(stored)
+            frames = tracks.meta.frames
+            return tracks
+        }
+        syncNetPrefetch = NetworkPrefetch(evaluator.networks.loadSyncNet)
+        return try wholeFramePass(keys).tracks
+    }
+
+    /// One pass over the video at its own frame rate: every frame through Wav2Lip's JPEG round trip
+    /// (``SourceRateFrames``), resized whole to 224×224 as `cv2.resize` does, streamed into the cache
+    /// as the crops of track 0; then the one-track tracks artifact that spans them.
+    mutating func wholeFramePass(_ keys: Evaluator.Keys) throws -> (tracks: TracksArtifact, crops: CropsArtifact) {
+        let started = ContinuousClock.now
+        let cropKey = evaluator.cropKey(tracks: keys.tracks, track: 0, video: input.videoSHA256)
+        try cache.discardFrames(of: cropKey)
+        let codec = try mediaCall { try PNGImageCodec() }
+        let side = SyncNet.frameSize
+        var pending: [Data] = []
+        var written = 0, width = 0, height = 0
+        let expected = evaluator.progress == nil ? nil : (try? MediaProbe.probe(path: input.videoPath, countFrames: false, countSamples: false))
+            .flatMap { probe in
+                probe.durationSeconds.flatMap { d in
+                    probe.video?.framesPerSecond.flatMap { r in d.isFinite && d > 0 && d < 1e7 && r > 0 && r < 1e4 ? Int((d * r).rounded()) : nil }
+                }
+            }
+        do throws(any Error) {
+            let source = try SourceRateFrames(path: input.videoPath, chain: settings.pictureChain)
+            width = source.width
+            height = source.height
+            while let frame = try source.nextFrame() {
+                evaluator.progress?(EvaluationProgress(stage: "extracting frames", done: written + pending.count + 1, total: expected, unit: "frames"))
+                // calc_pdist's cv2.resize(img, (224, 224)): INTER_LINEAR, aspect not kept.
+                pending.append(try codec.encode(frame.image.resized(width: side, height: side)))
+                if pending.count >= 32 {
+                    try cache.saveFrames(of: cropKey, startingAt: written, pending)
+                    written += pending.count
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            if !pending.isEmpty {
+                try cache.saveFrames(of: cropKey, startingAt: written, pending)
+                written += pending.count
+            }
+        } catch let error as MediaError {
+            throw Stop(status: .decodeError, message: error.description)
+        }
+        guard written > 0 else { throw Stop(status: .decodeError, message: "\(input.videoPath): the video has no frames") }
+        let seconds = elapsed(since: started)
+        ledger.note("decode", computed: true, seconds: 0)
+        let crops = CropsArtifact(
+            meta: .init(track: 0, firstFrame: 0, frames: written, trackFrames: written, chain: evaluator.cropChainName), windows: [])
+        try cache.save(crops.stored(key: cropKey, seconds: seconds))
+        ledger.note("crops", computed: true, seconds: seconds)
+        let whole = [0, 0, Double(width), Double(height)]
+        let tracks = TracksArtifact(
+            tracks: [FaceTrack(firstFrame: 0, boxes: Array(repeating: whole, count: written))], faces: 0, framesWithFaces: 0,
+            longScenes: 1, scenes: 1, frames: written, pictures: written)
+        try cache.save(tracks.stored(key: keys.tracks, seconds: 0))
+        ledger.note("tracks", computed: true, seconds: 0)
+        artifactKeys.append(keys.tracks)
+        frames = written
+        return (tracks, crops)
+    }
+
     // MARK: Per-track stages
 
     struct TrackPlan {
@@ -293,7 +365,11 @@ struct EvaluationRun {
             if !missingCrops.isEmpty {
                 // S3FD is gone by now: load SyncNet while the crop pass runs.
                 if syncNetPrefetch == nil { syncNetPrefetch = NetworkPrefetch(evaluator.networks.loadSyncNet) }
-                for (index, artifact) in try cropPass(missingCrops) { crops[index] = artifact }
+                if settings.profileDescription.framing == .wholeFrame {
+                    crops[0] = try wholeFramePass(keys).crops
+                } else {
+                    for (index, artifact) in try cropPass(missingCrops) { crops[index] = artifact }
+                }
             }
             var network: SyncNet? = nil
             for plan in needEmbeddings {
@@ -374,7 +450,7 @@ struct EvaluationRun {
     }
 
     /// The track's speech slice, samples `[640·first, 640·(last+1))` truncated at the end of the
-    /// speech (PIPELINE.md §9.4), and its MFCCs.
+    /// speech (docs/reference/pipeline.md §9.4), and its MFCCs.
     mutating func mfccArtifact(_ plan: TrackPlan, speechKey: String, speech: inout SpeechArtifact?) throws -> MFCCArtifact {
         if let stored = try cache.artifact(key: plan.mfcc) {
             ledger.note("mfcc", computed: false)
@@ -494,7 +570,7 @@ struct EvaluationRun {
         return result
     }
 
-    /// SyncNet on every window (PIPELINE.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
+    /// SyncNet on every window (docs/reference/pipeline.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
     /// windows `0 ..< min_length − 5` (the reference drops the last valid window, quirk Q11).
     /// Nil when there are no windows.
     mutating func computeEmbeddings(_ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet) throws -> EmbeddingsArtifact? {
@@ -629,7 +705,8 @@ struct EvaluationRun {
     mutating func finish(keys: Evaluator.Keys, status: ClipStatus, message: String, tracks: [TrackEvaluation]) -> ClipEvaluation {
         var seen = Set<String>()
         let used = artifactKeys.filter { seen.insert($0).inserted }
-        var artifacts = ["detections": keys.detections, "scenes": keys.scenes, "tracks": keys.tracks]
+        var artifacts = settings.profileDescription.framing == .wholeFrame
+            ? ["tracks": keys.tracks] : ["detections": keys.detections, "scenes": keys.scenes, "tracks": keys.tracks]
         if let speech = keys.speech { artifacts["speech"] = speech }
         var evaluation = ClipEvaluation(
             videoPath: input.videoPath, videoSHA256: input.videoSHA256, speechPath: input.speechPath, speechSHA256: input.speechSHA256,

@@ -14,6 +14,10 @@ public enum EvaluationProfile: String, Sendable, Codable, CaseIterable {
     /// MOVA's `evaluation/` lip sync: joonson's pipeline with `min_track` 20; the video's numbers are
     /// the one track with the largest C − D.
     case mova
+    /// Wav2Lip's `calculate_scores_LRS.py`: no detection, every frame of the video at its own rate
+    /// (ffmpeg's default-quality JPEGs) resized whole to 224×224, the video's own audio; one result
+    /// per video.
+    case wav2lipLRS = "wav2lip-lrs"
 
     /// The profile's knobs.
     public var description: ProfileDescription {
@@ -36,6 +40,12 @@ public enum EvaluationProfile: String, Sendable, Codable, CaseIterable {
                 name: rawValue, version: 1, upstream: "OpenMOSS/MOVA evaluation/ lip sync (joonson's pipeline, min_track 20, Wav2Lip's scorer)",
                 minTrack: 20, tracker: .joonson, videoAudio: .throughIntermediateAVI, combination: .largestConfidenceMinusDistance,
                 reports: [.confidence, .distance])
+        case .wav2lipLRS:
+            ProfileDescription(
+                name: rawValue, version: 1,
+                upstream: "Rudrabha/Wav2Lip evaluation/scores_LSE/calculate_scores_LRS.py (SyncNetInstance_calc_scores on the whole video)",
+                minTrack: 0, tracker: .joonson, videoAudio: .decoded, combination: .wholeVideo, reports: [.confidence, .distance],
+                framing: .wholeFrame)
         }
     }
 
@@ -54,6 +64,15 @@ public struct ProfileDescription: Sendable, Equatable {
         case throughIntermediateAVI = "intermediate-avi"
     }
 
+    /// What SyncNet's lip stream sees.
+    public enum Framing: String, Sendable {
+        /// Faces found (S3FD or `--boxes`), cut into scenes, tracked, cropped around the face.
+        case faceTracks = "face-tracks"
+        /// No detection: every frame of the video at its own frame rate, resized whole to 224×224
+        /// (``Media/SourceRateFrames``); the video is one "track".
+        case wholeFrame = "whole-frame"
+    }
+
     /// How a clip's tracks become its numbers.
     public enum TrackCombination: String, Sendable {
         /// LSE-C is the largest confidence and LSE-D the smallest distance over the tracks, each on
@@ -63,6 +82,8 @@ public struct ProfileDescription: Sendable, Equatable {
         case perTrack = "per-track"
         /// The numbers of the one track with the largest confidence minus distance.
         case largestConfidenceMinusDistance = "largest-c-minus-d"
+        /// The whole video is scored as one: its numbers are the video's (``Framing/wholeFrame``).
+        case wholeVideo = "whole-video"
     }
 
     /// The numbers a protocol reports.
@@ -83,6 +104,7 @@ public struct ProfileDescription: Sendable, Equatable {
     public var videoAudio: VideoAudio
     public var combination: TrackCombination
     public var reports: Set<Number>
+    public var framing: Framing = .faceTracks
 }
 
 /// Everything that decides an evaluation's numbers. Recorded with every result; each stage's cache

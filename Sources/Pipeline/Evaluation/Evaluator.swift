@@ -71,7 +71,7 @@ public struct EvaluationInput: Sendable {
 
 /// Runs the reference pipeline on one clip, stage by stage, through an ``ArtifactCache``: a stage
 /// whose key is cached is read, not recomputed, and a stage is computed only when a later stage
-/// needs its output (PIPELINE.md §6–§11, docs/cache.md).
+/// needs its output (docs/reference/pipeline.md §6–§11, docs/cache.md).
 ///
 /// Bad input never throws: it ends in a ``ClipStatus`` with a message. Only cache (database)
 /// failures and weight-file failures throw, because they concern the installation, not the clip.
@@ -124,9 +124,16 @@ public struct Evaluator: Sendable {
         let scenes = StageKey(stage: "scenes", version: Version.scenes)
             .with("video", input.videoSHA256).with("timeline", s.timelineMode.rawValue).with("chain", chainName)
             .with("threshold", s.shotThreshold).with("minSceneLength", s.minSceneLength).digest
-        let tracks = StageKey(stage: "tracks", version: Version.tracks)
-            .with("detections", detections).with("scenes", scenes).with("minTrack", s.minTrack).with("maxGap", s.maxGap)
-            .with("minFaceSize", s.minFaceSize).with("minOverlap", s.minOverlap).with("tracker", s.profileDescription.tracker.rawValue).digest
+        let tracks: String
+        switch s.profileDescription.framing {
+        case .faceTracks:
+            tracks = StageKey(stage: "tracks", version: Version.tracks)
+                .with("detections", detections).with("scenes", scenes).with("minTrack", s.minTrack).with("maxGap", s.maxGap)
+                .with("minFaceSize", s.minFaceSize).with("minOverlap", s.minOverlap).with("tracker", s.profileDescription.tracker.rawValue).digest
+        case .wholeFrame:
+            // One "track": the whole video at its own rate; it depends on the video and the chain only.
+            tracks = StageKey(stage: "tracks-whole-frame", version: Version.tracks).with("video", input.videoSHA256).with("chain", cropChainName).digest
+        }
         var speech: String? = nil
         if input.speechPath != nil {
             if let sha = input.speechSHA256 {
@@ -137,7 +144,7 @@ public struct Evaluator: Sendable {
                 .with("videoAudio", s.profileDescription.videoAudio.rawValue).with("chain", chainName).digest
         }
         let evaluation = StageKey(stage: "evaluation", version: Version.evaluation)
-            .with("tracks", tracks).with("speech", speech ?? "problem: " + (input.speechError ?? "missing")).with("chain", chainName)
+            .with("tracks", tracks).with("speech", speech ?? "problem: " + (input.speechError ?? "missing")).with("chain", cropChainName)
             .with("cropScale", s.cropScale).with("syncnet", networks.syncNetDigest).with("vshift", s.vshift)
             .with("profile", s.profile.rawValue).digest
         return Keys(detections: detections, scenes: scenes, tracks: tracks, speech: speech, evaluation: evaluation)
@@ -154,9 +161,24 @@ public struct Evaluator: Sendable {
         }
     }
 
+    /// The chain of the crops: the faithful face-track chain depends on the CPU count
+    /// (``chainName``); the whole-frame chain (`mjpeg` at one thread) does not.
+    var cropChainName: String {
+        switch (settings.profileDescription.framing, settings.pictureChain) {
+        case (.faceTracks, _): chainName
+        case (.wholeFrame, .clean): "whole-frame-clean"
+        case (.wholeFrame, .faithful): "whole-frame-mjpeg-default"
+        }
+    }
+
     func cropKey(tracks: String, track: Int, video: String) -> String {
-        StageKey(stage: "crops", version: Version.crops).with("tracks", tracks).with("track", track).with("video", video)
-            .with("timeline", settings.timelineMode.rawValue).with("chain", chainName).with("cropScale", settings.cropScale).digest
+        switch settings.profileDescription.framing {
+        case .faceTracks:
+            StageKey(stage: "crops", version: Version.crops).with("tracks", tracks).with("track", track).with("video", video)
+                .with("timeline", settings.timelineMode.rawValue).with("chain", chainName).with("cropScale", settings.cropScale).digest
+        case .wholeFrame:
+            StageKey(stage: "crops-whole-frame", version: Version.crops).with("tracks", tracks).with("video", video).with("chain", cropChainName).digest
+        }
     }
 
     func mfccKey(speech: String, track: FaceTrack) -> String {

@@ -147,7 +147,7 @@ public struct SpeechArtifact: Sendable, Equatable {
     public static let samplesPerFrame = 16_000 / 25
 
     /// The speech of timeline frames `frames`: samples `[640·first, 640·end)`, truncated at the end
-    /// of the speech (possibly empty), as the reference's `ffmpeg -ss -to` cut does (PIPELINE.md §9.4).
+    /// of the speech (possibly empty), as the reference's `ffmpeg -ss -to` cut does (docs/reference/pipeline.md §9.4).
     public func slice(frames: Range<Int>) -> ArraySlice<Int16> {
         let first = min(samples.count, Self.samplesPerFrame * frames.lowerBound)
         let end = min(samples.count, Self.samplesPerFrame * frames.upperBound)

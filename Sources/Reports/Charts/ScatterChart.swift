@@ -16,6 +16,11 @@ struct ScatterChart: Chart {
     var series: [Series]
     var width: Double = 760
     var height: Double = 500
+    /// Axis titles (the report's scatter: LSE-D across, LSE-C up).
+    var xLabel = "LSE-D (lower is better)"
+    var yLabel = "LSE-C (higher is better)"
+    /// Draw the line y = x over a range shared by both axes (`verify`: ours against published).
+    var identityLine = false
 
     func draw(on canvas: Canvas) {
         canvas.drawTitles(title, subtitle, width: width)
@@ -31,15 +36,25 @@ struct ScatterChart: Chart {
             let margin = max((high - low) * 0.05, 0.1)
             return (low - margin, high + margin)
         }
-        let (xLow, xHigh) = padded(points.map(\.x))
-        let (yLow, yHigh) = padded(points.map(\.y))
+        var (xLow, xHigh) = padded(points.map(\.x))
+        var (yLow, yHigh) = padded(points.map(\.y))
+        if identityLine {
+            (xLow, xHigh) = (min(xLow, yLow), max(xHigh, yHigh))
+            (yLow, yHigh) = (xLow, xHigh)
+        }
         let xs = LinearScale.nice(xLow, xHigh, ticks: 6, start: left, end: right)
         let ys = LinearScale.nice(yLow, yHigh, ticks: 6, start: bottom, end: top)
         canvas.drawGrid(xs: xs, ys: ys, plot: ChartRect(x: left, y: top, width: right - left, height: bottom - top))
         canvas.stroke(ChartRect(x: left, y: top, width: right - left, height: bottom - top), Palette.axis)
-        canvas.text("LSE-D (lower is better)", at: ChartPoint(x: (left + right) / 2, y: bottom + 36), font: .label, anchor: .middle)
+        if identityLine {
+            let low = max(xs.lower, ys.lower), high = min(xs.upper, ys.upper)
+            if low < high {
+                canvas.line(from: ChartPoint(x: xs(low), y: ys(low)), to: ChartPoint(x: xs(high), y: ys(high)), Palette.axis, width: 1, dash: [4, 3])
+            }
+        }
+        canvas.text(xLabel, at: ChartPoint(x: (left + right) / 2, y: bottom + 36), font: .label, anchor: .middle)
         canvas.text(
-            "LSE-C (higher is better)", at: ChartPoint(x: 16, y: (top + bottom) / 2), font: .label, anchor: .middle, baseline: .top,
+            yLabel, at: ChartPoint(x: 16, y: (top + bottom) / 2), font: .label, anchor: .middle, baseline: .top,
             degrees: -90)
         for entry in series {
             for point in entry.points {
@@ -49,7 +64,7 @@ struct ScatterChart: Chart {
             }
         }
         let legend = series.map { entry in
-            (label: entry.points.isEmpty ? "\(entry.label): no score (0/\(entry.total))" : "\(entry.label) (\(entry.points.count)/\(entry.total))",
+            (label: entry.points.isEmpty && !identityLine ? "\(entry.label): no score (0/\(entry.total))" : "\(entry.label) (\(entry.points.count)/\(entry.total))",
                 style: entry.style)
         }
         canvas.drawLegend(legend, x: right + 16, y: top, width: legendWidth, columns: 1)

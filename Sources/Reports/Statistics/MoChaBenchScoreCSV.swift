@@ -20,7 +20,7 @@ public struct ScoreCSVError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reads the per-sample score file written by MoChaBench's batch evaluation script,
-/// `eval-lipsync/mocha-eval-results/sync_scores.csv` (PIPELINE.md §12.4).
+/// `eval-lipsync/mocha-eval-results/sync_scores.csv` (docs/reference/pipeline.md §12.4).
 ///
 /// The file is pandas' `to_csv(index=False)` of one record per benchmark row, columns
 /// `idx,category,video,audio,offsets,best_conf,min_dist,has_face,runtime_s`:

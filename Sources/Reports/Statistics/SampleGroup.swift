@@ -15,7 +15,7 @@ public struct SampleGroup: Sendable, Codable, Hashable {
     public func contains(category: String) -> Bool { categories.contains(category) }
 }
 
-/// The categories and groups of MoChaBench (PIPELINE.md §12.2, §12.4).
+/// The categories and groups of MoChaBench (docs/reference/pipeline.md §12.2, §12.4).
 public enum MoChaBenchGroups {
     /// The eight categories, sorted by name as the reference prints them, with their row counts in
     /// `benchmark.csv`: `1p_camera_movement` 19, `1p_closeup_facingcamera` 27, `1p_emotion` 34,

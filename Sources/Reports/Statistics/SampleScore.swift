@@ -14,7 +14,7 @@ public struct SampleStatus: RawRepresentable, Hashable, Sendable, Codable, Custo
     /// No track was scored because no face was found. Rows of the reference's `sync_scores.csv`
     /// with `has_face = False` get this status; note that the reference's `has_face` is False
     /// whenever no track survived, including when faces were found but were too small or too short
-    /// (PIPELINE.md §2.2), so for those rows it means "no face track".
+    /// (docs/reference/pipeline.md §2.2), so for those rows it means "no face track".
     public static let noFace = SampleStatus(rawValue: "no_face")
     /// Faces were found, but no track survived.
     public static let noTrack = SampleStatus(rawValue: "no_track")

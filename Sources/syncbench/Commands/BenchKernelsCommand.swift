@@ -13,7 +13,7 @@ struct BenchKernelsCommand: ParsableCommand {
             at 0.25 scale, 320x180 a 720p frame), including priors and Detect, one frame at a time \
             as the reference does; SyncNet on batches of --batch windows, as the reference batches \
             them. Times are medians of --repeat runs after a warm-up; GFLOP/s counts the \
-            convolutions' 2 x multiply-accumulates (NETWORKS.md §4). When the pinned reference \
+            convolutions' 2 x multiply-accumulates (docs/reference/networks.md §4). When the pinned reference \
             environment exists (tools/reference/.venv, or --reference-python), PyTorch is timed on \
             the same shapes in the same run and the speed-ups are printed. Weights: --weights DIR, \
             else the stand-in weights (speed does not depend on the values).

@@ -10,7 +10,7 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Find faces with S3FD in an image or in every frame of a video.",
         discussion: """
-            Runs the detector exactly as the reference pipeline does (PIPELINE.md §6): each frame \
+            Runs the detector exactly as the reference pipeline does (docs/reference/pipeline.md §6): each frame \
             is scaled by --scale with OpenCV's bilinear rule, boxes scoring above --threshold are \
             kept, rescaled to the frame and thinned by a second NMS (IoU 0.1). Frames are numbered \
             on the reference's 25 fps timeline (use --clean for the timeline without the MP3 shift). \
@@ -29,7 +29,7 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Keep faces whose probability exceeds this (the reference uses 0.9).")
     var threshold: Float = S3FD.defaultThreshold
 
-    @Flag(help: "Clean timeline: no one-frame shift from the reference's MP3 re-encode (PIPELINE.md §3.4).")
+    @Flag(help: "Clean timeline: no one-frame shift from the reference's MP3 re-encode (docs/reference/pipeline.md §3.4).")
     var clean = false
 
     @Option(name: .customLong("max-frames"), help: "Stop after this many frames.")
@@ -81,7 +81,7 @@ struct DetectCommand: ParsableCommand {
     }
 }
 
-/// One row of the reference's detection JSON (PIPELINE.md §6.5).
+/// One row of the reference's detection JSON (docs/reference/pipeline.md §6.5).
 struct DetectionRecord: Codable, Equatable {
     var frame: Int
     var bbox: [Double]

@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Score the lip sync of one video (LSE-C, LSE-D, AV offset per face track).",
         discussion: """
-            Runs the reference pipeline (PIPELINE.md): faces (S3FD, or --boxes), shots, tracks, \
+            Runs the reference pipeline (docs/reference/pipeline.md): faces (S3FD, or --boxes), shots, tracks, \
             224x224 mouth crops, SyncNet over every 5-frame window, distances over ±vshift frames. \
             Every stage's result is cached in the database by content, so an identical rerun \
             computes nothing and a changed setting recomputes only the stages it affects.

@@ -18,7 +18,7 @@ struct MediaInputOptions: ParsableArguments {
     @Option(name: .customLong("audio"), help: "A separate speech file to use instead of the video's own audio.", completion: .file())
     var speech: String?
 
-    @Flag(help: "Clean timeline: no one-frame shift from the reference's MP3 re-encode (PIPELINE.md §3.4).")
+    @Flag(help: "Clean timeline: no one-frame shift from the reference's MP3 re-encode (docs/reference/pipeline.md §3.4).")
     var clean = false
 
     var mode: TimelineMode { clean ? .clean : .reference }

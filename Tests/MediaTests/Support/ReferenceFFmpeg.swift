@@ -38,7 +38,7 @@ struct PictureFingerprint: Equatable {
     }
 }
 
-/// Runs the reference's own FFmpeg command lines (PIPELINE.md §3–§5), so tests compare our
+/// Runs the reference's own FFmpeg command lines (docs/reference/pipeline.md §3–§5), so tests compare our
 /// in-process decoding with what the reference pipeline really produces.
 enum ReferenceFFmpeg {
     struct Failure: Error, CustomStringConvertible {
@@ -109,7 +109,7 @@ enum ReferenceFFmpeg {
         return (pictures, jpegs)
     }
 
-    /// `ffmpeg -i FILE -ac 1 -ar 16000 -f s16le -` (PIPELINE.md §5.1, as raw samples).
+    /// `ffmpeg -i FILE -ac 1 -ar 16000 -f s16le -` (docs/reference/pipeline.md §5.1, as raw samples).
     static func speech16k(_ source: URL) throws -> [Int16] {
         var bytes = Data()
         try run(["-i", source.path, "-ac", "1", "-ar", "16000", "-f", "s16le", "-"]) { bytes.append($0) }
