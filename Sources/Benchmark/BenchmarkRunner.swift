@@ -90,7 +90,7 @@ public struct BenchmarkRunner: Sendable {
             ? evaluator
             : ClipEvaluator(
                 store: evaluator.store, weights: evaluator.weights, settings: evaluator.settings,
-                networks: SharedNetworks(weights: evaluator.weights, keepsLoaded: true))
+                networks: SharedNetworks(weights: evaluator.weights, keepsLoaded: true), syncbench: evaluator.syncbench)
         self.jobs = jobs
         self.shard = shard
         self.staleAfter = staleAfter

@@ -87,12 +87,34 @@ public struct ClipEvaluator: Sendable {
     public let settings: EvaluationSettings
     /// Where networks come from: loaded per evaluation (the default), or kept by a batch.
     public let networks: SharedNetworks
+    /// SyncBench's version and commit (`0.1.0 (1a2b3c4d5e6f)`), recorded with every evaluation
+    /// this evaluator computes; the CLI passes its build's, tests a name of their own.
+    public let syncbench: String
 
-    public init(store: Store, weights: WeightsDirectory, settings: EvaluationSettings, networks: SharedNetworks? = nil) {
+    public init(
+        store: Store, weights: WeightsDirectory, settings: EvaluationSettings, networks: SharedNetworks? = nil, syncbench: String = "unknown"
+    ) {
         self.store = store
         self.weights = weights
         self.settings = settings
         self.networks = networks ?? SharedNetworks(weights: weights, keepsLoaded: false)
+        self.syncbench = syncbench
+    }
+
+    /// What an evaluation by this evaluator is recorded with: both weight files by SHA-256 (a file
+    /// that is not there is left out), whether each is the published file and whether it plays a
+    /// part (S3FD only without face boxes), and the software (this build, the profile's version,
+    /// the FFmpeg libraries loaded).
+    public func provenance(usesS3FD: Bool) -> EvaluationProvenance {
+        let weights = WeightsFile.allCases.compactMap { file -> EvaluationProvenance.Weights? in
+            guard let sha = try? digest(of: file) else { return nil }
+            return EvaluationProvenance.Weights(
+                file: file.fileName, sha256: sha, published: file.matchesPublishedDigest(sha), used: file == .syncNet || usesS3FD)
+        }
+        return EvaluationProvenance(
+            weights: weights,
+            software: EvaluationProvenance.Software(
+                syncbench: syncbench, profileVersion: settings.profileDescription.version, ffmpeg: MediaLibraries.versions))
     }
 
     /// Remarks about the weights used: files that are not the published ones (stand-in or other
@@ -177,12 +199,15 @@ public struct ClipEvaluator: Sendable {
             stored.videoPath = video
             stored.speechPath = audio
             stored.seconds = (ContinuousClock.now - started).seconds
+            // Its key names the weights that made it: an evaluation recorded before weights were
+            // (migration 0006) learns them now.
+            try store.recordWeights(provenance(usesS3FD: boxes == nil).weights, ofEvaluation: key)
             return stored
         }
         let writer = try store.artifactWriter()
         do {
             let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input)
-            try writer.record(evaluation)
+            try writer.record(evaluation, provenance: provenance(usesS3FD: boxes == nil))
             return evaluation
         } catch {
             // Ending the writer drops the frames it staged; if even that fails, `cache gc` ends it

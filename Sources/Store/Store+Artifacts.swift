@@ -131,10 +131,10 @@ public final class ArtifactWriter: ArtifactCache, Sendable {
         }
     }
 
-    /// Records `evaluation` (``Store/save(_:)-(ClipEvaluation)``) and ends this writer, in one
-    /// transaction.
-    public func record(_ evaluation: ClipEvaluation) throws(StoreError) {
-        let rows = try store.evaluationRows(evaluation)
+    /// Records `evaluation` with its `provenance` (``Store/save(_:provenance:)``) and ends this
+    /// writer, in one transaction.
+    public func record(_ evaluation: ClipEvaluation, provenance: EvaluationProvenance? = nil) throws(StoreError) {
+        let rows = try store.evaluationRows(evaluation, provenance: provenance)
         try store.perform("save evaluation") {
             try store.writer.write { db in
                 try store.insert(rows, db)

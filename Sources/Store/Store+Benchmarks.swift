@@ -15,6 +15,9 @@ public struct SuiteRecord: Sendable, Equatable, Codable {
     public var kind: SuiteKind
     public var root: String
     public var createdAt: String
+    /// The profile `bench add --profile` registered it with (migration 0006); nil when none was
+    /// given. The Store does not know profiles: the caller checks the name.
+    public var profile: String? = nil
 }
 
 /// What a suite layout says one model has for one sample, before anything is read.
@@ -135,22 +138,36 @@ public struct ClaimOwner: Sendable, Equatable {
 extension Store {
     /// Creates the suite, or checks that the existing one has the same kind.
     ///
+    /// `profile` (when given) is recorded with the suite: on a new suite, or on one registered
+    /// without a profile. A suite recorded with another profile is refused (its results would mix
+    /// protocols); `bench run --profile` runs another profile without changing the record.
+    ///
     /// - Returns: whether the suite was created.
     @discardableResult
-    public func registerSuite(name: String, kind: SuiteKind, root: String) throws(StoreError) -> Bool {
+    public func registerSuite(name: String, kind: SuiteKind, root: String, profile: String? = nil) throws(StoreError) -> Bool {
         try perform("register suite \(name)") {
             try writer.write { db in
-                if let existing = try String.fetchOne(db, sql: "SELECT kind FROM suite WHERE name = ?", arguments: [name]) {
-                    guard existing == kind.rawValue else {
+                if let existing = try Row.fetchOne(db, sql: "SELECT kind, profile FROM suite WHERE name = ?", arguments: [name]) {
+                    let existingKind: String = existing["kind"], existingProfile: String? = existing["profile"]
+                    guard existingKind == kind.rawValue else {
                         throw StoreError.invalidRecord(
                             database: databaseName, operation: "register suite \(name)",
-                            reason: "the suite exists as a \(existing) suite, not \(kind.rawValue) (choose another --suite name)")
+                            reason: "the suite exists as a \(existingKind) suite, not \(kind.rawValue) (choose another --suite name)")
+                    }
+                    if let profile, profile != existingProfile {
+                        guard existingProfile == nil else {
+                            throw StoreError.invalidRecord(
+                                database: databaseName, operation: "register suite \(name)",
+                                reason: "the suite was registered with --profile \(existingProfile!), not \(profile) (choose another --suite name, "
+                                    + "or run this profile on it with `bench run --profile \(profile)`)")
+                        }
+                        try db.execute(sql: "UPDATE suite SET profile = ? WHERE name = ?", arguments: [profile, name])
                     }
                     return false
                 }
                 try db.execute(
-                    sql: "INSERT INTO suite (name, kind, root, createdAt) VALUES (?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))",
-                    arguments: [name, kind.rawValue, root])
+                    sql: "INSERT INTO suite (name, kind, root, createdAt, profile) VALUES (?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'), ?)",
+                    arguments: [name, kind.rawValue, root, profile])
                 return true
             }
         }
@@ -240,8 +257,10 @@ extension Store {
     public func suites() throws(StoreError) -> [SuiteRecord] {
         try perform("list suites") {
             try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT name, kind, root, createdAt FROM suite ORDER BY name").map { row in
-                    SuiteRecord(name: row["name"], kind: SuiteKind(rawValue: row["kind"]) ?? .folder, root: row["root"], createdAt: row["createdAt"])
+                try Row.fetchAll(db, sql: "SELECT name, kind, root, createdAt, profile FROM suite ORDER BY name").map { row in
+                    SuiteRecord(
+                        name: row["name"], kind: SuiteKind(rawValue: row["kind"]) ?? .folder, root: row["root"], createdAt: row["createdAt"],
+                        profile: row["profile"])
                 }
             }
         }

@@ -9,8 +9,11 @@ extension Store {
     /// The evaluation refers to every artifact it used and every artifact its result names, clip
     /// level and per track, loaded or not (the speech behind cached scores): `cache gc` keeps all
     /// of them, so `query export` finds whatever the result names.
-    public func save(_ evaluation: ClipEvaluation) throws(StoreError) {
-        let rows = try evaluationRows(evaluation)
+    ///
+    /// - Parameter provenance: the weights and software that made it (migration 0006), written in
+    ///   the same transaction; nil records none (reports then say the weights are not recorded).
+    public func save(_ evaluation: ClipEvaluation, provenance: EvaluationProvenance? = nil) throws(StoreError) {
+        let rows = try evaluationRows(evaluation, provenance: provenance)
         try perform("save evaluation") {
             try writer.write { db in try insert(rows, db) }
         }
@@ -21,15 +24,16 @@ extension Store {
         var evaluation: ClipEvaluation
         var settingsJSON: String
         var resultJSON: String
+        var provenance: EvaluationProvenance?
     }
 
-    func evaluationRows(_ evaluation: ClipEvaluation) throws(StoreError) -> EvaluationRows {
+    func evaluationRows(_ evaluation: ClipEvaluation, provenance: EvaluationProvenance?) throws(StoreError) -> EvaluationRows {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do {
             return EvaluationRows(
                 evaluation: evaluation, settingsJSON: String(decoding: try encoder.encode(evaluation.settings), as: UTF8.self),
-                resultJSON: String(decoding: try encoder.encode(evaluation), as: UTF8.self))
+                resultJSON: String(decoding: try encoder.encode(evaluation), as: UTF8.self), provenance: provenance)
         } catch {
             throw .invalidRecord(database: databaseName, operation: "save evaluation", reason: "\(error)")
         }
@@ -67,6 +71,7 @@ extension Store {
         for key in referenced.sorted() {
             try db.execute(sql: "INSERT OR IGNORE INTO evaluationArtifact (evaluationKey, artifactKey) VALUES (?, ?)", arguments: [evaluation.key, key])
         }
+        if let provenance = rows.provenance { try insertProvenance(provenance, of: evaluation.key, db) }
     }
 
     /// The statuses of evaluations that failed on their input (the video or speech could not be

@@ -22,6 +22,8 @@ extension Store {
         ("evaluation", ["key"], nil),
         ("evaluationTrack", ["evaluationKey", "track"], nil),
         ("evaluationArtifact", ["evaluationKey", "artifactKey"], nil),
+        ("evaluationWeights", ["evaluationKey", "file"], nil),
+        ("evaluationSoftware", ["evaluationKey"], nil),
         ("suite", ["name"], nil),
         ("suiteModel", ["suite", "model"], nil),
         ("suiteSample", ["suite", "sampleID"], nil),

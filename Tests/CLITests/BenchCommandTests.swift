@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Reports
 import TestSupport
 import Testing
 
@@ -289,6 +290,54 @@ struct BenchCommandTests {
         let other = try SyncBenchBinary.run(["report", "--db", database, "--profile", "joonson", "--out", directory.appendingPathComponent("reports/j").path])
         #expect(other.stdout.contains("0 of 6 samples scored"), "\(other.stdout)")
         #expect(other.stderr.contains("4 results of this suite were made with --profile mochabench"), "\(other.stderr)")
+    }
+
+    @Test("bench add --profile is recorded with the suite; run and report use it unless told otherwise; results and report state it with the weights")
+    func recordedProfile() throws {
+        try writeClip("01", model: "A")
+        let added = try SyncBenchBinary.run([
+            "bench", "add", "folder", directory.appendingPathComponent("A").path, "--model", "A", "--suite", "s", "--profile", "mova",
+            "--boxes", directory.appendingPathComponent("boxes-A").path, "--db", database,
+        ])
+        #expect(added.status == 0 && added.stdout.contains("suite s (folder, profile mova), model A"), "\(added.stdout)\(added.stderr)")
+        // Another profile on the same suite is refused: its results would mix protocols.
+        let other = try SyncBenchBinary.run([
+            "bench", "add", "folder", directory.appendingPathComponent("A").path, "--model", "A", "--suite", "s", "--profile", "joonson",
+            "--db", database,
+        ])
+        #expect(other.status == 21 && other.stderr.contains("registered with --profile mova, not joonson"), "\(other.stderr)")
+
+        let run = try SyncBenchBinary.run(runArguments())
+        #expect(run.status == 0 && run.stdout.contains("recorded 1: ok 1"), "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("with profile mova, 1 job"), "\(run.stderr)")
+        #expect(try sql("SELECT profile FROM benchResult") == ["mova"])
+        #expect(try sql("SELECT profile FROM evaluation") == ["mova"])
+        // The stand-in weights by digest: SyncNet played a part, S3FD did not (face boxes).
+        let weights = try sql("SELECT file, published, used FROM evaluation_weights ORDER BY file")
+        #expect(weights == ["sfd_face.pth\t0\t0", "syncnet_v2.model\t0\t1"], "\(weights)")
+        let version = try SyncBenchBinary.run(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try sql("SELECT syncbench, profileVersion FROM evaluationSoftware") == ["\(version)\t1"])
+        let status = try SyncBenchBinary.run(["bench", "status", "--db", database])
+        #expect(status.stdout.contains("profile mova") && status.stdout.contains("1 samples: ok 1"), "\(status.stdout)")
+
+        // --profile overrides the recorded one for this run only; its results record it.
+        let joonson = try SyncBenchBinary.run(runArguments(["--profile", "joonson"]))
+        #expect(joonson.status == 0 && joonson.stdout.contains("0 already done, 1 to do"), "\(joonson.stdout)")
+        #expect(try sql("SELECT profile FROM benchResult ORDER BY profile") == ["joonson", "mova"])
+
+        let out = directory.appendingPathComponent("reports/s")
+        let report = try SyncBenchBinary.run(["report", "--db", database, "--out", out.path])
+        #expect(report.status == 0 && report.stdout.contains("1 of 1 samples scored"), "\(report.stdout)\(report.stderr)")
+        #expect(report.stderr.contains("warning: stand-in weights: scores are not comparable with published numbers"), "\(report.stderr)")
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("<dt>Profile</dt><dd>mova v1</dd>") && html.contains("<div class=\"banner\" role=\"alert\">"))
+        #expect(html.contains("MOVA: mean max_C_inperson and min_D_inperson"))
+        let png = try Data(contentsOf: out.appendingPathComponent("leaderboard.png"))
+        let text = Dictionary(uniqueKeysWithValues: PNGFile.textChunks(of: png).map { ($0.keyword, $0.value) })
+        #expect(text["Profile"] == "mova v1" && text["Warning"] == "stand-in weights: scores are not comparable with published numbers")
+        #expect(text["Computed by"]?.contains("SyncBench \(version), profile v1; FFmpeg libavcodec ") == true, "\(text)")
+        let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.contains(",mova,") && csv.contains(",False,"))
     }
 
     @Test("The report renders in headless Chromium without JavaScript errors or external requests",

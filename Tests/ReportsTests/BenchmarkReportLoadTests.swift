@@ -1,9 +1,10 @@
 import Benchmark
 import Foundation
+import GRDB
 import Media
 import Models
 import Pipeline
-import Store
+@testable import Store
 import TestSupport
 import Testing
 
@@ -41,7 +42,7 @@ struct BenchmarkReportLoadTests {
         try add("A", clips: ["01"], damaged: ["02"])
         try add("B", clips: ["01"])
         let settings = EvaluationSettings(profile: .mochabench, clean: false)
-        let runner = BenchmarkRunner(evaluator: ClipEvaluator(store: store, weights: directory, settings: settings))
+        let runner = BenchmarkRunner(evaluator: ClipEvaluator(store: store, weights: directory, settings: settings, syncbench: "9.9 (test)"))
         _ = try runner.run(suite: "s")
         try add("C", clips: ["01"])  // registered, not run
 
@@ -64,6 +65,18 @@ struct BenchmarkReportLoadTests {
             let image = try PNGImageCodec().decode(png)
             #expect(image.width == 64 && image.height == 64)
         }
+        // The clip's numbers by the profile's rule and the provenance, as recorded with the evaluation.
+        let clip = try #require(evaluation.clip)
+        #expect(scored.clip == ReportClipScore(lseC: clip.lseC.map(Double.init), lseD: clip.lseD.map(Double.init), rule: clip.rule))
+        #expect(report.profileVersion == 1)
+        let provenance = try #require(scored.provenance)
+        #expect(provenance.weights.map(\.file) == ["sfd_face.pth", "syncnet_v2.model"])
+        #expect(provenance.weights.allSatisfy { !$0.published } && provenance.weights.map(\.used) == [false, true])
+        #expect(provenance.weights[1].sha256 == (try ContentDigest.sha256(ofFileAt: URL(fileURLWithPath: directory.path(of: .syncNet)))))
+        #expect(provenance.software == EvaluationProvenance.Software(syncbench: "9.9 (test)", profileVersion: 1, ffmpeg: MediaLibraries.versions))
+        // A decode error is an evaluation too (made with these weights); a missing sample has none.
+        #expect(report.samples[1].provenance?.weights.count == 2 && report.samples[1].clip == nil && report.samples[3].provenance == nil)
+        #expect(ReportWriter.notices(of: report) == [Provenance.standInNotice])
         #expect(report.samples[1].message.isEmpty == false && report.samples[1].thumbnails.isEmpty)
         #expect(report.samples[3].message == "the model has no video for this sample")
         #expect(report.samples[4].message.contains("not evaluated yet"))
@@ -75,5 +88,18 @@ struct BenchmarkReportLoadTests {
         _ = try runner.run(suite: "s")
         #expect(try load().databaseDigest != report.databaseDigest)
         #expect(try load().samples[4].score.status == .ok)
+
+        // An evaluation recorded before weights were (migration 0006) has none in the report; found
+        // again by its key (an identical evaluation), it learns them, not the software.
+        try store.writer.write { db in
+            try db.execute(sql: "DELETE FROM evaluationWeights WHERE evaluationKey = ?", arguments: [evaluation.key])
+            try db.execute(sql: "DELETE FROM evaluationSoftware WHERE evaluationKey = ?", arguments: [evaluation.key])
+        }
+        #expect(try load().samples[0].provenance == EvaluationProvenance(weights: [], software: nil))
+        #expect(ReportWriter.notices(of: try load()).contains { $0.hasPrefix("weights not recorded for ") })
+        let again = try ClipEvaluator(store: store, weights: directory, settings: settings)
+            .evaluate(video: scored.videoPath, audio: scored.audioPath, boxes: folder.appendingPathComponent("boxes-A/01.json").path)
+        #expect(again.key == evaluation.key && again.stages.allSatisfy { $0.outcome == .cached })
+        #expect(try load().samples[0].provenance == EvaluationProvenance(weights: provenance.weights, software: nil))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 @testable import Reports
 
 /// A hand-made report: three models (one with a name full of HTML metacharacters, one with no
@@ -15,7 +16,27 @@ enum ReportFixture {
     /// Few replicates keep the tests fast; the small-n threshold of 3 flags some subsets, not all.
     static let statistics = LeaderboardStatistics(suiteKind: "mochabench", bootstrap: Bootstrap(replicates: 400), smallSampleThreshold: 3)
 
-    static func report() throws -> BenchmarkReport {
+    /// Digests that look like the two weight files' (the published ones are checked by `Models`;
+    /// the report only shows what was recorded).
+    static let syncNetDigest = String(repeating: "5a", count: 32)
+    static let s3fdDigest = String(repeating: "3f", count: 32)
+    static let standInSyncNetDigest = String(repeating: "0b", count: 32)
+
+    /// The weights recorded with the fixture's evaluations: the published files, or a stand-in SyncNet.
+    static func weights(standIn: Bool) -> [EvaluationProvenance.Weights] {
+        [
+            EvaluationProvenance.Weights(file: "sfd_face.pth", sha256: s3fdDigest, published: true, used: true),
+            EvaluationProvenance.Weights(
+                file: "syncnet_v2.model", sha256: standIn ? standInSyncNetDigest : syncNetDigest, published: !standIn, used: true),
+        ]
+    }
+
+    static let software = EvaluationProvenance.Software(
+        syncbench: "0.9.0-test (abcdef012345)", profileVersion: 1,
+        ffmpeg: ["libavcodec": "61.19.101", "libavformat": "61.7.100", "libavutil": "59.39.100", "libswresample": "5.3.100", "libswscale": "8.3.100"])
+
+    /// - Parameter weights: what every evaluation of the report was made with (the published files by default).
+    static func report(weights: [EvaluationProvenance.Weights] = weights(standIn: false)) throws -> BenchmarkReport {
         let thumbnails = try ["crop-1.png", "crop-2.png"].map {
             try Data(contentsOf: fixtures.appendingPathComponent("thumbnails").appendingPathComponent($0))
         }
@@ -33,7 +54,9 @@ enum ReportFixture {
                         model: model, sampleID: id, category: category, status: status, lseC: c, lseD: d, trackOffsets: offsets, bestTrack: best),
                     index: index, videoPath: "/bench/\(model)/\(id).mp4", audioPath: audio ? "/bench/speech/\(id)_speech.wav" : nil,
                     message: message, runtimeSeconds: status == .missing ? nil : runtime, tracks: tracks, thumbnails: thumbs,
-                    prompt: id == "1p_emotion/2_b" ? "A close-up of a man <singing> & \"smiling\"" : nil))
+                    prompt: id == "1p_emotion/2_b" ? "A close-up of a man <singing> & \"smiling\"" : nil,
+                    clip: status == .ok ? ReportClipScore(lseC: c, lseD: d, rule: "mochabench: the best confidence and the smallest distance") : nil,
+                    provenance: status == .missing ? nil : EvaluationProvenance(weights: weights, software: software)))
         }
         func track(_ number: Int, _ offset: Int?, _ c: Double?, _ d: Double?, start: Int = 0, frames: Int = 40, status: String = "ok")
             -> ReportTrack
@@ -64,13 +87,13 @@ enum ReportFixture {
             suite: "mini <suite>", suiteKind: "mochabench", models: [alpha, beta, gamma], samples: samples, profile: "mochabench",
             clean: false, toolVersion: "0.9.0-test", databasePath: "/data/sync✓ & co.sqlite",
             databaseDigest: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-            generatedAt: "2025-06-01T12:00:00Z")
+            generatedAt: "2025-06-01T12:00:00Z", profileVersion: 1)
     }
 
-    /// Writes the fixture report into a fresh temporary directory.
-    static func writeReport() throws -> (directory: URL, files: [URL]) {
+    /// Writes the fixture report (or `report`) into a fresh temporary directory.
+    static func writeReport(_ report: BenchmarkReport? = nil) throws -> (directory: URL, files: [URL]) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-report-\(UUID().uuidString)")
-        let files = try ReportWriter().write(try report(), statistics: statistics, to: directory)
+        let files = try ReportWriter().write(try report ?? self.report(), statistics: statistics, to: directory)
         return (directory, files)
     }
 

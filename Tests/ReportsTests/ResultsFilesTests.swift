@@ -26,7 +26,7 @@ struct ResultsFilesTests {
         #expect(lines[0].hasPrefix("idx,category,video,audio,offsets,best_conf,min_dist,has_face,runtime_s,model,status,message,profile"))
         #expect(lines.count == 15)
         #expect(lines[1].hasPrefix("1,1p_emotion,1p_emotion/1_a.mp4,1p_emotion/1_a_speech.wav,[0],6.5,7.25,True,2.50,alpha,ok,,mochabench,1p_emotion/1_a,"))
-        #expect(lines[2].contains(#","[1, -3]",5.75,8.0,True,"#) && lines[2].hasSuffix(#","[0, 1]","[[0, 39], [50, 89]]","['ok', 'ok']","[1, -3]","[4.0, 5.75]","[8.5, 8.0]""#))
+        #expect(lines[2].contains(#","[1, -3]",5.75,8.0,True,"#) && lines[2].contains(#","[0, 1]","[[0, 39], [50, 89]]","['ok', 'ok']","[1, -3]","[4.0, 5.75]","[8.5, 8.0]",5.75,8.0,mochabench: the best confidence and the smallest distance,1,"#))
         #expect(lines[3].hasPrefix("3,1p_emotion,1p_emotion/3_c.mp4,1p_emotion/3_c_speech.wav,[],,,False,2.50,alpha,no_face,no face detected in 75 frames,"))
         #expect(lines[4].contains(",[0],4.5,8.75,True,2.50,alpha,ok,,mochabench,2p_2clip_2talk/1_d,/bench/alpha/2p_2clip_2talk/1_d.mp4,,,"))
         let decodeError = try #require(lines.first { $0.contains("decode_error") && $0.contains("beta") })

@@ -18,6 +18,7 @@ struct MigrationTests {
         "0003_benchmark_suites": "035c6bb5dd677df771b594c874cdcf10a672fb0b34c75b289f1bad66d42bc7d2",
         "0004_artifact_references": "db700a049e804b09d5efeaca1c64be8eb9944140901264736a5b9eb05fd39561",
         "0005_cache_writers": "c860d639521c0aea94ac0b92604766396f9458d82a28c7036f0442716ad07a47",
+        "0006_evaluation_provenance": "bfae727c64dedffeca8cfef72f119277788ede5f831b900561a3db93349ccd7c",
     ]
 
     @Test("Shipped migrations are unchanged, and every embedded migration is listed")

@@ -12,18 +12,22 @@ protocol Chart {
     func draw(on canvas: Canvas)
 }
 
-/// Charts drawn one below the other, under an optional heading and above optional footer lines
-/// (the leaderboard PNG: two interval charts, the coverage table, the provenance).
+/// Charts drawn one below the other, under an optional heading and optional banner lines, and
+/// above optional footer lines (the leaderboard PNG: the stand-in weights notice, two interval
+/// charts, the coverage table, the provenance).
 struct StackedChart: Chart {
     var title: String
     var heading: String?
+    /// Warnings drawn in white on red under the heading (``Provenance/standInNotice``).
+    var banner: [String] = []
     var footer: [String]
     var parts: [any Chart]
 
     private var headingHeight: Double { heading == nil ? 0 : 34 }
+    private var bannerHeight: Double { banner.isEmpty ? 0 : 12 + Double(banner.count) * 17 }
     private var footerHeight: Double { footer.isEmpty ? 0 : 12 + Double(footer.count) * 15 }
     var width: Double { parts.map(\.width).max() ?? 320 }
-    var height: Double { headingHeight + parts.map(\.height).reduce(0, +) + footerHeight }
+    var height: Double { headingHeight + bannerHeight + parts.map(\.height).reduce(0, +) + footerHeight }
 
     func draw(on canvas: Canvas) {
         if let heading {
@@ -31,6 +35,14 @@ struct StackedChart: Chart {
                 font: ChartFont(size: 17, bold: true))
         }
         var y = headingHeight
+        if !banner.isEmpty {
+            canvas.fill(ChartRect(x: 12, y: y + 2, width: width - 24, height: bannerHeight - 4), Palette.warning)
+            for (index, line) in banner.enumerated() {
+                canvas.text(canvas.fitted(line, font: .bannerText, maxWidth: width - 40), at: ChartPoint(x: 20, y: y + 20 + Double(index) * 17),
+                    font: .bannerText, color: Palette.background)
+            }
+            y += bannerHeight
+        }
         for part in parts {
             canvas.translated(x: 0, y: y) { part.draw(on: canvas) }
             y += part.height

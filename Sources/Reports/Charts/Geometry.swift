@@ -24,6 +24,8 @@ struct ChartFont: Equatable, Sendable {
     static let subtitle = ChartFont(size: 11.5)
     static let label = ChartFont(size: 12)
     static let small = ChartFont(size: 10.5)
+    /// The banner's warnings (stand-in weights).
+    static let bannerText = ChartFont(size: 12, bold: true)
     static let tick = ChartFont(size: 10.5)
 }
 

@@ -69,4 +69,6 @@ enum Palette {
     /// Table rules and zebra stripes in the drawn coverage table.
     static let rule = ChartColor(hex: 0xBBBBBB)
     static let stripe = ChartColor(hex: 0xF3F3F3)
+    /// The banner behind warnings (stand-in weights): white text on it has a contrast of 6.5 : 1.
+    static let warning = ChartColor(hex: 0xB3261E)
 }

@@ -8,16 +8,17 @@ struct IndexPage {
     /// The page's HTML.
     /// - Throws: ``ChartError`` when a chart cannot be drawn.
     func html() throws(ChartError) -> String {
-        var sections = [header(), leaderboard(), try chartsSection(), categoryTable()]
+        var sections = [header(), leaderboard(), protocolSection(), try chartsSection(), categoryTable()]
         if !analysis.statistics.groups.isEmpty { sections.append(groupTable()) }
-        sections += [comparisonTable(), excludedSection(), sampleIndex()]
-        return Page.document(title: "SyncBench leaderboard: \(report.suite)", body: sections.joined(separator: "\n"), report: report)
+        sections += [comparisonTable(), excludedSection(), sampleIndex(), provenanceSection()]
+        return Page.document(
+            title: "SyncBench leaderboard: \(report.suite)", body: sections.joined(separator: "\n"), report: report, provenance: analysis.provenance)
     }
 
     private func header() -> String {
         let bootstrap = analysis.statistics.bootstrap
         let rows: [(String, String)] = [
-            ("Suite", "\(report.suite) (\(report.suiteKind))"), ("Profile", report.profile + (report.clean ? ", clean" : "")),
+            ("Suite", "\(report.suite) (\(report.suiteKind))"), ("Profile", analysis.provenance.profileText),
             ("Models", "\(analysis.models.count)"), ("Samples", "\(report.samples.count) (model × sample rows)"),
             ("SyncBench version", report.toolVersion), ("Database", report.databasePath), ("Database digest", report.databaseDigest),
             ("Generated at", report.generatedAt),
@@ -27,7 +28,8 @@ struct IndexPage {
         let meta = rows.map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>" }.joined(separator: "\n")
         var links = [("leaderboard", "Leaderboard"), ("charts", "Charts"), ("categories", "Per category")]
         if !analysis.statistics.groups.isEmpty { links.append(("groups", "Groups")) }
-        links += [("comparisons", "Pairwise comparisons"), ("excluded", "Excluded samples"), ("samples", "Samples")]
+        links += [("comparisons", "Pairwise comparisons"), ("excluded", "Excluded samples"), ("samples", "Samples"), ("provenance", "Provenance")]
+        links.insert(("protocol", "As the protocol reports it"), at: 1)
         let toc = links.map { "<a href=\"#\($0.0)\">\($0.1)</a>" }.joined(separator: "\n")
         return """
             <header>

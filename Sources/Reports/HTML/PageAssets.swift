@@ -34,6 +34,9 @@ enum PageAssets {
         svg.chart { display: block; max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
         .thumbs { display: flex; flex-wrap: wrap; gap: 6px; }
         .thumbs img { width: 112px; height: 112px; image-rendering: auto; border: 1px solid var(--rule); }
+        .banner { background: #b3261e; color: #fff; font-weight: bold; padding: 8px 14px; margin: 8px 0; border-radius: 4px; }
+        .banner p { margin: 2px 0; }
+        footer p.provenance { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; margin: 6px 0 0; }
         footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--rule); padding-top: 8px; overflow-wrap: anywhere; }
         """
 

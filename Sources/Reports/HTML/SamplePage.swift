@@ -27,6 +27,17 @@ struct SamplePage {
             ("Offset (frames)", offset), ("Track offsets", CSVText.list(score.trackOffsets.map { "\($0)" })),
             ("Best track", score.bestTrack.map { "\($0)" } ?? "not recorded"),
         ]
+        if let clip = sample.clip {
+            let numbers = [clip.lseC.map { "LSE-C \(HTML.number($0))" }, clip.lseD.map { "LSE-D \(HTML.number($0))" }].compactMap { $0 }
+            details.append(("By the profile's rule", (numbers.isEmpty ? "none per video" : numbers.joined(separator: ", ")) + " (\(clip.rule))"))
+        }
+        if let provenance = sample.provenance {
+            details.append(
+                ("Weights", provenance.weights.isEmpty ? "not recorded" : provenance.weights.map(ReportProvenance.describe).joined(separator: "; ")))
+            if let software = provenance.software {
+                details.append(("Computed by", "SyncBench \(software.syncbench), profile v\(software.profileVersion)"))
+            }
+        }
         let meta = details.map { key, value in
             key == "Status" ? "<dt>Status</dt><dd>\(Page.status(value))</dd>" : "<dt>\(HTML.escape(key))</dt><dd>\(HTML.escape(value))</dd>"
         }
@@ -44,7 +55,7 @@ struct SamplePage {
             \(try curves())
             \(thumbnails())
             """
-        return Page.document(title: "\(score.sampleID) · \(score.model) · SyncBench", body: body, report: analysis.report)
+        return Page.document(title: "\(score.sampleID) · \(score.model) · SyncBench", body: body, report: analysis.report, provenance: analysis.provenance)
     }
 
     private func tracksTable() -> String {

@@ -53,7 +53,7 @@ extension BenchmarkReport {
         return BenchmarkReport(
             suite: suite, suiteKind: record.kind.rawValue, models: models, samples: rows, profile: profile, clean: clean, toolVersion: toolVersion,
             databasePath: store.location?.path ?? ":memory:", databaseDigest: Store.resultsDigest(of: results),
-            generatedAt: generatedAt)
+            generatedAt: generatedAt, profileVersion: EvaluationProfile(rawValue: profile)?.description.version)
     }
 
     private static func row(
@@ -98,9 +98,14 @@ extension BenchmarkReport {
         } else {
             score = SampleScore(model: model, sampleID: input.sampleID, category: input.category, status: status == .ok ? .missing : status)
         }
+        // The clip's numbers by the profile's rule as recorded; evaluations stored before profiles
+        // had rules get them from the same rule now.
+        let clip = evaluation.clip ?? ClipScore.combining(evaluation.tracks, profile: evaluation.settings.profileDescription)
         return ReportSample(
             score: score, index: input.index, videoPath: input.videoPath, audioPath: input.speechPath, message: evaluation.message,
-            runtimeSeconds: evaluation.seconds, tracks: tracks, thumbnails: strip)
+            runtimeSeconds: evaluation.seconds, tracks: tracks, thumbnails: strip,
+            clip: status == .ok ? clip.map { ReportClipScore(lseC: $0.lseC.map(Double.init), lseD: $0.lseD.map(Double.init), rule: $0.rule) } : nil,
+            provenance: try store.provenance(ofEvaluation: key))
     }
 
     /// `count` crops evenly spaced over a crops artifact, shrunk to `size`×`size` PNGs.

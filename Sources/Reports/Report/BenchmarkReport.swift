@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Everything `syncbench report` shows about one benchmark suite: what the HTML page, the PNG
 /// charts and the CSV/JSON files are made from.
@@ -28,11 +29,15 @@ public struct BenchmarkReport: Sendable, Codable, Equatable {
     public var databaseDigest: String
     /// UTC, ISO 8601; passed in by the caller so rendering is deterministic.
     public var generatedAt: String
+    /// The version of the profile as this build implements it (nil for a profile this build does
+    /// not know); each evaluation records the version that made it (``ReportSample/provenance``).
+    public var profileVersion: Int?
 
     public init(
         suite: String, suiteKind: String, models: [String], samples: [ReportSample], profile: String, clean: Bool,
-        toolVersion: String, databasePath: String, databaseDigest: String, generatedAt: String
+        toolVersion: String, databasePath: String, databaseDigest: String, generatedAt: String, profileVersion: Int? = nil
     ) {
+        self.profileVersion = profileVersion
         self.suite = suite
         self.suiteKind = suiteKind
         self.models = models
@@ -71,12 +76,20 @@ public struct ReportSample: Sendable, Codable, Equatable {
     public var thumbnails: [Data]
     /// The text the video was generated from, when the suite has one (MoChaBench's `prompt`).
     public var prompt: String?
+    /// The clip's numbers by the profile's own rule (``ReportClipScore``); nil unless some track
+    /// was scored.
+    public var clip: ReportClipScore?
+    /// The weights and software that made the sample's evaluation, as recorded with it; nil when
+    /// the sample has no evaluation (missing, not run).
+    public var provenance: EvaluationProvenance?
 
     public init(
         score: SampleScore, index: Int, videoPath: String, audioPath: String?, message: String, runtimeSeconds: Double?,
-        tracks: [ReportTrack], thumbnails: [Data], prompt: String? = nil
+        tracks: [ReportTrack], thumbnails: [Data], prompt: String? = nil, clip: ReportClipScore? = nil, provenance: EvaluationProvenance? = nil
     ) {
         self.prompt = prompt
+        self.clip = clip
+        self.provenance = provenance
         self.score = score
         self.index = index
         self.videoPath = videoPath
@@ -115,5 +128,21 @@ public struct ReportTrack: Sendable, Codable, Equatable {
         self.confidence = confidence
         self.minDistance = minDistance
         self.framewiseConfidence = framewiseConfidence
+    }
+}
+
+/// A clip's numbers by its profile's rule (`Pipeline.ClipScore`, `eval --json`'s `lse_c`, `lse_d`,
+/// `rule`): what the protocol publishes for the video. A number the protocol does not define is nil
+/// (`wav2lip-real` has none per video; `latentsync` no distance).
+public struct ReportClipScore: Sendable, Codable, Equatable {
+    public var lseC: Double?
+    public var lseD: Double?
+    /// The rule in words, e.g. `mova: track 2, the largest C − D of 3 tracks`.
+    public var rule: String
+
+    public init(lseC: Double?, lseD: Double?, rule: String) {
+        self.lseC = lseC
+        self.lseD = lseD
+        self.rule = rule
     }
 }

@@ -22,6 +22,11 @@ struct ReportAnalysis {
     let samplePages: [String]
     /// Per category (same index as ``categories``): its PNG, relative to the report directory.
     let categoryImages: [String]
+    /// Where the numbers come from, stated by every output.
+    let provenance: ReportProvenance
+    /// The suite's numbers by the profile's own rule, per model in ``models`` order (nil when the
+    /// profile's upstream code has no suite rule).
+    let protocolSummaries: [ProtocolSummary]?
 
     /// - Throws: ``ReportError`` when the samples do not form a score table (a model with two rows
     ///   for one sample, a sample given two categories).
@@ -62,6 +67,9 @@ struct ReportAnalysis {
         }
         samplePages = pages
         categoryImages = FileNames.unique(categories).map { "categories/\($0).png" }
+        provenance = ReportProvenance(report)
+        let rule = ProtocolAggregation(profile: report.profile, groups: statistics.groups)
+        protocolSummaries = rule.map { rule in models.map { rule.summary(of: $0, in: report.samples, categories: table.categories) } }
     }
 
     /// How `model` is drawn (by its position in ``models``, so it is the same in every chart).

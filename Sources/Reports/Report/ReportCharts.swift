@@ -108,12 +108,14 @@ struct ReportCharts {
     }
 
     /// `leaderboard.png`: both interval charts, the group charts when the suite has groups, and the
-    /// coverage table, under the suite's name and above the provenance.
+    /// coverage table, under the suite's name and the notices (stand-in weights) and above the
+    /// provenance.
     func leaderboardFigure() -> StackedChart {
         StackedChart(
             title: "SyncBench leaderboard: \(report.suite)",
             heading: "SyncBench leaderboard: \(report.suite) (profile \(report.profile)\(report.clean ? ", clean" : ""))",
-            footer: provenanceLines,
+            banner: provenance.notices,
+            footer: provenance.footerLines,
             parts: [leaderboardBars(.lseC), leaderboardBars(.lseD)]
                 + (analysis.statistics.groups.isEmpty ? [] : [groupBars(.lseC), groupBars(.lseD)]) + [coverageTable()])
     }
@@ -124,7 +126,8 @@ struct ReportCharts {
         return StackedChart(
             title: "SyncBench \(report.suite): \(category)",
             heading: "SyncBench \(report.suite): category \(category)",
-            footer: provenanceLines,
+            banner: provenance.notices,
+            footer: provenance.footerLines,
             parts: Metric.allCases.map { metric in
                 leaderboardBars(
                     metric, subset: { $0.categories[categoryIndex] }, title: "\(metric.titled): mean per model in \(category)")
@@ -144,10 +147,6 @@ struct ReportCharts {
         analysis.models.map { (label: $0, style: analysis.style(of: $0)) }
     }
 
-    private var provenanceLines: [String] {
-        [
-            "SyncBench \(report.toolVersion) · generated \(report.generatedAt) · database \(report.databasePath)",
-            "database digest \(report.databaseDigest)",
-        ]
-    }
+    /// What every PNG states in its banner (stand-in or mixed weights) and its footer.
+    var provenance: ReportProvenance { analysis.provenance }
 }

@@ -40,7 +40,7 @@ public struct ReportWriter: Sendable {
     public func write(_ report: BenchmarkReport, statistics: LeaderboardStatistics, to directory: URL) throws(ReportError) -> [URL] {
         let analysis = try ReportAnalysis(report, statistics: statistics)
         let charts = ReportCharts(analysis: analysis)
-        let provenance = ReportProvenance(report)
+        let provenance = analysis.provenance
         var written: [URL] = []
 
         func file(_ path: String, _ make: () throws -> Data) throws(ReportError) {
@@ -71,6 +71,10 @@ public struct ReportWriter: Sendable {
         try file("leaderboard.json") { try LeaderboardFiles.json(analysis) }
         return written
     }
+
+    /// The notices every output of `report` carries (stand-in weights, mixed weights, weights not
+    /// recorded), for the CLI to repeat.
+    public static func notices(of report: BenchmarkReport) -> [String] { ReportProvenance(report).notices }
 
     private func png(_ chart: StackedChart, provenance: ReportProvenance) throws -> Data {
         try PNGFile.encode(ChartRenderer.image(of: chart, scale: chartScale), text: provenance.pngText(title: chart.title))

@@ -13,7 +13,13 @@ enum ResultsFiles {
         "idx", "category", "video", "audio", "offsets", "best_conf", "min_dist", "has_face", "runtime_s",
         "model", "status", "message", "profile", "sample_id", "video_path", "audio_path", "best_track",
         "track_ids", "track_frames", "track_statuses", "track_offsets", "track_confidences", "track_distances",
+        "protocol_lse_c", "protocol_lse_d", "protocol_rule", "profile_version", "syncnet_sha256", "syncnet_published", "s3fd_sha256",
+        "s3fd_published", "s3fd_used", "syncbench", "ffmpeg",
     ]
+
+    /// The weight files' names (`Models.WeightsFile`), the columns' subjects.
+    static let syncNetFile = "syncnet_v2.model"
+    static let s3fdFile = "sfd_face.pth"
 
     /// One row, in the column order of ``columns``.
     struct Row: Encodable {
@@ -37,6 +43,20 @@ enum ResultsFiles {
         var audioPath: String?
         var bestTrack: Int?
         var tracks: [ReportTrack]
+        /// The clip's numbers by the profile's rule and the rule in words (``ReportClipScore``).
+        var protocolLseC: Double?
+        var protocolLseD: Double?
+        var protocolRule: String?
+        /// The evaluation's provenance as recorded with it; nil where nothing was recorded.
+        var profileVersion: Int?
+        var syncNetSHA256: String?
+        var syncNetPublished: Bool?
+        var s3fdSHA256: String?
+        var s3fdPublished: Bool?
+        var s3fdUsed: Bool?
+        var syncbench: String?
+        /// `libavcodec 61.19.101, libavformat …`, sorted by library.
+        var ffmpeg: String?
 
         init(_ sample: ReportSample, profile: String) {
             let score = sample.score
@@ -59,6 +79,20 @@ enum ResultsFiles {
             audioPath = sample.audioPath
             bestTrack = score.bestTrack
             tracks = sample.tracks
+            protocolLseC = sample.clip?.lseC
+            protocolLseD = sample.clip?.lseD
+            protocolRule = sample.clip?.rule
+            let weights = sample.provenance?.weights ?? []
+            let syncNet = weights.first { $0.file == ResultsFiles.syncNetFile }, s3fd = weights.first { $0.file == ResultsFiles.s3fdFile }
+            syncNetSHA256 = syncNet?.sha256
+            syncNetPublished = syncNet?.published
+            s3fdSHA256 = s3fd?.sha256
+            s3fdPublished = s3fd?.published
+            s3fdUsed = s3fd?.used
+            let software = sample.provenance?.software
+            profileVersion = software?.profileVersion
+            syncbench = software?.syncbench
+            ffmpeg = software.map { $0.ffmpeg.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
         }
 
         var csvFields: [String] {
@@ -69,6 +103,9 @@ enum ResultsFiles {
                 CSVText.list(tracks.map { "\($0.track)" }), CSVText.list(tracks.map { "[\($0.startFrame), \($0.endFrame)]" }),
                 CSVText.list(tracks.map { CSVText.pythonString($0.status) }), CSVText.list(tracks.map { $0.offset.map { "\($0)" } }),
                 CSVText.list(tracks.map { $0.confidence.map(CSVText.number) }), CSVText.list(tracks.map { $0.minDistance.map(CSVText.number) }),
+                CSVText.number(protocolLseC), CSVText.number(protocolLseD), protocolRule ?? "", profileVersion.map { "\($0)" } ?? "",
+                syncNetSHA256 ?? "", syncNetPublished.map(CSVText.boolean) ?? "", s3fdSHA256 ?? "", s3fdPublished.map(CSVText.boolean) ?? "",
+                s3fdUsed.map(CSVText.boolean) ?? "", syncbench ?? "", ffmpeg ?? "",
             ]
         }
 
@@ -76,6 +113,9 @@ enum ResultsFiles {
             case idx, category, video, audio, offsets, bestConf = "best_conf", minDist = "min_dist", hasFace = "has_face"
             case runtimeS = "runtime_s", model, status, message, profile, sampleID = "sample_id", videoPath = "video_path"
             case audioPath = "audio_path", bestTrack = "best_track", tracks
+            case protocolLseC = "protocol_lse_c", protocolLseD = "protocol_lse_d", protocolRule = "protocol_rule", profileVersion = "profile_version"
+            case syncNetSHA256 = "syncnet_sha256", syncNetPublished = "syncnet_published", s3fdSHA256 = "s3fd_sha256"
+            case s3fdPublished = "s3fd_published", s3fdUsed = "s3fd_used", syncbench, ffmpeg
         }
 
         /// Encodes every key, `null` for a missing value (a fixed shape for every row).
@@ -99,6 +139,17 @@ enum ResultsFiles {
             try container.encode(audioPath, forKey: .audioPath)
             try container.encode(bestTrack, forKey: .bestTrack)
             try container.encode(tracks, forKey: .tracks)
+            try container.encode(protocolLseC, forKey: .protocolLseC)
+            try container.encode(protocolLseD, forKey: .protocolLseD)
+            try container.encode(protocolRule, forKey: .protocolRule)
+            try container.encode(profileVersion, forKey: .profileVersion)
+            try container.encode(syncNetSHA256, forKey: .syncNetSHA256)
+            try container.encode(syncNetPublished, forKey: .syncNetPublished)
+            try container.encode(s3fdSHA256, forKey: .s3fdSHA256)
+            try container.encode(s3fdPublished, forKey: .s3fdPublished)
+            try container.encode(s3fdUsed, forKey: .s3fdUsed)
+            try container.encode(syncbench, forKey: .syncbench)
+            try container.encode(ffmpeg, forKey: .ffmpeg)
         }
     }
 

@@ -32,10 +32,18 @@ struct BenchAddCommand: ParsableCommand {
     )
 }
 
-/// Prints what a registration did.
-private func register(_ specs: [SampleInputSpec], suite: String, kind: SuiteKind, root: String, model: String, videoRoot: String, store: Store) throws {
+/// Prints what a registration did. `profile` (`--profile`) is recorded with the suite.
+private func register(
+    _ specs: [SampleInputSpec], suite: String, kind: SuiteKind, root: String, model: String, videoRoot: String, profile: EvaluationProfile?,
+    store: Store
+) throws {
+    if let profile, let recorded = try reportingFailures({ try store.suite(named: suite)?.profile }), recorded != profile.rawValue {
+        throw fail(
+            "suite \(suite) was registered with --profile \(recorded), not \(profile.rawValue) (choose another --suite name, "
+                + "or run this profile on it with `bench run --profile \(profile.rawValue)`)", status: .invalidInput)
+    }
     try reportingFailures {
-        try store.registerSuite(name: suite, kind: kind, root: root)
+        try store.registerSuite(name: suite, kind: kind, root: root, profile: profile?.rawValue)
         try store.registerModel(model, suite: suite, videoRoot: videoRoot)
         var outcomes: [RegistrationOutcome: Int] = [:]
         var problems: [String] = []
@@ -46,7 +54,8 @@ private func register(_ specs: [SampleInputSpec], suite: String, kind: SuiteKind
             if let problem = input.problem { problems.append("\(input.sampleID): \(problem)") }
         }
         let counts = [RegistrationOutcome.added, .newVersion, .unchanged].map { "\(outcomes[$0] ?? 0) \($0.rawValue.replacingOccurrences(of: "_", with: " "))" }
-        print("suite \(suite) (\(kind.rawValue)), model \(model): \(specs.count) samples: " + counts.joined(separator: ", "))
+        let recorded = try store.suite(named: suite)?.profile
+        print("suite \(suite) (\(kind.rawValue)\(recorded.map { ", profile \($0)" } ?? "")), model \(model): \(specs.count) samples: " + counts.joined(separator: ", "))
         for problem in problems { FileHandle.standardError.write(Data("syncbench: warning: \(problem)\n".utf8)) }
     }
 }
@@ -78,13 +87,18 @@ struct BenchAddMoChaBenchCommand: ParsableCommand {
     @Option(help: "Face boxes per video in the reference's detection JSON, <boxes>/<category>/<context_id>.json, used instead of S3FD.", completion: .directory)
     var boxes: String?
 
+    @Option(help: ArgumentHelp(profileHelp))
+    var profile: EvaluationProfile?
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         let layout = MoChaBenchLayout(root: rootURL, videos: videos, boxes: boxes.map { URL(fileURLWithPath: $0).standardizedFileURL })
         let specs = try reportingFailures { try layout.inputs(model: model) }
-        try register(specs, suite: suite, kind: .mochabench, root: rootURL.path, model: model, videoRoot: layout.videos.path, store: try store.open())
+        try register(
+            specs, suite: suite, kind: .mochabench, root: rootURL.path, model: model, videoRoot: layout.videos.path, profile: profile,
+            store: try store.open())
         let unlisted = layout.unlistedVideos(besides: specs)
         if !unlisted.isEmpty {
             let shown = unlisted.prefix(5).joined(separator: ", ") + (unlisted.count > 5 ? ", …" : "")
@@ -121,6 +135,9 @@ struct BenchAddFolderCommand: ParsableCommand {
     @Option(help: "Face boxes per video in the reference's detection JSON, <boxes>/<sample>.json, used instead of S3FD.", completion: .directory)
     var boxes: String?
 
+    @Option(help: ArgumentHelp(profileHelp))
+    var profile: EvaluationProfile?
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -132,8 +149,25 @@ struct BenchAddFolderCommand: ParsableCommand {
         let parent = PathText.parent(folder.path)
         try register(
             specs, suite: suite ?? PathText.lastComponent(parent), kind: .folder, root: parent, model: model, videoRoot: folder.path,
-            store: try store.open())
+            profile: profile, store: try store.open())
     }
+}
+
+/// `--profile` of `bench add`.
+private let profileHelp =
+    "The protocol the suite is scored with, recorded with it: \(EvaluationProfile.allCases.map(\.rawValue).joined(separator: ", ")) "
+    + "(docs/protocols.md). `bench run` and `report` use it unless given another --profile; a suite keeps the first one recorded."
+
+/// The profile `suite` was registered with (`bench add --profile`), `mochabench` when none was.
+func recordedProfile(of suite: SuiteRecord) throws -> EvaluationProfile {
+    guard let name = suite.profile else { return .mochabench }
+    guard let profile = EvaluationProfile(rawValue: name) else {
+        throw fail(
+            "suite \(suite.name) was registered with --profile \(name), which this build of SyncBench does not know "
+                + "(it knows \(EvaluationProfile.allCases.map(\.rawValue).joined(separator: ", "))); give --profile to choose one",
+            status: .invalidInput)
+    }
+    return profile
 }
 
 /// The suite a command works on: `--suite`, or the only suite of the database.
@@ -213,7 +247,7 @@ struct BenchRunCommand: ParsableCommand {
             // take the batch down (docs/reliability.md).
             let supervisor = BenchSupervisor(
                 arguments: Array(CommandLine.arguments.dropFirst()), progressBar: !plain && isatty(STDERR_FILENO) == 1,
-                store: try store.open(), profile: evaluation.settings.profile.rawValue, clean: evaluation.settings.clean)
+                store: try store.open(), profile: evaluation.profile, clean: evaluation.clean)
             let status = try supervisor.run()
             if status != 0 { throw ExitCode(status) }
             return
@@ -221,9 +255,24 @@ struct BenchRunCommand: ParsableCommand {
         BenchSupervisor.exitWithSupervisor()
         let store = try store.open()
         let selection = try selectedSuites(in: store)
-        let evaluator = ClipEvaluator(store: store, weights: weights.resolved, settings: evaluation.settings)
-        let runner = BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:)))
-        let prepared = try reportingFailures { try selection.map { try runner.prepare(suite: $0.suite, models: $0.models, only: onlyInputs.isEmpty ? nil : Set(onlyInputs)) } }
+        let records = try reportingFailures { try store.suites() }
+        // Each suite runs with --profile, or else the profile it was registered with; one loaded
+        // copy of each network serves them all.
+        let weights = weights.resolved
+        let networks = SharedNetworks(weights: weights, keepsLoaded: true)
+        var runners: [BenchmarkRunner] = []
+        for (suite, _) in selection {
+            guard let record = records.first(where: { $0.name == suite }) else {
+                throw fail("no suite named \(suite) in \(store.location?.path ?? ":memory:")", status: .notInCache)
+            }
+            let settings = evaluation.settings(defaultProfile: try recordedProfile(of: record))
+            let evaluator = ClipEvaluator(store: store, weights: weights, settings: settings, networks: networks, syncbench: SyncBenchVersion.current)
+            runners.append(BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:))))
+        }
+        let prepared = try reportingFailures {
+            try zip(selection, runners).map { try $1.prepare(suite: $0.suite, models: $0.models, only: onlyInputs.isEmpty ? nil : Set(onlyInputs)) }
+        }
+        let evaluator = runners[0].evaluator
         for warning in evaluator.warnings(boxes: prepared.allSatisfy { $0.inputs.allSatisfy { $0.boxesPath != nil } }) {
             FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8))
         }
@@ -232,13 +281,13 @@ struct BenchRunCommand: ParsableCommand {
         Interrupts.installGracefulStop(progressBar: progressBar)
         let crashSample = ProcessInfo.processInfo.environment["SYNCBENCH_TEST_CRASH_SAMPLE"]
         var failed = false
-        for run in prepared {
+        for (run, runner) in zip(prepared, runners) {
             // With several suites, only those with work run; the others just report where they stand.
             guard run.plan.pending > 0 || prepared.count == 1 else {
                 print(summaryText(BenchmarkSummary(plan: run.plan), suite: run.suite))
                 continue
             }
-            display.begin(suite: run.suite, named: prepared.count > 1)
+            display.begin(suite: run.suite, named: prepared.count > 1, profile: runner.evaluator.settings.label)
             let summary = try reportingFailures {
                 try runner.run(
                     run, shouldStop: { Interrupts.isSet },
@@ -321,6 +370,7 @@ final class ProgressDisplay: @unchecked Sendable {
     private var statuses: [String: Int] = [:]
     private var started = ContinuousClock.now
     private var suite: String?
+    private var profile = ""
     private var logger = Logger(label: "syncbench.bench", factory: { StreamLogHandler.standardError(label: $0) })
 
     /// Statuses that point at a problem with the input files (logged as warnings on a terminal).
@@ -331,10 +381,12 @@ final class ProgressDisplay: @unchecked Sendable {
         self.jobs = jobs
     }
 
-    /// A suite's run starts: counts start again; `named` puts the suite in its first line.
-    func begin(suite: String, named: Bool) {
+    /// A suite's run starts: counts start again; `named` puts the suite in its first line, which
+    /// names the profile it runs with.
+    func begin(suite: String, named: Bool, profile: String) {
         lock.withLock {
             self.suite = named ? suite : nil
+            self.profile = profile
             total = 0
             finished = 0
             statuses = [:]
@@ -352,7 +404,9 @@ final class ProgressDisplay: @unchecked Sendable {
                 total = plan.pending
                 started = .now
                 if plan.pending > 0 {
-                    write("scoring \(plan.pending) of \(plan.inputs) samples\(suite.map { " of suite \($0)" } ?? "") with \(jobs) job\(jobs == 1 ? "" : "s")\n")
+                    write(
+                        "scoring \(plan.pending) of \(plan.inputs) samples\(suite.map { " of suite \($0)" } ?? "") with profile \(profile), "
+                            + "\(jobs) job\(jobs == 1 ? "" : "s")\n")
                 }
             case .started(let input):
                 if bar { draw(current: "\(input.model) \(input.sampleID)") }
@@ -420,8 +474,8 @@ struct BenchStatusCommand: ParsableCommand {
     @Option(help: "Suite (default: every suite).")
     var suite: String?
 
-    @Option(help: "Profile of the results counted.")
-    var profile: EvaluationProfile = .mochabench
+    @Option(help: "Profile of the results counted (default: the profile each suite was registered with, or mochabench).")
+    var profile: EvaluationProfile?
 
     @Flag(help: "Count --clean results.")
     var clean = false
@@ -438,7 +492,8 @@ struct BenchStatusCommand: ParsableCommand {
         var lines: [String] = []
         for suite in suites {
             let inputs = try reportingFailures { try store.currentInputs(suite: suite.name) }
-            lines.append("suite \(suite.name) (\(suite.kind.rawValue), \(suite.root))")
+            let profile = try self.profile ?? recordedProfile(of: suite)
+            lines.append("suite \(suite.name) (\(suite.kind.rawValue), \(suite.root)\(self.profile == nil && suite.profile != nil ? ", profile \(profile.rawValue)" : ""))")
             for model in try reportingFailures({ try store.models(ofSuite: suite.name) }) {
                 var counts: [String: Int] = [:]
                 let mine = inputs.filter { $0.model == model }

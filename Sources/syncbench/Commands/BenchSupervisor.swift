@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import Pipeline
 import Store
 
 #if canImport(Glibc)
@@ -23,7 +24,8 @@ struct BenchSupervisor {
     var arguments: [String]
     var progressBar: Bool
     var store: Store
-    var profile: String
+    /// `--profile`, or nil: each suite's recorded profile (``recordedProfile(of:)``).
+    var profile: EvaluationProfile?
     var clean: Bool
 
     /// How a worker ended.
@@ -75,7 +77,7 @@ struct BenchSupervisor {
         let fatal = Self.lastFatalLine(stderrTail).map { ": \($0)" } ?? ""
         let message = "the evaluation crashed (\(Self.describe(signal: signal)))\(fatal). This is a bug in SyncBench: please report it with the clip"
         let result = BenchResult(
-            inputKey: claim.inputKey, configKey: claim.configKey, profile: profile, clean: clean, evaluationKey: nil,
+            inputKey: claim.inputKey, configKey: claim.configKey, profile: try profile(ofInput: claim.inputKey).rawValue, clean: clean, evaluationKey: nil,
             status: Self.internalError, message: message, seconds: 0)
         try reportingFailures { try store.save(result) }
         note("\(sampleName(claim.inputKey)): \(Self.internalError): \(message)")
@@ -83,6 +85,15 @@ struct BenchSupervisor {
 
     /// The status of a clip whose evaluation brought its process down.
     static let internalError = "internal_error"
+
+    /// The profile the worker ran the input `key` with: `--profile`, or its suite's recorded one.
+    private func profile(ofInput key: String) throws -> EvaluationProfile {
+        if let profile { return profile }
+        for suite in try reportingFailures({ try store.suites() }) where try reportingFailures({ try store.currentInputs(suite: suite.name) }).contains(where: { $0.key == key }) {
+            return try recordedProfile(of: suite)
+        }
+        return .mochabench
+    }
 
     private func sampleName(_ key: String) -> String {
         let suites = (try? store.suites()) ?? []

@@ -45,7 +45,7 @@ struct EvalCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let evaluator = try reportingFailures { ClipEvaluator(store: try store.open(), weights: weights.resolved, settings: evaluation.settings) }
+        let evaluator = try reportingFailures { ClipEvaluator(store: try store.open(), weights: weights.resolved, settings: evaluation.settings, syncbench: SyncBenchVersion.current) }
         let line: StageProgressLine? = StageProgressLine.wanted(json: json) ? StageProgressLine() : nil
         var progress: (@Sendable (EvaluationProgress) -> Void)? = nil
         if let line { progress = { line.show($0) } }

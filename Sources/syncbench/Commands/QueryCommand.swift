@@ -107,7 +107,7 @@ struct QueryTracksCommand: ParsableCommand {
 
 struct QuerySQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sql", abstract: "Run a read-only SQL statement (views: clip, track, cached_artifact, bench_result; docs/cache.md).",
+        commandName: "sql", abstract: "Run a read-only SQL statement (views: clip, track, cached_artifact, bench_result, evaluation_weights; docs/cache.md).",
         discussion: """
             Prints tab-separated text with a header line by default. --csv and --json keep \
             SQLite's types: integers and reals as numbers (a real as the shortest text that \

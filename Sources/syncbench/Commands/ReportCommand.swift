@@ -17,7 +17,10 @@ struct ReportCommand: ParsableCommand {
             model and sample (tracks, framewise confidence, crop thumbnails), leaderboard.png \
             and categories/<category>.png (provenance in tEXt chunks), results.csv/.json (the \
             MoChaBench columns and ours) and leaderboard.csv/.json. Means follow the reference \
-            rule: samples with status ok only; coverage shows the rest (docs/reports.md).
+            rule: samples with status ok only; coverage shows the rest. Beside them, the suite's \
+            numbers by the profile's own rule. Every file states the profile, the weight files \
+            (SHA-256, published or not), the FFmpeg libraries and the SyncBench build; results \
+            made with stand-in weights carry a banner (docs/reports.md).
             """
     )
 
@@ -27,8 +30,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The output folder (created if needed; files of the same name are replaced).", completion: .directory)
     var out: String
 
-    @Option(help: "Profile of the results shown.")
-    var profile: EvaluationProfile = .mochabench
+    @Option(help: "Profile of the results shown (default: the profile the suite was registered with, or mochabench).")
+    var profile: EvaluationProfile?
 
     @Flag(help: "Show --clean results.")
     var clean = false
@@ -45,6 +48,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let store = try store.open()
         let suite = try resolveSuite(self.suite, in: store)
+        let profile = try self.profile ?? recordedProfile(of: suite)
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         let report = try reportingFailures {
@@ -57,6 +61,7 @@ struct ReportCommand: ParsableCommand {
         let scored = report.samples.filter { $0.score.isScored }.count
         print("report of suite \(suite.name): \(report.models.count) models, \(scored) of \(report.samples.count) samples scored")
         print("\(files.count) files in \(output.path); open \(output.appendingPathComponent("index.html").path)")
+        for notice in ReportWriter.notices(of: report) { FileHandle.standardError.write(Data("syncbench: warning: \(notice)\n".utf8)) }
         if scored < report.samples.count {
             let counts = Dictionary(grouping: report.samples.filter { !$0.score.isScored }, by: { $0.score.status.rawValue }).mapValues(\.count)
             print("not scored: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

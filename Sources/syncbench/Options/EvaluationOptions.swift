@@ -4,8 +4,8 @@ import Pipeline
 
 /// The evaluation settings shared by `eval` and `bench run`.
 struct EvaluationOptions: ParsableArguments {
-    @Option(help: "The published protocol to follow: mochabench, joonson, wav2lip-real or mova (docs/protocols.md).")
-    var profile: EvaluationProfile = .mochabench
+    @Option(help: "The published protocol to follow: \(EvaluationProfile.allCases.map(\.rawValue).joined(separator: ", ")) (docs/protocols.md; default: mochabench, or for `bench run` the profile the suite was registered with).")
+    var profile: EvaluationProfile?
 
     @Flag(help: "Skip the reference's lossy media steps and its MP3-induced one-frame delay.")
     var clean = false
@@ -31,8 +31,12 @@ struct EvaluationOptions: ParsableArguments {
         if let mpeg4Threads, !(1...64).contains(mpeg4Threads) { throw ValidationError("--mpeg4-threads must be in 1...64, got \(mpeg4Threads)") }
     }
 
-    var settings: EvaluationSettings {
-        var settings = EvaluationSettings(profile: profile, clean: clean)
+    /// The settings with `--profile`, or `mochabench` without it.
+    var settings: EvaluationSettings { settings(defaultProfile: .mochabench) }
+
+    /// The settings with `--profile`, or `defaultProfile` without it (a suite's recorded profile).
+    func settings(defaultProfile: EvaluationProfile) -> EvaluationSettings {
+        var settings = EvaluationSettings(profile: profile ?? defaultProfile, clean: clean)
         settings.vshift = vshift
         settings.detectorThreshold = detectorThreshold
         if let minTrack { settings.minTrack = minTrack }

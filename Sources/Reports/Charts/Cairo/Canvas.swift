@@ -15,6 +15,9 @@ final class Canvas {
     let width: Double
     let height: Double
     private let context: OpaquePointer
+    /// Every string drawn so far, in drawing order (what a chart shows in words, for
+    /// ``ChartRenderer/drawnText(of:)``).
+    private(set) var drawnText: [String] = []
 
     /// Creates a canvas on `surface`, drawing in chart coordinates scaled by `scale` device pixels.
     /// The corresponding C function is `cairo_create`.
@@ -109,6 +112,7 @@ final class Canvas {
         anchor: TextAnchor = .start, baseline: TextBaseline = .alphabetic, degrees: Double = 0
     ) {
         guard !string.isEmpty else { return }
+        drawnText.append(string)
         select(font)
         let advance = textWidth(string, font: font)
         var extents = cairo_font_extents_t()

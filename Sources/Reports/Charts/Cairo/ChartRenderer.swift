@@ -72,12 +72,27 @@ enum ChartRenderer {
         return Image(width: pixelWidth, height: pixelHeight, layout: .rgb, pixels: rgb)
     }
 
+    /// The strings the chart draws, in drawing order, as shortened to fit (drawn once on an image
+    /// surface: the same drawing as the SVG and the PNG).
+    /// - Throws: ``ChartError`` when Cairo reports an error.
+    static func drawnText(of chart: some Chart) throws(ChartError) -> [String] {
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(chart.width.rounded(.up)), Int32(chart.height.rounded(.up))) else {
+            throw ChartError(chart: chart.title, operation: "cairo_image_surface_create", reason: "returned no surface")
+        }
+        defer { cairo_surface_destroy(surface) }
+        try check(surface, chart: chart, operation: "cairo_image_surface_create")
+        return try draw(chart, on: surface, scale: 1)
+    }
+
     /// Paints the white background and the chart, then checks the context's status.
-    private static func draw(_ chart: some Chart, on surface: OpaquePointer, scale: Double) throws(ChartError) {
+    /// - Returns: the strings drawn.
+    @discardableResult
+    private static func draw(_ chart: some Chart, on surface: OpaquePointer, scale: Double) throws(ChartError) -> [String] {
         let canvas = try Canvas(surface: surface, width: chart.width, height: chart.height, scale: scale, chart: chart.title)
         canvas.fill(ChartRect(x: 0, y: 0, width: chart.width, height: chart.height), Palette.background)
         chart.draw(on: canvas)
         try canvas.check(chart: chart.title, operation: "drawing")
+        return canvas.drawnText
     }
 
     /// Throws when the surface is in an error state. The corresponding C function is
