@@ -1,3 +1,5 @@
+import Foundation
+
 /// Score files in the formats the upstream protocols write, so that SyncBench drops into existing
 /// scripts (docs/protocols.md).
 public enum NativeScoreFormats {
@@ -25,6 +27,43 @@ public enum NativeScoreFormats {
         fields.append(("max_C_inperson", Double(maxC)))
         fields.append(("min_D_inperson", Double(minD)))
         return "{\n" + fields.map { "    \"\($0.0)\": \(pythonFloat($0.1))" }.joined(separator: ",\n") + "\n}"
+    }
+
+    /// LatentSync's lines for one video (`eval/eval_sync_conf.py`, `syncnet_eval`): `Input video:`,
+    /// `SyncNet confidence:` with two decimals (Python's `:.2f`, correctly rounded like C's `%.2f`),
+    /// `AV offset:`. `confidence` is the mean over the tracks (``Pipeline/ClipScore/meanConfidence``),
+    /// `offset` `int()` of the mean offset.
+    public static func latentSyncLines(video: String, confidence: Double, offset: Int) -> String {
+        "Input video: \(video)\nSyncNet confidence: \(String(format: "%.2f", confidence))\nAV offset: \(offset)\n"
+    }
+
+    /// What LatentSync prints for a video without a crop: the exception's message, red (its
+    /// `red_text`), as folder mode's `print(e)` shows it.
+    public static func latentSyncNoFace(video: String) -> String {
+        "\u{1B}[91mFace not detected in \(video)\u{1B}[0m\n"
+    }
+
+    /// LatentSync's folder-mode last line: `statistics.fmean` of the videos' confidences, `:.02f`.
+    /// Nil when no video has a face: LatentSync raises `StatisticsError` there.
+    public static func latentSyncAverageLine(confidences: [Double]) -> String? {
+        guard !confidences.isEmpty else { return nil }
+        return "The average sync confidence is \(String(format: "%.2f", confidences.reduce(0, +) / Double(confidences.count)))\n"
+    }
+
+    /// Wav2Lip's `calculate_scores_LRS.py` result lines: running sums of the videos' float32 results
+    /// (in float32 under NumPy ≥ 2), divided by the number of videos, printed as Python prints a
+    /// float32 scalar through `'{}'.format` (the float64 repr of the float32 value). Nil for no
+    /// video (the script divides by zero). The sum runs in the order given (the script's is
+    /// `glob`'s, i.e. directory order).
+    public static func lrsAverageLines(tracks: [(confidence: Float, distance: Float)]) -> String? {
+        guard !tracks.isEmpty else { return nil }
+        var confidence: Float = 0, distance: Float = 0
+        for t in tracks {
+            confidence += t.confidence
+            distance += t.distance
+        }
+        let n = Float(tracks.count)
+        return "Average Confidence: \(pythonFloat(Double(confidence / n)))\nAverage Minimum Distance: \(pythonFloat(Double(distance / n)))\n"
     }
 
     /// `repr(float)`: the shortest round-trip digits, `e-05` / `e+16` outside `[1e-4, 1e16)`, `NaN`

@@ -27,7 +27,8 @@ public struct ReportWriter: Sendable {
     /// - `samples/<model>/<sample>.html`: one self-contained page per model and sample;
     /// - `leaderboard.png` and `categories/<category>.png`, with `tEXt` provenance chunks;
     /// - `results.csv`, `results.json`: one row per model and sample (MoChaBench columns first);
-    /// - `leaderboard.csv`, `leaderboard.json`: the statistics of every model and subset.
+    /// - `leaderboard.csv`, `leaderboard.json`: the statistics of every model and subset;
+    /// - `native/<model>/…`: the files the profile's upstream code writes (``NativeFiles``).
     ///
     /// - Parameters:
     ///   - report: what to show.
@@ -69,6 +70,9 @@ public struct ReportWriter: Sendable {
         try file("results.json") { try ResultsFiles.json(report) }
         try file("leaderboard.csv") { Data(LeaderboardFiles.csv(analysis).utf8) }
         try file("leaderboard.json") { try LeaderboardFiles.json(analysis) }
+        for native in NativeFiles.files(of: report) {
+            try file(native.path) { Data(native.contents.utf8) }
+        }
         return written
     }
 

@@ -145,12 +145,14 @@ enum ExportArtifact: String, CaseIterable, ExpressibleByArgument {
     case lipEmbeddings = "lip-embeddings", audioEmbeddings = "audio-embeddings", distances, framewise
     /// Wav2Lip's `all_scores.txt` lines and MOVA's `<video>_lip_score.json` (docs/protocols.md).
     case allScores = "all-scores", lipScore = "lip-score"
+    /// LatentSync's printed lines for the clip (`Input video:`, `SyncNet confidence:`, `AV offset:`).
+    case latentSyncLines = "latentsync-lines"
 
     var needsTrack: Bool { [.crops, .mfcc, .lipEmbeddings, .audioEmbeddings, .distances, .framewise].contains(self) }
     var formats: [String] {
         switch self {
         case .detections, .tracks, .lipScore: ["json"]
-        case .allScores: ["txt"]
+        case .allScores, .latentSyncLines: ["txt"]
         case .scores: ["json", "csv"]
         case .crops: ["npy", "mp4"]
         default: ["npy"]
@@ -168,7 +170,8 @@ struct QueryExportCommand: ParsableCommand {
             speech); speech .npy (int16, the whole speech, or the track's slice with --track); \
             mfcc .npy (float64 [13,T]); lip-embeddings / audio-embeddings .npy (float32 [N,1024]); \
             distances .npy (float32 [N, 2*vshift+1]); framewise .npy (float32 [N]); all-scores .txt \
-            (Wav2Lip's all_scores.txt: one `dist conf` line per track); lip-score .json (MOVA's \
+            (Wav2Lip's all_scores.txt: one `dist conf` line per track); latentsync-lines .txt (LatentSync's \
+            printed lines); lip-score .json (MOVA's \
             <video>_lip_score.json) — docs/protocols.md.
             """
     )
@@ -262,6 +265,16 @@ struct ArtifactExporter {
             let text = NativeScoreFormats.movaLipScoreJSON(tracks: scored.map { (confidence: $0.confidence!, distance: $0.minDistance!) }, maxC: c, minD: d)
             try Data(text.utf8).write(to: out)
             return "wrote MOVA's lip score of \(scored.count) tracks to \(out.path)"
+        case .latentSyncLines:
+            // LatentSync averages every crop's numbers, whatever profile the evaluation was made with.
+            let scored = evaluation.tracks.filter { $0.status == .ok && $0.confidence != nil }
+            guard let mean = ClipScore.combining(scored, profile: EvaluationProfile.latentsync.description), let confidence = mean.meanConfidence else {
+                try Data(NativeScoreFormats.latentSyncNoFace(video: evaluation.videoPath).utf8).write(to: out)
+                return "no scored track: wrote LatentSync's 'Face not detected' line to \(out.path)"
+            }
+            let text = NativeScoreFormats.latentSyncLines(video: evaluation.videoPath, confidence: confidence, offset: mean.offset ?? 0)
+            try Data(text.utf8).write(to: out)
+            return "wrote LatentSync's lines (mean confidence over \(scored.count) tracks) to \(out.path)"
         case .speech:
             let speech = try SpeechArtifact(try clipArtifact("speech"))
             var samples = speech.samples
