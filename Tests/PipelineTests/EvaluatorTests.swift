@@ -345,6 +345,22 @@ struct EvaluatorTests {
         cache.resetSaves()
         let mocha = try evaluator(cache, settings: EvaluationSettings(profile: .mochabench, clean: true)).evaluate(scene.input())
         #expect(computed(mocha) == ["tracks": 1, "speech": 1, "crops": 1, "mfcc": 1, "embeddings": 1, "scores": 1], "\(computed(mocha))")
+
+        // wav2lip-lrs: no detection; its one whole-frame track and its crops are new; the video's
+        // decoded audio is mochabench's speech (same knob), and so are the MFCCs here (mochabench's
+        // track spans every frame of this clip, as the whole-frame track does).
+        cache.resetSaves()
+        let lrs = try evaluator(cache, settings: EvaluationSettings(profile: .wav2lipLRS, clean: true)).evaluate(scene.input())
+        #expect(lrs.status == .ok, "\(lrs.message)")
+        #expect(computed(lrs) == ["tracks": 1, "crops": 1, "embeddings": 1, "scores": 1], "\(computed(lrs))")
+        #expect(lrs.tracks.count == 1 && lrs.tracks[0].startFrame == 0 && lrs.clip?.rule.hasPrefix("wav2lip-lrs: the whole frame") == true)
+
+        // latentsync: min_track 50 on joonson's tracker and the intermediate MP4's audio knob; in clean
+        // mode the MP4 and AAC steps are skipped, so decoding, detections and scenes are reused.
+        cache.resetSaves()
+        let latent = try evaluator(cache, settings: EvaluationSettings(profile: .latentsync, clean: true)).evaluate(scene.input())
+        #expect(computed(latent) == ["tracks": 1, "speech": 1, "crops": 1, "mfcc": 1, "embeddings": 1, "scores": 1], "\(computed(latent))")
+        #expect(latent.clip?.lseD == nil && latent.clip?.rule.hasPrefix("latentsync: mean confidence") == true)
     }
 
     @Test("each profile's rule combines tracks as its upstream code does")
@@ -365,6 +381,13 @@ struct EvaluatorTests {
         #expect(lines?.lseC == nil && lines?.offset == nil)
         let single = ClipScore.combining([track(0, 5, 8, 1)], profile: EvaluationProfile.joonson.description)
         #expect(single?.lseC == 5 && single?.lseD == 8 && single?.offset == 1 && single?.notes == [])
+        // LatentSync: fmean of the confidences (22 / 4 = 5.5), int() of the mean offset (2 / 4 = 0.5 → 0), no distance.
+        let latent = ClipScore.combining(tracks, profile: EvaluationProfile.latentsync.description)
+        #expect(latent?.lseC == 5.5 && latent?.meanConfidence == 5.5 && latent?.lseD == nil && latent?.offset == 0)
+        let negative = ClipScore.combining([track(0, 5, 8, -3), track(1, 6, 9, -2)], profile: EvaluationProfile.latentsync.description)
+        #expect(negative?.offset == -2, "int(-2.5) is -2: toward zero")
+        let whole = ClipScore.combining([track(0, 5, 8, 1)], profile: EvaluationProfile.wav2lipLRS.description)
+        #expect(whole?.lseC == 5 && whole?.lseD == 8 && whole?.offset == 1)
         var unscored = track(4, 9, 1, 0)
         unscored.status = .tooShort
         #expect(ClipScore.combining([unscored], profile: EvaluationProfile.mova.description) == nil)

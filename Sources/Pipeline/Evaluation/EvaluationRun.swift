@@ -302,7 +302,6 @@ struct EvaluationRun {
         }
         guard written > 0 else { throw Stop(status: .decodeError, message: "\(input.videoPath): the video has no frames") }
         let seconds = elapsed(since: started)
-        ledger.note("decode", computed: true, seconds: 0)
         let crops = CropsArtifact(
             meta: .init(track: 0, firstFrame: 0, frames: written, trackFrames: written, chain: evaluator.cropChainName), windows: [])
         try cache.save(crops.stored(key: cropKey, seconds: seconds))
