@@ -35,11 +35,11 @@ public enum Parallel {
 }
 
 /// Timing for benchmarks (no output of its own).
-public enum Benchmark {
+public enum KernelBenchmark {
     /// Runs `body` `warmup` times untimed, then `repetitions` times timed, and returns the timed
     /// durations in seconds (monotonic clock), in run order.
     public static func seconds(repetitions: Int, warmup: Int = 1, _ body: () -> Void) -> [Double] {
-        precondition(repetitions > 0 && warmup >= 0, "Benchmark needs repetitions > 0 and warmup >= 0")
+        precondition(repetitions > 0 && warmup >= 0, "KernelBenchmark needs repetitions > 0 and warmup >= 0")
         for _ in 0..<warmup { body() }
         let clock = ContinuousClock()
         return (0..<repetitions).map { _ in

@@ -156,9 +156,9 @@ struct NetworkBenchmarks {
             perRun.append(timings)
         }
         let totals = perRun.map { $0.reduce(0) { $0 + $1.1 } }
-        print("== \(label): median \(String(format: "%.4f", Benchmark.median(totals))) s, min \(String(format: "%.4f", totals.min()!)) s")
+        print("== \(label): median \(String(format: "%.4f", KernelBenchmark.median(totals))) s, min \(String(format: "%.4f", totals.min()!)) s")
         for (i, entry) in perRun[0].enumerated() {
-            let t = Benchmark.median(perRun.map { $0[i].1 })
+            let t = KernelBenchmark.median(perRun.map { $0[i].1 })
             let gf = entry.2 > 0 ? String(format: "%6.1f GFLOP/s", entry.2 / t / 1e9) : ""
             print(String(format: "  %-10@ %8.3f ms %@ %@", entry.0 as NSString, t * 1e3, gf, entry.3))
         }
@@ -216,7 +216,7 @@ extension NetworkBenchmarks {
             let flops = 2.0 * Double(n * o * h * w * c * 9)
             var line = String(format: "  %-22@", label as NSString)
             for algorithm in [Conv2D.Algorithm.im2col, .winograd] {
-                let t = Benchmark.median(Benchmark.seconds(repetitions: 5) { _ = conv(x, algorithm: algorithm) })
+                let t = KernelBenchmark.median(KernelBenchmark.seconds(repetitions: 5) { _ = conv(x, algorithm: algorithm) })
                 line += String(format: "  %@ %8.3f ms (%6.1f GFLOP/s)", "\(algorithm)" as NSString, t * 1e3, flops / t / 1e9)
             }
             print(line + "  auto: \(conv.algorithm(height: h, width: w))")
