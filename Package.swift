@@ -57,7 +57,7 @@ let package = Package(
 
         .target(
             name: "Benchmark",
-            dependencies: ["Store", "Pipeline", "Models", "Media"]),
+            dependencies: ["Store", "Pipeline", "Models", "Media", "Tensor"]),
 
         // MARK: Build tools
         .executableTarget(name: "EmbedMigrations"),

@@ -3,6 +3,7 @@ import Media
 import Models
 import Pipeline
 import Store
+import Tensor
 
 /// A file an evaluation needs does not exist.
 public struct MissingInputFile: Error, Equatable, CustomStringConvertible {
@@ -226,8 +227,4 @@ private struct EmptyCache: ArtifactCache {
     func discardFrames(of key: String) throws {}
     func saveFrames(of key: String, startingAt index: Int, _ pngs: [Data]) throws {}
     func frames(of key: String, range: Range<Int>) throws -> [Data] { [] }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

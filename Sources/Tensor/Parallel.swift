@@ -43,8 +43,7 @@ public enum KernelBenchmark {
         for _ in 0..<warmup { body() }
         let clock = ContinuousClock()
         return (0..<repetitions).map { _ in
-            let d = clock.measure(body)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            clock.measure(body).seconds
         }
     }
 
@@ -54,4 +53,9 @@ public enum KernelBenchmark {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
+}
+
+extension Duration {
+    /// The duration in seconds (the one conversion SyncBench's timings use).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -66,7 +66,6 @@ func runStack(
     var x = input
     var sources: [Tensor] = []
     let clock = ContinuousClock()
-    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
     for (name, layer) in layers {
         var flops = 0.0
         var algo = ""
@@ -90,7 +89,7 @@ func runStack(
         case .source: sources.append(x)
         case .head: break
         }
-        timings.append((name, seconds(clock.now - start), flops, algo))
+        timings.append((name, (clock.now - start).seconds, flops, algo))
     }
     if heads.isEmpty { return [x] }
     var outputs: [Tensor] = []
@@ -99,7 +98,7 @@ func runStack(
         outputs.append(loc(source, algorithm: algorithm))
         outputs.append(conf(source, algorithm: algorithm))
     }
-    timings.append(("heads", seconds(clock.now - start), 0, ""))
+    timings.append(("heads", (clock.now - start).seconds, 0, ""))
     return outputs
 }
 

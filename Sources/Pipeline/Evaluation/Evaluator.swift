@@ -238,6 +238,5 @@ struct StageLedger {
 }
 
 func elapsed(since start: ContinuousClock.Instant) -> Double {
-    let duration = ContinuousClock.now - start
-    return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    (ContinuousClock.now - start).seconds
 }
