@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CPNG", "CCairo"]),
-        .target(name: "TestSupport", dependencies: ["Media", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Media", "Pipeline", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
             name: "Models",
