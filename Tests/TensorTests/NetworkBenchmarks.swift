@@ -180,8 +180,19 @@ struct NetworkBenchmarks {
     @Test("S3FD stack at full width: heads with automatic algorithms within 1e-4 of im2col (realistic scale)",
           .enabled(if: benchEnabled))
     func s3fdAccuracy() {
+        expectAutomaticMatchesIm2col(height: 132, width: 244)
+    }
+
+    /// The same check on a small frame (every layer at full width, the same algorithms), fast
+    /// enough for every test run.
+    @Test("S3FD stack at full width on a 64x96 frame: heads with automatic algorithms within 1e-4 of im2col")
+    func s3fdAccuracySmall() {
+        expectAutomaticMatchesIm2col(height: 64, width: 96)
+    }
+
+    func expectAutomaticMatchesIm2col(height: Int, width: Int) {
         let layers = s3fdStack(), heads = s3fdHeads()
-        let x = randomTensor([1, 3, 132, 244], seed: 1, scale: 120)
+        let x = randomTensor([1, 3, height, width], seed: 1, scale: 120)
         var t: [(String, Double, Double, String)] = []
         let fast = runStack(layers, heads: heads, input: x, timings: &t)
         let reference = runStack(layers, heads: heads, input: x, algorithm: .im2col, timings: &t)
