@@ -187,7 +187,8 @@ public struct ClipEvaluator: Sendable {
         let input = EvaluationInput(
             videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
         let started = ContinuousClock.now
-        let key = Evaluator(settings: settings, networks: source, cache: EmptyCache()).keys(for: input).evaluation
+        let keys = Evaluator(settings: settings, networks: source, cache: EmptyCache()).keys(for: input)
+        let key = keys.evaluation
         if var stored = try store.evaluation(key: key) {
             // An identical evaluation: nothing to compute.
             stored.stages = stored.stages.map {
@@ -207,7 +208,7 @@ public struct ClipEvaluator: Sendable {
         }
         let writer = try store.artifactWriter()
         do {
-            let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input)
+            let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input, keys: keys)
             try writer.record(evaluation, provenance: provenance(usesS3FD: boxes == nil))
             return evaluation
         } catch {
