@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(
             name: "BenchmarkTests", dependencies: ["Benchmark", "Store", "Pipeline", "Models", "Media", "TestSupport"],
             swiftSettings: numericSettings),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
         // Property tests of what users feed the binary (docs/reliability.md).
         .testTarget(name: "FuzzTests", dependencies: ["syncbench", "TestSupport"]),
