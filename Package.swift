@@ -34,8 +34,8 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg", "CJPEG", "DSP"], swiftSettings: numericSettings),
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
-        .target(name: "Reports", dependencies: ["Media", "Store", "CPNG", "CCairo", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "TestSupport", dependencies: ["Media", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CPNG", "CCairo"]),
+        .target(name: "TestSupport", dependencies: ["Media", "Pipeline", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
             name: "Models",
@@ -57,7 +57,7 @@ let package = Package(
 
         .target(
             name: "Benchmark",
-            dependencies: ["Store", "Pipeline", "Models", "Media", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Store", "Pipeline", "Models", "Media", "Tensor"]),
 
         // MARK: Build tools
         .executableTarget(name: "EmbedMigrations"),
@@ -90,11 +90,13 @@ let package = Package(
         .testTarget(
             name: "PipelineTests", dependencies: ["Pipeline", "Models", "Media", "Tensor", "TestSupport"], exclude: ["Fixtures"],
             swiftSettings: numericSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Media", "Pipeline"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Media", "Pipeline", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "BenchmarkTests", dependencies: ["Benchmark", "Store", "Pipeline", "Models", "Media", "TestSupport"],
             swiftSettings: numericSettings),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
         // Property tests of what users feed the binary (docs/reliability.md).
         .testTarget(name: "FuzzTests", dependencies: ["syncbench", "TestSupport"]),

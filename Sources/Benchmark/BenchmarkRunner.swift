@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Pipeline
 import Store
+import Tensor
 
 /// What a run will do, known before it starts.
 public struct BenchmarkPlan: Sendable, Equatable {

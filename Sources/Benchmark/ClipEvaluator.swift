@@ -3,6 +3,7 @@ import Media
 import Models
 import Pipeline
 import Store
+import Tensor
 
 /// A file an evaluation needs does not exist.
 public struct MissingInputFile: Error, Equatable, CustomStringConvertible {
@@ -186,7 +187,8 @@ public struct ClipEvaluator: Sendable {
         let input = EvaluationInput(
             videoPath: video, videoSHA256: videoSHA, speechPath: audio, speechSHA256: speechSHA, speechError: speechError, boxes: boxes)
         let started = ContinuousClock.now
-        let key = Evaluator(settings: settings, networks: source, cache: EmptyCache()).keys(for: input).evaluation
+        let keys = Evaluator(settings: settings, networks: source, cache: EmptyCache()).keys(for: input)
+        let key = keys.evaluation
         if var stored = try store.evaluation(key: key) {
             // An identical evaluation: nothing to compute.
             stored.stages = stored.stages.map {
@@ -206,7 +208,7 @@ public struct ClipEvaluator: Sendable {
         }
         let writer = try store.artifactWriter()
         do {
-            let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input)
+            let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input, keys: keys)
             try writer.record(evaluation, provenance: provenance(usesS3FD: boxes == nil))
             return evaluation
         } catch {
@@ -226,8 +228,4 @@ private struct EmptyCache: ArtifactCache {
     func discardFrames(of key: String) throws {}
     func saveFrames(of key: String, startingAt index: Int, _ pngs: [Data]) throws {}
     func frames(of key: String, range: Range<Int>) throws -> [Data] { [] }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -42,11 +42,15 @@ public struct MoChaBenchLayout: Sendable {
         } catch {
             throw SuiteLayoutError(path: csvPath, reason: "cannot read: \(error.localizedDescription)")
         }
-        let records: [(line: Int, fields: [String])]
+        let records: [CSVRecords.Record]
         do {
             records = try CSVRecords.parse(text)
         } catch {
-            throw SuiteLayoutError(path: csvPath, line: error.line, reason: error.reason)
+            switch error.problem {
+            case .unclosedQuote: throw SuiteLayoutError(path: csvPath, line: error.recordLine, reason: "a quoted field is not closed")
+            case .quoteInUnquotedField: throw SuiteLayoutError(path: csvPath, line: error.line, reason: "a quote inside an unquoted field")
+            case .textAfterClosingQuote: throw SuiteLayoutError(path: csvPath, line: error.line, reason: "text after a closing quote")
+            }
         }
         guard let header = records.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
             throw SuiteLayoutError(path: csvPath, reason: "empty file")
@@ -59,7 +63,8 @@ public struct MoChaBenchLayout: Sendable {
             throw SuiteLayoutError(path: csvPath, line: 1, reason: "missing column(s) \(missing.joined(separator: ", ")) (header: \(header.joined(separator: ",")))")
         }
         var seen: Set<String> = []
-        return try records.dropFirst().map { (line, fields) throws(SuiteLayoutError) -> SampleInputSpec in
+        return try records.dropFirst().map { record throws(SuiteLayoutError) -> SampleInputSpec in
+            let (line, fields) = (record.line, record.fields)
             func field(_ name: String) -> String? {
                 position[name].flatMap { $0 < fields.count ? fields[$0].trimmingCharacters(in: .whitespaces) : nil }
             }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Media
+import Pipeline
 
 /// The SHA-256 digest of a file's bytes, the key of everything SyncBench stores about the file.
 ///
@@ -28,7 +29,7 @@ public enum ContentDigest {
             while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
                 hasher.update(data: chunk)
             }
-            return hex(hasher.finalize())
+            return hasher.finalize().hexDigits
         } catch {
             throw .unreadableFile(path: path, operation: "compute SHA-256", reason: FileProblem.describe(path: path, error: error))
         }
@@ -38,17 +39,6 @@ public enum ContentDigest {
     ///
     /// - Returns: 64 lowercase hexadecimal digits.
     public static func sha256(of bytes: some DataProtocol) -> String {
-        hex(SHA256.hash(data: bytes))
-    }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(2 * SHA256.byteCount)
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        SHA256.hash(data: bytes).hexDigits
     }
 }

@@ -35,16 +35,15 @@ public enum Parallel {
 }
 
 /// Timing for benchmarks (no output of its own).
-public enum Benchmark {
+public enum KernelBenchmark {
     /// Runs `body` `warmup` times untimed, then `repetitions` times timed, and returns the timed
     /// durations in seconds (monotonic clock), in run order.
     public static func seconds(repetitions: Int, warmup: Int = 1, _ body: () -> Void) -> [Double] {
-        precondition(repetitions > 0 && warmup >= 0, "Benchmark needs repetitions > 0 and warmup >= 0")
+        precondition(repetitions > 0 && warmup >= 0, "KernelBenchmark needs repetitions > 0 and warmup >= 0")
         for _ in 0..<warmup { body() }
         let clock = ContinuousClock()
         return (0..<repetitions).map { _ in
-            let d = clock.measure(body)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            clock.measure(body).seconds
         }
     }
 
@@ -54,4 +53,9 @@ public enum Benchmark {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
+}
+
+extension Duration {
+    /// The duration in seconds (the one conversion SyncBench's timings use).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -42,23 +42,8 @@ enum PolyphaseWinograd {
                                 sub[s][t] = Double(weight[((o * inChannels + c) * kernel.0 + 2 * s + a) * kernel.1 + 2 * t + b])
                             }
                         }
-                        // tmp = G · sub (6×4), then tmp · Gᵀ (6×6).
-                        var tmp = [[Double]](repeating: [0, 0, 0, 0], count: 6)
-                        for k in 0..<6 {
-                            for t in 0..<4 {
-                                var sum = 0.0
-                                for s in 0..<4 { sum += g[k][s] * sub[s][t] }
-                                tmp[k][t] = sum
-                            }
-                        }
                         let column = o * c4 + (a * 2 + b) * inChannels + c
-                        for k in 0..<6 {
-                            for l in 0..<6 {
-                                var sum = 0.0
-                                for t in 0..<4 { sum += tmp[k][t] * g[l][t] }
-                                u[(k * 6 + l) * plane + column] = Float(sum)
-                            }
-                        }
+                        Winograd.transformKernel(g, size: 4, { s, t in sub[s][t] }) { xi, sum in u[xi * plane + column] = Float(sum) }
                     }
                 }
             }
@@ -79,25 +64,10 @@ enum PolyphaseWinograd {
         let tileRowsPerImage = (ho + 2) / 3
         let tilesPerRow = (wo + 2) / 3
         let chunks = (tilesPerRow + 7) / 8
-        let totalTileRows = batch * tileRowsPerImage
-        // Blocks of whole tile rows (possibly spanning images), V and M of one block ≈ 8 MB (measured
-        // faster than 1–4 MB for SyncNet lip conv1 on the 2-core development machine), of
-        // equal size and at least 64 tiles wide so that the 36 GEMMs stay efficient.
-        let bytesPerTileRow = 36 * (c4 + o) * tilesPerRow * 4
-        let limit = max((8 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
-        let blockCount = (totalTileRows + limit - 1) / limit
-        let rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
-        // SIMD8 chunks of a row's last tiles spill into the next row's slots (written later by the
-        // same job) or into the 8 spare slots at the end.
-        let ld = (rowsPerBlock * tilesPerRow + 8 + 15) / 16 * 16
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c4 * ld)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
-        v.initialize(repeating: 0, count: 36 * c4 * ld)
-        m.initialize(repeating: 0, count: 36 * o * ld)
-        defer {
-            v.deallocate()
-            m.deallocate()
-        }
+        // Blocks of whole tile rows as in ``Winograd/Blocks``.
+        let blocks = Winograd.Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c4, outChannels: o)
+        defer { blocks.deallocate() }
+        let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
         // Gathered phase rows of one tile row: rows[(r·3 + q)·rowStride + t] = phase[3ty + r][3t + q].
         let rowStride = chunks * 8 + 8
         // Valid tile ranges per column phase (a phase column 3t + q of parity b reads input column

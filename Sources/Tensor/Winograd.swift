@@ -44,26 +44,69 @@ enum Winograd {
                 let wb = wb
                 Parallel.forChunks(plane) { range in
                     for oc in range {
-                        var tmp = [[Double]](repeating: [0, 0, 0], count: 6)  // G · w
-                        for a in 0..<6 {
-                            for v in 0..<3 {
-                                var s = 0.0
-                                for r in 0..<3 { s += g[a][r] * Double(wb[oc * 9 + r * 3 + v]) }
-                                tmp[a][v] = s
-                            }
-                        }
-                        for a in 0..<6 {
-                            for b in 0..<6 {
-                                var s = 0.0
-                                for v in 0..<3 { s += tmp[a][v] * g[b][v] }
-                                ub[(a * 6 + b) * plane + oc] = Float(s)
-                            }
-                        }
+                        transformKernel(g, size: 3, { r, v in Double(wb[oc * 9 + r * 3 + v]) }) { xi, s in ub[xi * plane + oc] = Float(s) }
                     }
                 }
             }
         }
         return u
+    }
+
+    /// `(G · k · Gᵀ)[ξ]` for ξ = 0…35 (the 6×6 result row by row), for an n×n kernel `k` read
+    /// through `kernel(row, column)` and `G` of 6×n (shared with ``PolyphaseWinograd``): in double,
+    /// each sum in index order, `store(ξ, value)` rounding as it likes.
+    @inline(__always)
+    static func transformKernel(_ g: [[Double]], size n: Int, _ kernel: (Int, Int) -> Double, store: (Int, Double) -> Void) {
+        var tmp = [[Double]](repeating: [Double](repeating: 0, count: n), count: 6)  // G · k
+        for a in 0..<6 {
+            for v in 0..<n {
+                var s = 0.0
+                for r in 0..<n { s += g[a][r] * kernel(r, v) }
+                tmp[a][v] = s
+            }
+        }
+        for a in 0..<6 {
+            for b in 0..<6 {
+                var s = 0.0
+                for v in 0..<n { s += tmp[a][v] * g[b][v] }
+                store(a * 6 + b, s)
+            }
+        }
+    }
+
+    /// The blocks of a Winograd driver (shared with ``PolyphaseWinograd``): whole tile rows,
+    /// possibly spanning images, in blocks of equal size (a short last block would make 36 narrow
+    /// GEMMs) whose `V` and `M` take about 8 MB (measured faster than 1–4 MB for SyncNet lip conv1
+    /// on the 2-core development machine), each at least one tile row and 64 tiles wide so that the
+    /// GEMMs stay efficient. Tiles of a block are numbered compactly (row by row); the SIMD8 stores
+    /// of a row's last chunk spill into the next row's slots, which are written afterwards by the
+    /// same job, or into the 8 spare slots at the end.
+    struct Blocks {
+        let totalTileRows: Int
+        let rowsPerBlock: Int
+        /// The row length of `V` and `M`.
+        let ld: Int
+        /// `V` (`[36, inner, ld]`) and `M` (`[36, O, ld]`), zeroed; ``deallocate()`` frees them.
+        let v: UnsafeMutablePointer<Float>
+        let m: UnsafeMutablePointer<Float>
+
+        init(totalTileRows: Int, tilesPerRow: Int, inner: Int, outChannels o: Int) {
+            let bytesPerTileRow = 36 * (inner + o) * tilesPerRow * 4
+            let limit = max((8 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
+            let blockCount = (totalTileRows + limit - 1) / limit
+            self.totalTileRows = totalTileRows
+            rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
+            ld = (rowsPerBlock * tilesPerRow + 8 + 15) / 16 * 16
+            v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * inner * ld)
+            m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
+            v.initialize(repeating: 0, count: 36 * inner * ld)
+            m.initialize(repeating: 0, count: 36 * o * ld)
+        }
+
+        func deallocate() {
+            v.deallocate()
+            m.deallocate()
+        }
     }
 
     typealias V8 = SIMD8<Float>
@@ -79,27 +122,10 @@ enum Winograd {
         let tileRowsPerImage = (ho + 3) / 4
         let tilesPerRow = (wo + 3) / 4
         let chunks = (tilesPerRow + 7) / 8  // SIMD8 chunks per tile row
-        // Tiles of a block are numbered compactly (row by row); the SIMD8 stores of a row's last
-        // chunk spill into the next row's slots, which are written afterwards by the same job,
-        // or into the 8 spare slots at the end.
         let rowSpan = tilesPerRow
-        let totalTileRows = batch * tileRowsPerImage
-        // Block of tile rows: V and M of one block ≈ 8 MB, at least one tile row.
-        let bytesPerTileRow = 36 * (c + o) * rowSpan * 4
-        // Blocks of equal size (a short last block would make 36 narrow GEMMs), each at least
-        // 64 tiles wide so that the GEMMs stay efficient.
-        let limit = max((8 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
-        let blockCount = (totalTileRows + limit - 1) / limit
-        let rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
-        let ld = (rowsPerBlock * rowSpan + 8 + 15) / 16 * 16
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * ld)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
-        v.initialize(repeating: 0, count: 36 * c * ld)
-        m.initialize(repeating: 0, count: 36 * o * ld)
-        defer {
-            v.deallocate()
-            m.deallocate()
-        }
+        let blocks = Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
+        defer { blocks.deallocate() }
+        let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
         let phaseStride = chunks * 8 + 8
         transformedWeight.withUnsafeBufferPointer { ub in
             bias.withUnsafeBufferPointer { bb in

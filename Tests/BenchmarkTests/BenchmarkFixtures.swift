@@ -1,11 +1,10 @@
 import Foundation
 import Models
+import TestSupport
 
 /// Temporary folders, the shared data and stand-in weights for benchmark tests (clips: `ScorableClip`).
 enum BenchmarkFixtures {
-    static let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
-    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: sharedData.appendingPathComponent("mochabench-mini/benchmark/benchmark.csv").path) }
+    static let sharedData = SharedData.root
 
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-bench-\(UUID().uuidString)")

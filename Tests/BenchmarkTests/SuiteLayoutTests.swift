@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 @testable import Benchmark
 
@@ -50,7 +51,7 @@ struct SuiteLayoutTests {
     }
 
     @Test("The shared mochabench-mini checkout: 16 samples in 8 categories, every video, speech and boxes file present",
-          .enabled(if: BenchmarkFixtures.hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+          .enabled(if: SharedData.has("mochabench-mini/benchmark/benchmark.csv"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func mochabenchMini() throws {
         let root = BenchmarkFixtures.sharedData.appendingPathComponent("mochabench-mini")
         let specs = try MoChaBenchLayout(root: root, boxes: BenchmarkFixtures.sharedData.appendingPathComponent("boxes/mochabench-mini")).inputs(model: "MoCha")

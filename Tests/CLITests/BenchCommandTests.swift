@@ -9,7 +9,6 @@ import Testing
 @Suite("syncbench bench, db merge and report", .serialized, .timeLimit(.minutes(15)))
 struct BenchCommandTests {
     static let data = EvalCommandTests.data
-    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: data.appendingPathComponent("four-models/MoCha/02.mp4").path) }
 
     let directory: URL
     let weights: String
@@ -366,7 +365,7 @@ struct BenchCommandTests {
     }
 
     @Test("The shared four-models clips: two generators registered as one suite, run with their boxes, reported",
-          .enabled(if: hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+          .enabled(if: SharedData.has("four-models/MoCha/02.mp4"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func fourModels() throws {
         // Two clips per model, linked (not copied) into model folders; the boxes are the shared ones.
         for model in ["MoCha", "hallo3"] {
@@ -396,7 +395,7 @@ struct BenchCommandTests {
     }
 
     @Test("The shared mochabench-mini checkout through the MoChaBench importer: 16 samples, statuses from its boxes, groups in the report",
-          .enabled(if: hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+          .enabled(if: SharedData.has("four-models/MoCha/02.mp4"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func mochabenchMini() throws {
         let root = Self.data.appendingPathComponent("mochabench-mini")
         let added = try SyncBenchBinary.run([

@@ -8,9 +8,7 @@ import Testing
 /// boxes and stand-in weights.
 @Suite("syncbench eval, query and cache", .serialized, .timeLimit(.minutes(10)))
 struct EvalCommandTests {
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
-    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: data.appendingPathComponent("example.avi").path) }
+    static let data = SharedData.root
 
     let directory: URL
     let weights: String
@@ -39,7 +37,7 @@ struct EvalCommandTests {
     }
 
     @Test("eval scores the example, a rerun computes nothing, --vshift recomputes only the scores; every artifact exports",
-          .enabled(if: hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+          .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func evalQueryExport() throws {
         let (first, result) = try eval([])
         #expect(first.status == 0, "\(first.stderr)")

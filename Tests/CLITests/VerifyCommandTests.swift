@@ -10,8 +10,8 @@ import Testing
 @Suite("syncbench verify", .serialized, .timeLimit(.minutes(10)))
 struct VerifyCommandTests {
     static let data = EvalCommandTests.data
-    static let published = data.appendingPathComponent("mochabench-mini/eval-lipsync/mocha-eval-results/sync_scores.csv")
-    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: published.path) }
+    static let publishedScores = "mochabench-mini/eval-lipsync/mocha-eval-results/sync_scores.csv"
+    static let published = data.appendingPathComponent(publishedScores)
 
     /// Four samples of mochabench-mini, chosen for cost (the cheapest of their kind, about 20 s in a
     /// debug build) and for kind: with the shared boxes two are scored, one has no track and one no
@@ -110,7 +110,7 @@ struct VerifyCommandTests {
     }
 
     @Test("mochabench-mini with stand-in weights against the published sync_scores.csv: matched, deltas as computed here, disagreement said plainly",
-          .enabled(if: hasSharedData, "needs ../shared/data/mochabench-mini (shared test data, not part of the repository)"))
+          .enabled(if: SharedData.has(publishedScores), "needs ../shared/data/mochabench-mini (shared test data, not part of the repository)"))
     func publishedMoChaBench() throws {
         try evaluateSubset()
         let plot = directory.appendingPathComponent("agreement.png")
@@ -172,7 +172,7 @@ struct VerifyCommandTests {
     }
 
     @Test("our own numbers written as a plain CSV and as all_scores.txt with a file list agree (exit 0); nudged past a tolerance they do not",
-          .enabled(if: hasSharedData, "needs ../shared/data/mochabench-mini (shared test data, not part of the repository)"))
+          .enabled(if: SharedData.has(publishedScores), "needs ../shared/data/mochabench-mini (shared test data, not part of the repository)"))
     func ownNumbersAgree() throws {
         try evaluateSubset()
         let ours = try ourScores(), tracks = try ourTracks()

@@ -33,7 +33,7 @@ private func makeMFCC() throws -> MFCC {
 @Suite("MFCC (python_speech_features 0.6)")
 struct MFCCTests {
     @Test("matches the reference on example_speech.wav", .enabled(
-        if: Fixtures.hasExampleSpeech,
+        if: SharedData.has("example_speech.wav"),
         "needs ../shared/data/example_speech.wav (shared test data, not part of the repository)"))
     func realSpeech() throws {
         let info = try Fixtures.json("mfcc_example_speech.json")

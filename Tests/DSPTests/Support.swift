@@ -1,5 +1,6 @@
 import Foundation
 import NPY
+import TestSupport
 
 /// Paths and loaders shared by the DSP tests.
 enum Fixtures {
@@ -10,9 +11,7 @@ enum Fixtures {
     static let directory = packageRoot.appendingPathComponent("Tests/DSPTests/Fixtures")
 
     /// The real speech file; shared test data, never copied into the repository.
-    static let exampleSpeech = packageRoot.appendingPathComponent("../shared/data/example_speech.wav").standardizedFileURL
-
-    static var hasExampleSpeech: Bool { FileManager.default.fileExists(atPath: exampleSpeech.path) }
+    static let exampleSpeech = SharedData.url("example_speech.wav")
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 

@@ -44,7 +44,7 @@ struct FaithfulChainTests {
     }
 
     @Test("faithful frames of real clips (25 fps MP3 AVI, 24 fps AAC MP4) are byte-identical to the CLI's JPEGs",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func realFramesMatchCLI() throws {
         for clip in try FaithfulGoldens.load().clips {
@@ -53,7 +53,7 @@ struct FaithfulChainTests {
     }
 
     @Test("faithful frames equal OpenCV's imread of the reference's JPEGs; scene images equal VideoCapture's frames",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
     func framesMatchOpenCVGoldens() throws {
         for clip in try FaithfulGoldens.load().clips {
             // The goldens' video.avi was encoded with the CLI's automatic slice-thread count on the
@@ -94,7 +94,7 @@ struct FaithfulChainTests {
     }
 
     @Test("clean chain: scene images are the source pictures, once per AVI picture",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
     func cleanSceneImages() throws {
         let decoder = try VideoDecoder(path: TestEnvironment.sharedData.appendingPathComponent("example.avi").path, mode: .reference)
         var scenes = 0
@@ -112,7 +112,7 @@ struct FaithfulChainTests {
     // MARK: crops (docs/reference/pipeline.md §9.3, §10.1)
 
     @Test("OpenCV's BGR -> yuv420p conversion for the XVID writer is reproduced sample for sample",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
     func writerConversionMatchesOpenCV() throws {
         let goldens = try FaithfulGoldens.load()
         let crops = try FaithfulGoldens.exampleCrops(goldens.crops)
@@ -121,7 +121,7 @@ struct FaithfulChainTests {
     }
 
     @Test("crop round trip: OpenCV's XVID writer + rate-controlled JPEG re-extraction, bit-exact with the reference's files",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
     func cropRoundTrip() throws {
         let goldens = try FaithfulGoldens.load()
         let crops = try FaithfulGoldens.exampleCrops(goldens.crops)
@@ -150,7 +150,7 @@ struct FaithfulChainTests {
     }
 
     @Test("crop round trip's encoders, independently of OpenCV: JPEGs byte-identical to the writer settings run through the ffmpeg CLI",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func cropRoundTripMatchesCLIEmulation() throws {
         let goldens = try FaithfulGoldens.load()
@@ -194,7 +194,7 @@ struct FaithfulChainTests {
     }
 
     @Test("joonson's audio of real clips (MP3 44.1 kHz AVI, AAC MP4) equals the CLI's extraction",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func realAVIAudio() throws {
         for clip in try FaithfulGoldens.load().clips {

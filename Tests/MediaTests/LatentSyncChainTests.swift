@@ -11,7 +11,7 @@ struct LatentSyncChainTests {
     static let clips = ["example.avi", "four-models/MoCha/07.mp4", "four-models/aniportrait-square/07.mp4"]
 
     @Test("the intermediate's speech: `-async 1 -r 25 video.mp4` (AAC) then `-ac 1 -ar 16000 audio.wav`, sample for sample",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func intermediateSpeech() throws {
         let directory = try TestEnvironment.temporaryDirectory()
@@ -28,7 +28,7 @@ struct LatentSyncChainTests {
     }
 
     @Test("a crop's speech: the 16 kHz slice muxed as AAC (`-c:a aac`) and read back (`-async 1 -ac 1 -ar 16000`), sample for sample",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"),
           arguments: [(0, 133), (17, 80), (40, 46)])
     func cropSpeech(frames: (Int, Int)) throws {
@@ -54,7 +54,7 @@ struct LatentSyncChainTests {
     /// `IntermediateMP4Frames`), so the chain is compared with the same command pinned to one
     /// encoder thread and a synchronous lookahead, on both sides.
     @Test("the intermediate's frames: `-r 25 video.mp4` (libx264, one thread) then `-qscale:v 2 -f image2`, byte-identical or within 30 dB",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func intermediateFrames() throws {
         let directory = try TestEnvironment.temporaryDirectory()

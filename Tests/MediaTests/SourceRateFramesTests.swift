@@ -65,7 +65,7 @@ struct SourceRateFramesTests {
     }
 
     @Test("real clips (25 fps MP3 AVI, 24 fps and 30 fps AAC MP4): every JPEG byte-identical to the CLI's",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func realClipsMatchCLI() throws {
         let directory = try TestEnvironment.temporaryDirectory()
@@ -76,7 +76,7 @@ struct SourceRateFramesTests {
     }
 
     @Test("the upstream goldens' frame lists (Wav2Lip calculate_scores_LRS.py's JPEGs on 12 shared clips)",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
     func upstreamGoldens() throws {
         let folder = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/protocols/wav2lip-lrs")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") && !$0.hasPrefix("_") }.sorted()

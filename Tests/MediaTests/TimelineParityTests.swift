@@ -1,6 +1,7 @@
 import Foundation
 import Media
 import Testing
+import TestSupport
 
 @Suite("25 fps timeline and 16 kHz audio match the reference's ffmpeg chain", .serialized)
 struct TimelineParityTests {
@@ -21,7 +22,7 @@ struct TimelineParityTests {
     }
 
     @Test("every real clip in ../shared/data: frame count, order and pixels equal the reference's",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func sharedClips() throws {
         let clips = TestEnvironment.sharedClips()
@@ -30,7 +31,7 @@ struct TimelineParityTests {
     }
 
     @Test("every real clip's own audio and every speech file resample bit-exactly to 16 kHz mono",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"),
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"),
           .enabled(if: TestEnvironment.ffmpeg != nil, "\(TestEnvironment.ffmpegMissing)"))
     func sharedAudio() throws {
         for file in TestEnvironment.sharedClips() + TestEnvironment.sharedSpeech() {
@@ -41,7 +42,7 @@ struct TimelineParityTests {
     }
 
     @Test("example.avi has the slot layout of docs/reference/pipeline.md §3.4: 134 frames from 132 pictures",
-          .enabled(if: TestEnvironment.hasSharedData, "\(TestEnvironment.sharedDataMissing)"))
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
     func exampleLayout() throws {
         let decoder = try VideoDecoder(path: TestEnvironment.sharedData.appendingPathComponent("example.avi").path, mode: .reference, convertPixels: false)
         var slots: [ReferenceTimeline.Slot] = []

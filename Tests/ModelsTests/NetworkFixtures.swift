@@ -10,11 +10,7 @@ enum NetworkFixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let directory = packageRoot.appendingPathComponent("Tests/ModelsTests/Fixtures/networks")
     /// `../shared/data`: real clips, never copied into the repository.
-    static let sharedData = packageRoot.appendingPathComponent("../shared/data").standardizedFileURL
-
-    static var hasSharedData: Bool {
-        FileManager.default.fileExists(atPath: sharedData.appendingPathComponent("example.avi").path)
-    }
+    static let sharedData = SharedData.root
 
     static func npy(_ name: String) throws -> NPYArray {
         try NPYArray(contentsOf: directory.appendingPathComponent(name))

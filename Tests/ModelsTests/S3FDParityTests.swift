@@ -50,7 +50,7 @@ struct S3FDParityTests {
 
     @Test(
         "real frames: heads, Detect rows and detect_faces at 0.9 and 0.05",
-        .enabled(if: NetworkFixtures.hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"),
+        .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test clips, not part of the repository)"),
         arguments: ["example_f0", "example_f60", "hallo3_f10"])
     func realFrame(_ name: String) throws {
         let cases = try #require(try NetworkFixtures.index()["s3fd"] as? [String: Any])

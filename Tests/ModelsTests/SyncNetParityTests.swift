@@ -52,7 +52,7 @@ struct SyncNetParityTests {
     }
 
     @Test("embeddings of real face crops and speech", .enabled(
-        if: NetworkFixtures.hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+        if: SharedData.has("example.avi"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func realCrops() throws {
         let index = try NetworkFixtures.index()
         let real = try #require(index["syncnet_real"] as? [String: Any])

@@ -9,7 +9,7 @@ import Testing
 /// The whole evaluator against the reference pipeline run end to end on the example clip
 /// (`tools/reference/make_eval_goldens.py`: syncnet_python 0.2.3's own `inference`, stand-in
 /// weights, the example boxes in place of S3FD).
-@Suite("Evaluator parity with the reference", .enabled(if: EvaluationFixtures.hasSharedData, "needs ../shared/data (shared test clips, not part of the repository)"))
+@Suite("Evaluator parity with the reference", .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test clips, not part of the repository)"))
 struct EvaluatorParityTests {
     struct Golden: Decodable {
         struct Evaluate: Decodable {

@@ -48,8 +48,7 @@ struct FaceTrackerTests {
         return try! JSONDecoder().decode(Goldens.self, from: Data(contentsOf: url))
     }()
 
-    static let boxes = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data/boxes").standardizedFileURL
+    static let boxes = SharedData.url("boxes")
 
     static func summaries(_ tracks: [FaceTrack]) -> [Summary] {
         tracks.map { track in
@@ -62,7 +61,7 @@ struct FaceTrackerTests {
 
     @Test(
         "every shared clip's boxes give the reference's tracks, min_track 50 and 100",
-        .enabled(if: FileManager.default.fileExists(atPath: boxes.appendingPathComponent("index.json").path),
+        .enabled(if: SharedData.has("boxes/index.json"),
                  "needs ../shared/data/boxes (shared test data, not part of the repository)"))
     func sharedClips() throws {
         #expect(Self.goldens.clips.count == 56)

@@ -12,7 +12,7 @@ import Testing
 /// |ΔC| ≤ 0.01, |ΔD| ≤ 0.5 % per track and for the clip (issue #12's bound; the SyncNet arithmetic
 /// itself agrees within 1e-4 of the distance scale, `EvaluatorParityTests`, and the lossy chain's
 /// pixels are bit-exact, so the margin covers float summation order only).
-@Suite("Profiles against their upstream code", .serialized, .enabled(if: EvaluationFixtures.hasSharedData, "needs ../shared/data"))
+@Suite("Profiles against their upstream code", .serialized, .enabled(if: SharedData.has("example.avi"), "needs ../shared/data"))
 struct ProtocolParityTests {
     struct Golden: Decodable {
         struct Track: Decodable {

@@ -59,9 +59,7 @@ struct ShotDetectorTests {
         return try! JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
     }()
 
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data").standardizedFileURL
-    static let hasData = FileManager.default.fileExists(atPath: data.appendingPathComponent("example.avi").path)
+    static let data = SharedData.root
 
     static func goldenCase(_ name: String) throws -> Case {
         try #require(golden.cases.first { $0.name == name }, "no case \(name) in shots.json")
@@ -97,7 +95,7 @@ struct ShotDetectorTests {
 
     @Test(
         "real clips: every picture equal to OpenCV's, every score, cut and scene equal to the library's",
-        .enabled(if: hasData, "needs ../shared/data (shared test data, not part of the repository)"),
+        .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test data, not part of the repository)"),
         arguments: ["example", "mocha-01", "mochabench-mini-1p-closeup", "sadtalker-01", "hallo3-01"])
     func realClip(_ name: String) throws {
         let golden = try Self.goldenCase(name)
@@ -128,7 +126,7 @@ struct ShotDetectorTests {
 
     @Test(
         "synthetic clips from shared pictures: cuts, flashes, close cuts, early cut, 2x and no downscale",
-        .enabled(if: hasData, "needs ../shared/data (shared test data, not part of the repository)"),
+        .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test data, not part of the repository)"),
         arguments: ["cuts-and-flashes", "early-cut", "no-cut-short", "one-frame", "square-512", "small-200x150", "hallo3-cuts"])
     func recipe(_ name: String) throws {
         let golden = try Self.goldenCase(name)

@@ -24,12 +24,11 @@ struct TrackCropperTests {
         var crops: [Crop]
     }
 
-    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/data").standardizedFileURL
+    static let data = SharedData.root
 
     @Test(
         "windows exact and crops bit-exact on the example clip",
-        .enabled(if: FileManager.default.fileExists(atPath: data.appendingPathComponent("example.avi").path),
+        .enabled(if: SharedData.has("example.avi"),
                  "needs ../shared/data (shared test data, not part of the repository)"))
     func exampleClip() throws {
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Reports
 
 /// The published per-sample scores of MoCha's 220 MoChaBench generations, aggregated as the
@@ -16,7 +17,7 @@ import Testing
 ///   `LeaderboardStatistics`.
 @Suite(
     "Published MoCha scores reproduce the MoChaBench leaderboard",
-    .enabled(if: PublishedMoChaScores.isPresent, "needs ../shared/data/mochabench-mini (shared test data, not part of the repository)"))
+    .enabled(if: SharedData.has("mochabench-mini/eval-lipsync/mocha-eval-results/sync_scores.csv"), "needs ../shared/data/mochabench-mini (shared test data, not part of the repository)"))
 struct PublishedMoChaScoresTests {
     static let csv = PublishedMoChaScores.csv
 
@@ -137,9 +138,7 @@ struct PublishedMoChaScoresTests {
 
 /// Where the shared data keeps the published scores: `../shared/data` next to the repository.
 enum PublishedMoChaScores {
-    static let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/mochabench-mini/eval-lipsync/mocha-eval-results/sync_scores.csv").standardizedFileURL
-    static var isPresent: Bool { FileManager.default.fileExists(atPath: csv.path) }
+    static let csv = SharedData.url("mochabench-mini/eval-lipsync/mocha-eval-results/sync_scores.csv")
 }
 
 extension ScoreSummary {

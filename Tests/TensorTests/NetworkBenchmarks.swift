@@ -66,7 +66,6 @@ func runStack(
     var x = input
     var sources: [Tensor] = []
     let clock = ContinuousClock()
-    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
     for (name, layer) in layers {
         var flops = 0.0
         var algo = ""
@@ -90,7 +89,7 @@ func runStack(
         case .source: sources.append(x)
         case .head: break
         }
-        timings.append((name, seconds(clock.now - start), flops, algo))
+        timings.append((name, (clock.now - start).seconds, flops, algo))
     }
     if heads.isEmpty { return [x] }
     var outputs: [Tensor] = []
@@ -99,7 +98,7 @@ func runStack(
         outputs.append(loc(source, algorithm: algorithm))
         outputs.append(conf(source, algorithm: algorithm))
     }
-    timings.append(("heads", seconds(clock.now - start), 0, ""))
+    timings.append(("heads", (clock.now - start).seconds, 0, ""))
     return outputs
 }
 
@@ -156,9 +155,9 @@ struct NetworkBenchmarks {
             perRun.append(timings)
         }
         let totals = perRun.map { $0.reduce(0) { $0 + $1.1 } }
-        print("== \(label): median \(String(format: "%.4f", Benchmark.median(totals))) s, min \(String(format: "%.4f", totals.min()!)) s")
+        print("== \(label): median \(String(format: "%.4f", KernelBenchmark.median(totals))) s, min \(String(format: "%.4f", totals.min()!)) s")
         for (i, entry) in perRun[0].enumerated() {
-            let t = Benchmark.median(perRun.map { $0[i].1 })
+            let t = KernelBenchmark.median(perRun.map { $0[i].1 })
             let gf = entry.2 > 0 ? String(format: "%6.1f GFLOP/s", entry.2 / t / 1e9) : ""
             print(String(format: "  %-10@ %8.3f ms %@ %@", entry.0 as NSString, t * 1e3, gf, entry.3))
         }
@@ -181,8 +180,19 @@ struct NetworkBenchmarks {
     @Test("S3FD stack at full width: heads with automatic algorithms within 1e-4 of im2col (realistic scale)",
           .enabled(if: benchEnabled))
     func s3fdAccuracy() {
+        expectAutomaticMatchesIm2col(height: 132, width: 244)
+    }
+
+    /// The same check on a small frame (every layer at full width, the same algorithms), fast
+    /// enough for every test run.
+    @Test("S3FD stack at full width on a 64x96 frame: heads with automatic algorithms within 1e-4 of im2col")
+    func s3fdAccuracySmall() {
+        expectAutomaticMatchesIm2col(height: 64, width: 96)
+    }
+
+    func expectAutomaticMatchesIm2col(height: Int, width: Int) {
         let layers = s3fdStack(), heads = s3fdHeads()
-        let x = randomTensor([1, 3, 132, 244], seed: 1, scale: 120)
+        let x = randomTensor([1, 3, height, width], seed: 1, scale: 120)
         var t: [(String, Double, Double, String)] = []
         let fast = runStack(layers, heads: heads, input: x, timings: &t)
         let reference = runStack(layers, heads: heads, input: x, algorithm: .im2col, timings: &t)
@@ -216,7 +226,7 @@ extension NetworkBenchmarks {
             let flops = 2.0 * Double(n * o * h * w * c * 9)
             var line = String(format: "  %-22@", label as NSString)
             for algorithm in [Conv2D.Algorithm.im2col, .winograd] {
-                let t = Benchmark.median(Benchmark.seconds(repetitions: 5) { _ = conv(x, algorithm: algorithm) })
+                let t = KernelBenchmark.median(KernelBenchmark.seconds(repetitions: 5) { _ = conv(x, algorithm: algorithm) })
                 line += String(format: "  %@ %8.3f ms (%6.1f GFLOP/s)", "\(algorithm)" as NSString, t * 1e3, flops / t / 1e9)
             }
             print(line + "  auto: \(conv.algorithm(height: h, width: w))")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Pipeline
 
 // Helpers shared by the test targets (not part of the product).
 
@@ -39,7 +40,7 @@ public struct SplitMix64: RandomNumberGenerator {
 
 /// Lowercase hex SHA-256 of `bytes` (swift-crypto), for checking fixture and output hashes.
 public func sha256Hex(_ bytes: some DataProtocol) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    SHA256.hash(data: bytes).hexDigits
 }
 
 /// Values appended from several threads (a lock around an array), read when they are done.

@@ -66,7 +66,7 @@ public struct StageKey: Sendable {
 
     /// The key: 64 lowercase hexadecimal digits.
     public var digest: String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).hexDigits
     }
 }
 

@@ -42,8 +42,7 @@ struct EvaluationRun {
         var message: String
     }
 
-    mutating func execute() throws -> ClipEvaluation {
-        let keys = evaluator.keys(for: input)
+    mutating func execute(keys: Evaluator.Keys) throws -> ClipEvaluation {
         do {
             let tracks = try tracksArtifact(keys)
             tracksMeta = tracks.meta

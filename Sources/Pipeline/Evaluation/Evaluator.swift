@@ -212,8 +212,15 @@ public struct Evaluator: Sendable {
     /// - Throws: errors of the cache, and `WeightsError` when a network that must run cannot be
     ///   loaded.
     public func evaluate(_ input: EvaluationInput) throws -> ClipEvaluation {
+        try evaluate(input, keys: keys(for: input))
+    }
+
+    /// Evaluates one clip whose keys the caller has computed with ``keys(for:)`` of an evaluator
+    /// with the same settings and networks (to look the evaluation up first, as `ClipEvaluator`
+    /// does), so they are computed once.
+    public func evaluate(_ input: EvaluationInput, keys: Keys) throws -> ClipEvaluation {
         var run = EvaluationRun(evaluator: self, input: input)
-        return try run.execute()
+        return try run.execute(keys: keys)
     }
 }
 
@@ -238,6 +245,5 @@ struct StageLedger {
 }
 
 func elapsed(since start: ContinuousClock.Instant) -> Double {
-    let duration = ContinuousClock.now - start
-    return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    (ContinuousClock.now - start).seconds
 }

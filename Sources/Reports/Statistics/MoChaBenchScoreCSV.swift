@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Why a score CSV could not be read: where (file, line, column) and what was wrong.
 public struct ScoreCSVError: Error, Equatable, CustomStringConvertible {
@@ -185,85 +186,10 @@ public enum MoChaBenchScoreCSV {
     }
 }
 
-/// A minimal RFC 4180 record splitter: comma-separated fields, `"`-quoted fields that may hold
-/// commas, quotes (`""`) and line breaks, `\n` or `\r\n` line ends, blank lines skipped, a leading
-/// byte-order mark ignored.
-enum CSVRecords {
-    struct Record {
-        /// The 1-based line the record starts on.
-        var line: Int
-        var fields: [String]
-    }
-
+extension CSVRecords {
+    /// The records of a score file; a malformed text is a ``ScoreCSVError`` on the line its record
+    /// starts on.
     static func split(_ text: String) throws(ScoreCSVError) -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var line = 1
-        var recordLine = 1
-        var inQuotes = false
-        var quoteLine = 0
-        var afterClosingQuote = false
-        var recordHasContent = false
-        var scalars = text.unicodeScalars[...]
-        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
-
-        func endRecord() {
-            fields.append(field)
-            if recordHasContent || fields.count > 1 || !field.isEmpty { records.append(Record(line: recordLine, fields: fields)) }
-            fields = []
-            field = ""
-            recordHasContent = false
-            afterClosingQuote = false
-        }
-
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            index = scalars.index(after: index)
-            if inQuotes {
-                if scalar == "\"" {
-                    if index < scalars.endIndex, scalars[index] == "\"" {
-                        field.unicodeScalars.append("\"")
-                        index = scalars.index(after: index)
-                    } else {
-                        inQuotes = false
-                        afterClosingQuote = true
-                    }
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case ",":
-                fields.append(field)
-                field = ""
-                afterClosingQuote = false
-                recordHasContent = true
-            case "\r" where index < scalars.endIndex && scalars[index] == "\n":
-                continue  // the "\n" ends the record
-            case "\n":
-                endRecord()
-                line += 1
-                recordLine = line
-            case "\"" where field.isEmpty && !afterClosingQuote:
-                inQuotes = true
-                quoteLine = line
-                recordHasContent = true
-            default:
-                if afterClosingQuote {
-                    throw ScoreCSVError(line: recordLine, reason: "unexpected character '\(scalar)' after a closing quote (line \(line))")
-                }
-                if scalar == "\"" {
-                    throw ScoreCSVError(line: recordLine, reason: "a quote inside an unquoted field (line \(line))")
-                }
-                field.unicodeScalars.append(scalar)
-            }
-        }
-        if inQuotes { throw ScoreCSVError(line: recordLine, reason: "a quoted field opened on line \(quoteLine) is never closed") }
-        endRecord()
-        return records
+        do { return try parse(text) } catch { throw ScoreCSVError(line: error.recordLine, reason: error.reason) }
     }
 }

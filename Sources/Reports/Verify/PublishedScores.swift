@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Store
 
 /// The per-sample score files `syncbench verify` compares with (docs/verify.md).
 public enum PublishedScoreFormat: String, CaseIterable, Sendable, Codable {

@@ -6,6 +6,7 @@ import Media
 import Models
 import Pipeline
 import Store
+import Tensor
 
 /// `syncbench bench`: benchmark suites — register models' videos, score them all, see where a
 /// suite stands.
@@ -446,8 +447,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     private func eta() -> String {
         guard finished > 0 else { return "-" }
-        let elapsed = (ContinuousClock.now - started)
-        let seconds = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(finished) * Double(total - finished)
+        let seconds = (ContinuousClock.now - started).seconds / Double(finished) * Double(total - finished)
         let s = Int(seconds.rounded())
         return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
     }

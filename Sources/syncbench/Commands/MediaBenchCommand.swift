@@ -2,6 +2,7 @@ import ArgumentParser
 import DSP
 import Foundation
 import Media
+import Tensor
 
 /// `syncbench media bench`: times what the scorer's media front end does to one clip.
 struct MediaBenchCommand: ParsableCommand {
@@ -87,8 +88,4 @@ struct MediaBenchCommand: ParsableCommand {
         }
         return 0
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Tensor
 
 /// `eval`'s progress on a terminal: one line on standard error, redrawn in place at most ten times
 /// a second (`detecting faces  1234/1500 frames  ETA 38s`), cleared when the evaluation ends.
@@ -28,9 +29,7 @@ final class StageProgressLine: @unchecked Sendable {
             if let total = progress.total { line += "/\(total)" }
             line += " \(progress.unit)"
             if let total = progress.total, progress.done > 0, total > progress.done {
-                let elapsed = now - stageStarted
-                let seconds = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(progress.done)
-                    * Double(total - progress.done)
+                let seconds = (now - stageStarted).seconds / Double(progress.done) * Double(total - progress.done)
                 line += "  ETA \(Int(seconds.rounded()))s"
             }
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import Models
+import Pipeline
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -111,7 +112,7 @@ struct WeightsFileReport: Encodable {
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
             bytes = data.count
-            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let digest = SHA256.hash(data: data).hexDigits
             sha256 = digest
             publishedSHA256Match = file.matchesPublishedDigest(digest)
             let checkpoint = try Checkpoint(bytes: data)

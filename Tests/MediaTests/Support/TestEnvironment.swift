@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Paths and tools the Media tests rely on, with the reasons they may be missing.
 enum TestEnvironment {
@@ -7,8 +8,7 @@ enum TestEnvironment {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `../shared/data` beside the checkout: real clips, absent on a user's fresh clone.
-    static let sharedData = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: sharedData.appendingPathComponent("example.avi").path) }
+    static let sharedData = SharedData.root
     static let sharedDataMissing = "../shared/data is absent (real clips are not part of the repository): skipped"
 
     /// The `ffmpeg` command-line tool, used only by tests to reproduce the reference's own steps.
@@ -17,7 +17,7 @@ enum TestEnvironment {
 
     /// Every video clip in the shared data, sorted.
     static func sharedClips() -> [URL] {
-        guard hasSharedData else { return [] }
+        guard SharedData.has("example.avi") else { return [] }
         var clips = [sharedData.appendingPathComponent("example.avi")]
         for folder in ["four-models", "mochabench-mini/mocha-generation"] {
             let root = sharedData.appendingPathComponent(folder)
@@ -29,7 +29,7 @@ enum TestEnvironment {
 
     /// Every speech file in the shared data.
     static func sharedSpeech() -> [URL] {
-        guard hasSharedData else { return [] }
+        guard SharedData.has("example.avi") else { return [] }
         let root = sharedData.appendingPathComponent("mochabench-mini/benchmark/speeches")
         let items = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
         return [sharedData.appendingPathComponent("example_speech.wav")] + items.filter { $0.pathExtension == "wav" }.sorted { $0.path < $1.path }

@@ -52,9 +52,7 @@ final class MemoryCache: ArtifactCache {
 }
 
 enum EvaluationFixtures {
-    static let sharedData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appending(path: "shared/data")
-    static var hasSharedData: Bool { FileManager.default.fileExists(atPath: sharedData.appending(path: "example.avi").path) }
+    static let sharedData = SharedData.root
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appending(path: "Fixtures")
 
     /// Stand-in networks, loaded once.
