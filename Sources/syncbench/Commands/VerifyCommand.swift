@@ -45,8 +45,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "The model whose videos the file scores (default: the suite's only model).")
     var model: String?
 
-    @Option(help: "Profile of the results compared.")
-    var profile: EvaluationProfile = .mochabench
+    @Option(help: "Profile of the results compared (default: the profile the suite was registered with, else mochabench).")
+    var profile: EvaluationProfile?
 
     @Flag(help: "Compare --clean results.")
     var clean = false
@@ -75,6 +75,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let scores = try reportingFailures { try readPublished() }
+        let store = try store.open()
+        let suite = try resolveSuite(self.suite, in: store)
+        let profile = try self.profile ?? recordedProfile(of: suite)
         let description = profile.description
         if !scores.format.isPerTrack && description.combination == .perTrack {
             throw fail(
@@ -84,8 +87,6 @@ struct VerifyCommand: ParsableCommand {
         if !description.reports.contains(.distance) {
             throw fail("profile \(profile.rawValue) reports confidence only; verify compares LSE-C and LSE-D", status: .invalidInput)
         }
-        let store = try store.open()
-        let suite = try resolveSuite(self.suite, in: store)
         let model = try resolveModel(in: store, suite: suite.name)
         let ours = try reportingFailures {
             try VerifiedSample.load(from: store, suite: suite.name, model: model, profile: profile.rawValue, clean: clean)
@@ -93,7 +94,7 @@ struct VerifyCommand: ParsableCommand {
         let agreement = ScoreAgreement(published: scores, ours: ours)
         let context = AgreementContext(
             suite: suite.name, model: model, profile: profile.rawValue, clean: clean, publishedFile: published, fileList: fileList,
-            format: scores.format, toolVersion: SyncBenchVersion.current, weights: identifyWeights(of: ours, store: store))
+            format: scores.format, toolVersion: SyncBenchVersion.current, weights: identifyWeights(of: ours, store: store, profile: profile))
         if let plot {
             let url = URL(fileURLWithPath: plot)
             try reportingFailures {
@@ -157,7 +158,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// Which weights made the results: the files of --weights made a result exactly when they
     /// reproduce its configuration key (settings and weight digests, docs/bench.md).
-    private func identifyWeights(of samples: [VerifiedSample], store: Store) -> ResultWeights? {
+    private func identifyWeights(of samples: [VerifiedSample], store: Store, profile: EvaluationProfile) -> ResultWeights? {
         let results = samples.compactMap(\.result).filter { $0.settings != nil }
         guard !results.isEmpty else { return nil }
         let directory = weights.resolved
