@@ -4,6 +4,8 @@ import Reports
 import TestSupport
 import Testing
 
+@testable import syncbench
+
 @Suite("syncbench weights and detect commands", .serialized, .timeLimit(.minutes(5)))
 struct WeightsCommandTests {
     let directory: URL
@@ -124,7 +126,7 @@ struct WeightsCommandTests {
 struct BenchKernelsCommandTests {
     @Test("reports S3FD per size and SyncNet per window with GFLOP/s; bad sizes are usage errors")
     func smallRun() throws {
-        let result = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64x48", "--batch", "1", "--repeat", "1", "--no-reference", "--json"])
+        let result = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64x48", "--batch", "1", "--repeat", "3", "--no-reference", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let s3fd = try #require(object["s3fd"] as? [[String: Any]])
@@ -133,7 +135,20 @@ struct BenchKernelsCommandTests {
         let syncNet = try #require(object["syncNet"] as? [String: Any])
         #expect((syncNet["lipMsPerWindow"] as? Double).map { $0 > 0 } == true)
         #expect(object["weights"] as? String == "stand-in" && object["reference"] == nil)
+        // Three runs: the spread (max − min) / median is reported, non-negative.
+        #expect((s3fd[0]["spread"] as? Double).map { $0 >= 0 } == true && (syncNet["lipSpread"] as? Double).map { $0 >= 0 } == true)
         let bad = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64by48"])
         #expect(bad.status == 64 && bad.stderr.contains("WIDTHxHEIGHT"))
+    }
+}
+
+@Suite("bench-kernels statistics")
+struct KernelStatisticsTests {
+    @Test("the median is the middle run (or the mean of the middle two); the spread is (max − min) / median")
+    func medianAndSpread() {
+        #expect(KernelReport.medianAndSpread([3, 1, 2]) == (2, 1))
+        #expect(KernelReport.medianAndSpread([4, 1, 2, 3]) == (2.5, 3 / 2.5))
+        #expect(KernelReport.medianAndSpread([5]) == (5, 0))
+        #expect(KernelReport.medianAndSpread([]) == (0, 0))
     }
 }

@@ -24,14 +24,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import standin_weights as sw  # noqa: E402
 
 
-def median_seconds(fn, repeat: int) -> float:
+SPREAD = {}
+
+
+def median_seconds(fn, repeat: int, name: str) -> float:
+    """Median of `repeat` timed runs after a warm-up; records (max - min) / median under `name`."""
     fn()  # warm-up (allocations, oneDNN primitive creation)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    median = statistics.median(times)
+    SPREAD[name] = (max(times) - min(times)) / median if median > 0 else 0.0
+    return median
 
 
 def main() -> None:
@@ -49,15 +55,16 @@ def main() -> None:
         for size in args.sizes.split(","):
             w, h = map(int, size.split("x"))
             x = torch.rand(1, 3, h, w, generator=generator) * 255 - 120
-            result["s3fd"][size] = 1000 * median_seconds(lambda: s3fd(x), args.repeat)
+            result["s3fd"][size] = 1000 * median_seconds(lambda: s3fd(x), args.repeat, "s3fd " + size)
         net = sw.syncnet_module()
         lip = torch.rand(args.batch, 3, 5, 224, 224, generator=generator) * 255
         audio = torch.randn(args.batch, 1, 13, 20, generator=generator) * 10
         result["syncnet"] = {
             "batch": args.batch,
-            "lip_ms_per_window": 1000 * median_seconds(lambda: net.forward_lip(lip), args.repeat) / args.batch,
-            "audio_ms_per_window": 1000 * median_seconds(lambda: net.forward_aud(audio), args.repeat) / args.batch,
+            "lip_ms_per_window": 1000 * median_seconds(lambda: net.forward_lip(lip), args.repeat, "lip") / args.batch,
+            "audio_ms_per_window": 1000 * median_seconds(lambda: net.forward_aud(audio), args.repeat, "audio") / args.batch,
         }
+    result["spread"] = SPREAD
     print(json.dumps(result))
 
 

@@ -12,7 +12,8 @@ struct BenchKernelsCommand: ParsableCommand {
             S3FD runs on random network inputs of each --sizes entry (244x132 is the example clip \
             at 0.25 scale, 320x180 a 720p frame), including priors and Detect, one frame at a time \
             as the reference does; SyncNet on batches of --batch windows, as the reference batches \
-            them. Times are medians of --repeat runs after a warm-up; GFLOP/s counts the \
+            them. Times are medians of --repeat runs after a warm-up, with their spread ((max − min) / \
+            median: single runs on a shared machine swing by ±25 %); GFLOP/s counts the \
             convolutions' 2 x multiply-accumulates (docs/reference/networks.md §4). When the pinned reference \
             environment exists (tools/reference/.venv, or --reference-python), PyTorch is timed on \
             the same shapes in the same run and the speed-ups are printed. Weights: --weights DIR, \
@@ -71,17 +72,19 @@ struct BenchKernelsCommand: ParsableCommand {
             var generator = SystemRandomNumberGenerator()
             for (width, height) in try parsedSizes() {
                 let input = Tensor(shape: [1, 3, height, width], scalars: (0..<(3 * width * height)).map { _ in Float.random(in: -120...130, using: &generator) })
-                let seconds = medianSeconds(repetitions) { _ = s3fd.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) }
+                let (seconds, spread) = timed(repetitions) { _ = s3fd.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) }
                 let flop = 2 * Double(S3FD.multiplyAccumulates(width: width, height: height))
-                report.s3fd.append(.init(size: "\(width)x\(height)", msPerFrame: 1000 * seconds, gflops: flop / seconds / 1e9))
+                report.s3fd.append(.init(size: "\(width)x\(height)", msPerFrame: 1000 * seconds, gflops: flop / seconds / 1e9, spread: spread))
             }
             let lip = Tensor(shape: [batch, 3, 5, 224, 224], scalars: (0..<(batch * 3 * 5 * 224 * 224)).map { _ in Float(UInt8.random(in: 0...255, using: &generator)) })
             let audio = Tensor(shape: [batch, 1, 13, 20], scalars: (0..<(batch * 260)).map { _ in Float.random(in: -20...20, using: &generator) })
-            let lipSeconds = medianSeconds(repetitions) { _ = syncNet.lipEmbeddings(lip) } / Double(batch)
-            let audioSeconds = medianSeconds(repetitions) { _ = syncNet.audioEmbeddings(audio) } / Double(batch)
+            let lipTimed = timed(repetitions) { _ = syncNet.lipEmbeddings(lip) }
+            let audioTimed = timed(repetitions) { _ = syncNet.audioEmbeddings(audio) }
+            let lipSeconds = lipTimed.median / Double(batch), audioSeconds = audioTimed.median / Double(batch)
             report.syncNet = .init(
                 lipMsPerWindow: 1000 * lipSeconds, lipGflops: 2 * Double(SyncNet.lipMultiplyAccumulates) / lipSeconds / 1e9,
-                audioMsPerWindow: 1000 * audioSeconds, audioGflops: 2 * Double(SyncNet.audioMultiplyAccumulates) / audioSeconds / 1e9)
+                audioMsPerWindow: 1000 * audioSeconds, audioGflops: 2 * Double(SyncNet.audioMultiplyAccumulates) / audioSeconds / 1e9,
+                lipSpread: lipTimed.spread, audioSpread: audioTimed.spread)
         }
         if !noReference, let python = referencePython ?? defaultReferencePython() {
             report.reference = runReference(python: python)
@@ -95,7 +98,8 @@ struct BenchKernelsCommand: ParsableCommand {
         }
     }
 
-    private func medianSeconds(_ runs: Int, _ body: () -> Void) -> Double {
+    /// The median of `runs` timed runs after a warm-up, and their spread ((max − min) / median).
+    private func timed(_ runs: Int, _ body: () -> Void) -> (median: Double, spread: Double) {
         body()  // warm-up: priors, buffers, thread pools
         var times: [Double] = []
         for _ in 0..<runs {
@@ -103,7 +107,7 @@ struct BenchKernelsCommand: ParsableCommand {
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        return times.sorted()[times.count / 2]
+        return KernelReport.medianAndSpread(times)
     }
 
     private func defaultReferencePython() -> String? {
@@ -147,6 +151,8 @@ struct KernelReport: Codable {
         var size: String
         var msPerFrame: Double
         var gflops: Double
+        /// (max − min) / median of the timed runs.
+        var spread: Double
     }
 
     struct SyncNetTiming: Codable {
@@ -154,6 +160,17 @@ struct KernelReport: Codable {
         var lipGflops: Double
         var audioMsPerWindow: Double
         var audioGflops: Double
+        var lipSpread: Double
+        var audioSpread: Double
+    }
+
+    /// The median (the middle run, or the mean of the two middle ones) and (max − min) / median.
+    static func medianAndSpread(_ times: [Double]) -> (median: Double, spread: Double) {
+        guard !times.isEmpty else { return (0, 0) }
+        let sorted = times.sorted()
+        let middle = sorted.count / 2
+        let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        return (median, median > 0 ? (sorted[sorted.count - 1] - sorted[0]) / median : 0)
     }
 
     /// PyTorch's figures, as `tools/reference/bench_kernels.py` prints them.
@@ -167,6 +184,8 @@ struct KernelReport: Codable {
         var threads: Int?
         var s3fd: [String: Double]?
         var syncnet: SyncNet?
+        /// (max − min) / median per measurement: `s3fd WxH`, `lip`, `audio`.
+        var spread: [String: Double]?
         var error: String?
 
         init(error: String) { self.error = error }
@@ -176,26 +195,35 @@ struct KernelReport: Codable {
     var batch: Int
     var weights = ""
     var s3fd: [S3FDTiming] = []
-    var syncNet = SyncNetTiming(lipMsPerWindow: 0, lipGflops: 0, audioMsPerWindow: 0, audioGflops: 0)
+    var syncNet = SyncNetTiming(lipMsPerWindow: 0, lipGflops: 0, audioMsPerWindow: 0, audioGflops: 0, lipSpread: 0, audioSpread: 0)
     var reference: Reference?
 
     func table() -> String {
-        var lines = ["weights: \(weights), \(threads) cores", "", "network           syncbench        GFLOP/s   PyTorch          speed-up"]
-        func row(_ name: String, _ ours: Double, _ unit: String, _ gflops: Double, _ theirs: Double?) {
-            let reference = theirs.map { String(format: "%8.2f %@", $0, unit) } ?? "       –        "
+        var lines = [
+            "weights: \(weights), \(threads) cores; medians, ± the spread (max − min) / median", "",
+            "network           syncbench              GFLOP/s   PyTorch                speed-up",
+        ]
+        func spreadText(_ spread: Double?) -> String { spread.map { String(format: " ±%3.0f%%", 100 * $0) } ?? "      " }
+        func row(_ name: String, _ ours: Double, _ unit: String, _ gflops: Double, _ theirs: Double?, spread: Double?, theirSpread: Double?) {
+            let reference = theirs.map { String(format: "%8.2f %@", $0, unit) + spreadText(theirSpread) } ?? "       –              "
             let speedup = theirs.map { String(format: "%6.2fx", $0 / ours) } ?? "     –"
             lines.append(
                 name.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + String(format: "%8.2f %@  %7.1f   ", ours, unit, gflops) + reference + "  " + speedup)
+                    + String(format: "%8.2f %@", ours, unit) + spreadText(spread) + String(format: "  %7.1f   ", gflops) + reference + "  " + speedup)
         }
-        for timing in s3fd { row("S3FD \(timing.size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[timing.size]) }
-        row("SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window)
-        row("SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window)
+        for timing in s3fd {
+            row("S3FD \(timing.size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[timing.size],
+                spread: timing.spread, theirSpread: reference?.spread?["s3fd \(timing.size)"])
+        }
+        row("SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window,
+            spread: syncNet.lipSpread, theirSpread: reference?.spread?["lip"])
+        row("SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window,
+            spread: syncNet.audioSpread, theirSpread: reference?.spread?["audio"])
         // A window needs both towers: the figure that sets SyncNet's throughput.
         let windowFlop = 2 * Double(SyncNet.lipMultiplyAccumulates + SyncNet.audioMultiplyAccumulates)
         let windowMs = syncNet.lipMsPerWindow + syncNet.audioMsPerWindow
         let referenceWindowMs = reference?.syncnet.map { $0.lip_ms_per_window + $0.audio_ms_per_window }
-        row("SyncNet window", windowMs, "ms/win  ", windowFlop / windowMs / 1e6, referenceWindowMs)
+        row("SyncNet window", windowMs, "ms/win  ", windowFlop / windowMs / 1e6, referenceWindowMs, spread: nil, theirSpread: nil)
         if let reference {
             lines.append("")
             lines.append(reference.error.map { "PyTorch not timed: \($0)" } ?? "PyTorch \(reference.torch ?? "?") on \(reference.threads ?? 0) threads, same shapes, same run")
