@@ -392,4 +392,47 @@ struct EvaluatorTests {
         unscored.status = .tooShort
         #expect(ClipScore.combining([unscored], profile: EvaluationProfile.mova.description) == nil)
     }
+
+    @Test("stages are named by Stage's raw values, in the order they run: the ledger, the artifact rows, the artifact keys")
+    func stageNames() throws {
+        // Stored in every database (artifact rows, evaluations' JSON) and printed by `eval --json`.
+        let names = ["decode", "detections", "scenes", "tracks", "speech", "crops", "mfcc", "embeddings", "scores"]
+        #expect(Stage.allCases.map(\.rawValue) == names)
+        let artifactTypes: [any StageArtifact.Type] = [
+            DetectionsArtifact.self, ScenesArtifact.self, TracksArtifact.self, SpeechArtifact.self, CropsArtifact.self, MFCCArtifact.self,
+            EmbeddingsArtifact.self, ScoresArtifact.self,
+        ]
+        #expect(artifactTypes.map { $0.stage.rawValue } == Array(names.dropFirst()))
+
+        let scene = try Scene()
+        let cache = MemoryCache()
+        let cold = try evaluator(cache).evaluate(scene.input())
+        #expect(cold.status == .ok, "\(cold.message)")
+        #expect(cold.stages.map(\.stage) == names)
+        #expect(cold.stages.allSatisfy { $0.outcome == .computed && $0.computed == 1 && $0.cached == 0 })
+        #expect(cache.saves == Array(names.dropFirst()))
+        let keys = evaluator(cache).keys(for: scene.input())
+        let track = try #require(cold.tracks.first?.artifacts)
+        #expect(cold.artifacts == ["detections": keys.detections, "scenes": keys.scenes, "tracks": keys.tracks, "speech": keys.speech!])
+        #expect(Set(track.keys) == ["crops", "mfcc", "embeddings", "scores"])
+        let perTrack = [track["crops"]!, track["mfcc"]!, track["embeddings"]!, track["scores"]!]
+        #expect(cold.artifactKeys == [keys.detections, keys.scenes, keys.tracks, keys.speech!] + perTrack)
+
+        cache.resetSaves()
+        let warm = try evaluator(cache).evaluate(scene.input())
+        #expect(warm.stages.map(\.stage) == ["tracks", "scores"])
+        #expect(warm.stages.allSatisfy { $0.outcome == .cached && $0.computed == 0 && $0.cached == 1 })
+        #expect(warm.artifactKeys == [keys.detections, keys.scenes, keys.tracks] + perTrack)
+        #expect(warm.artifacts == cold.artifacts && warm.tracks == cold.tracks)
+
+        // Whole frame: the pass saves the crops and the one-track tracks, and the crops are then read back.
+        let lrsCache = MemoryCache()
+        let lrs = try evaluator(lrsCache, settings: EvaluationSettings(profile: .wav2lipLRS, clean: true)).evaluate(scene.input())
+        #expect(lrs.status == .ok, "\(lrs.message)")
+        #expect(lrs.stages.map(\.stage) == ["crops", "tracks", "speech", "mfcc", "embeddings", "scores"])
+        #expect(lrs.stages.first.map { [$0.computed, $0.cached] } == [1, 1])
+        #expect(lrsCache.saves == ["crops", "tracks", "speech", "mfcc", "embeddings", "scores"])
+        #expect(Set((lrs.artifacts ?? [:]).keys) == ["tracks", "speech"])
+        #expect(Set(lrs.stages.map(\.stage)).isSubset(of: names))
+    }
 }

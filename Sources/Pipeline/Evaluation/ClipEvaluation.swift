@@ -63,8 +63,8 @@ public struct StageRecord: Sendable, Codable, Equatable {
     public enum Outcome: String, Sendable, Codable {
         case computed, cached
     }
-    /// Stage name: `decode`, `detections`, `scenes`, `tracks`, `speech`, `crops`, `mfcc`,
-    /// `embeddings`, `scores` (per-track stages are summed over tracks).
+    /// Stage name, a ``Stage`` raw value: `decode`, `detections`, `scenes`, `tracks`, `speech`,
+    /// `crops`, `mfcc`, `embeddings`, `scores` (per-track stages are summed over tracks).
     public var stage: String
     /// `computed` if any part of the stage ran, else `cached`.
     public var outcome: Outcome

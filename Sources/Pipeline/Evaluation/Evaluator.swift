@@ -228,8 +228,8 @@ public struct Evaluator: Sendable {
 struct StageLedger {
     private(set) var records: [StageRecord] = []
 
-    mutating func note(_ stage: String, computed: Bool, seconds: Double = 0) {
-        if let index = records.firstIndex(where: { $0.stage == stage }) {
+    mutating func note(_ stage: Stage, computed: Bool, seconds: Double = 0) {
+        if let index = records.firstIndex(where: { $0.stage == stage.rawValue }) {
             if computed {
                 records[index].computed += 1
                 records[index].outcome = .computed
@@ -239,7 +239,7 @@ struct StageLedger {
             }
         } else {
             records.append(
-                StageRecord(stage: stage, outcome: computed ? .computed : .cached, computed: computed ? 1 : 0, cached: computed ? 0 : 1, seconds: computed ? seconds : 0))
+                StageRecord(stage: stage.rawValue, outcome: computed ? .computed : .cached, computed: computed ? 1 : 0, cached: computed ? 0 : 1, seconds: computed ? seconds : 0))
         }
     }
 }

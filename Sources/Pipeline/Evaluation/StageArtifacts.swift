@@ -18,8 +18,8 @@ private func decodeJSON<T: Decodable>(_ type: T.Type, _ data: Data, stage: Strin
 }
 
 /// Faces per frame of the 25 fps timeline (S3FD's or a `--boxes` file's), in the reference's order.
-public struct DetectionsArtifact: Sendable, Equatable {
-    public static let stage = "detections", format = "json:[[FaceDetection]]"
+public struct DetectionsArtifact: StageArtifact {
+    public static let stage = Stage.detections, format = "json:[[FaceDetection]]"
     public struct Meta: Codable, Equatable, Sendable {
         /// `s3fd` or `boxes`.
         public var source: String
@@ -34,7 +34,7 @@ public struct DetectionsArtifact: Sendable, Equatable {
     public var frames: [[FaceDetection]]
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
-        StoredArtifact(key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: encodeJSON(frames), seconds: seconds)
+        StoredArtifact(key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta), payload: encodeJSON(frames), seconds: seconds)
     }
 
     public init(meta: Meta, frames: [[FaceDetection]]) {
@@ -43,15 +43,15 @@ public struct DetectionsArtifact: Sendable, Equatable {
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
-        frames = try decodeJSON([[FaceDetection]].self, stored.payload, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
+        frames = try decodeJSON([[FaceDetection]].self, stored.payload, stage: Self.stage.rawValue)
         guard frames.count == meta.frames else { throw .malformed("detections: \(frames.count) frames, meta says \(meta.frames)") }
     }
 }
 
 /// Shot detection: per-picture ContentDetector scores and the scenes (OpenCV frame numbers).
-public struct ScenesArtifact: Sendable, Equatable {
-    public static let stage = "scenes", format = "float64le[pictures]"
+public struct ScenesArtifact: StageArtifact {
+    public static let stage = Stage.scenes, format = "float64le[pictures]"
     public struct Meta: Codable, Equatable, Sendable {
         public var pictures: Int
         public var cuts: [Int]
@@ -69,19 +69,19 @@ public struct ScenesArtifact: Sendable, Equatable {
     public var scenes: [Range<Int>] { meta.scenes.map { $0[0]..<$0[1] } }
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
-        StoredArtifact(key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(scores), seconds: seconds)
+        StoredArtifact(key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(scores), seconds: seconds)
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
         scores = try PayloadCoding.doubles(stored.payload, count: stored.payload.count / 8)
         guard meta.scenes.allSatisfy({ $0.count == 2 && $0[0] <= $0[1] }) else { throw .malformed("scenes: bad range") }
     }
 }
 
 /// The face tracks of a clip, with the counts that explain an empty list.
-public struct TracksArtifact: Sendable, Equatable {
-    public static let stage = "tracks", format = "float64le[frames,4]"
+public struct TracksArtifact: StageArtifact {
+    public static let stage = Stage.tracks, format = "float64le[frames,4]"
     public struct Meta: Codable, Equatable, Sendable {
         public var firstFrames: [Int]
         public var lengths: [Int]
@@ -106,12 +106,12 @@ public struct TracksArtifact: Sendable, Equatable {
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
         StoredArtifact(
-            key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta),
+            key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta),
             payload: PayloadCoding.data(tracks.flatMap { $0.boxes.flatMap { $0 } }), seconds: seconds)
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
         guard meta.firstFrames.count == meta.lengths.count else { throw .malformed("tracks: meta lists disagree") }
         let values = try PayloadCoding.doubles(stored.payload, count: meta.lengths.reduce(0, +) * 4)
         var offset = 0
@@ -123,8 +123,8 @@ public struct TracksArtifact: Sendable, Equatable {
 }
 
 /// 16 kHz mono speech, as the scorer hears it.
-public struct SpeechArtifact: Sendable, Equatable {
-    public static let stage = "speech", format = "int16le[samples]"
+public struct SpeechArtifact: StageArtifact {
+    public static let stage = Stage.speech, format = "int16le[samples]"
     public struct Meta: Codable, Equatable, Sendable {
         public var samples: Int
         public var sampleRate: Int
@@ -140,7 +140,7 @@ public struct SpeechArtifact: Sendable, Equatable {
     }
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
-        StoredArtifact(key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(samples), seconds: seconds)
+        StoredArtifact(key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(samples), seconds: seconds)
     }
 
     /// 16 kHz samples per 25 fps frame.
@@ -155,15 +155,15 @@ public struct SpeechArtifact: Sendable, Equatable {
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
         samples = try PayloadCoding.int16s(stored.payload)
         guard samples.count == meta.samples else { throw .malformed("speech: \(samples.count) samples, meta says \(meta.samples)") }
     }
 }
 
 /// A track's 224×224 crops: the frames (PNG, stored beside the artifact) and their windows.
-public struct CropsArtifact: Sendable, Equatable {
-    public static let stage = "crops", format = "json:[CropWindow]+png-frames"
+public struct CropsArtifact: StageArtifact {
+    public static let stage = Stage.crops, format = "json:[CropWindow]+png-frames"
     public struct Meta: Codable, Equatable, Sendable {
         public var track: Int
         public var firstFrame: Int
@@ -184,20 +184,20 @@ public struct CropsArtifact: Sendable, Equatable {
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
         StoredArtifact(
-            key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: encodeJSON(windows),
+            key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta), payload: encodeJSON(windows),
             frameCount: meta.frames, seconds: seconds)
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
-        windows = try decodeJSON([CropWindow].self, stored.payload, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
+        windows = try decodeJSON([CropWindow].self, stored.payload, stage: Self.stage.rawValue)
         guard stored.frameCount == meta.frames else { throw .malformed("crops: frame count disagrees with meta") }
     }
 }
 
 /// A track's speech slice MFCCs, coefficient-major `[13, F]`.
-public struct MFCCArtifact: Sendable, Equatable {
-    public static let stage = "mfcc", format = "float64le[13,F]"
+public struct MFCCArtifact: StageArtifact {
+    public static let stage = Stage.mfcc, format = "float64le[13,F]"
     public struct Meta: Codable, Equatable, Sendable {
         public var coefficients: Int
         public var frames: Int
@@ -214,18 +214,18 @@ public struct MFCCArtifact: Sendable, Equatable {
     }
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
-        StoredArtifact(key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(values), seconds: seconds)
+        StoredArtifact(key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta), payload: PayloadCoding.data(values), seconds: seconds)
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
         values = try PayloadCoding.doubles(stored.payload, count: meta.coefficients * meta.frames)
     }
 }
 
 /// A track's SyncNet embeddings, one lip and one audio vector per window.
-public struct EmbeddingsArtifact: Sendable, Equatable {
-    public static let stage = "embeddings", format = "float32le[L,1024] lip, then float32le[L,1024] audio"
+public struct EmbeddingsArtifact: StageArtifact {
+    public static let stage = Stage.embeddings, format = "float32le[L,1024] lip, then float32le[L,1024] audio"
     public struct Meta: Codable, Equatable, Sendable {
         public var windows: Int
         public var dimension: Int
@@ -246,12 +246,12 @@ public struct EmbeddingsArtifact: Sendable, Equatable {
 
     public func stored(key: String, seconds: Double) -> StoredArtifact {
         StoredArtifact(
-            key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta),
+            key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta),
             payload: PayloadCoding.data(lip) + PayloadCoding.data(audio), seconds: seconds)
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
         let count = meta.windows * meta.dimension
         lip = try PayloadCoding.floats(stored.payload, count: count)
         audio = try PayloadCoding.floats(stored.payload, offset: count * 4, count: count)
@@ -259,8 +259,8 @@ public struct EmbeddingsArtifact: Sendable, Equatable {
 }
 
 /// A track's scores: offset, LSE-C, LSE-D, the distance matrix and the frame-wise confidence.
-public struct ScoresArtifact: Sendable, Equatable {
-    public static let stage = "scores", format = "float32le[L,2·vshift+1] distances, float32le[2·vshift+1] means, float32le[L] framewise"
+public struct ScoresArtifact: StageArtifact {
+    public static let stage = Stage.scores, format = "float32le[L,2·vshift+1] distances, float32le[2·vshift+1] means, float32le[L] framewise"
     public struct Meta: Codable, Equatable, Sendable {
         public var windows: Int
         public var vshift: Int
@@ -279,11 +279,11 @@ public struct ScoresArtifact: Sendable, Equatable {
     public func stored(key: String, seconds: Double) -> StoredArtifact {
         let payload = PayloadCoding.data(score.distances.flatMap { $0 }) + PayloadCoding.data(score.meanDistances)
             + PayloadCoding.data(score.framewiseConfidence)
-        return StoredArtifact(key: key, stage: Self.stage, format: Self.format, meta: encodeJSON(meta), payload: payload, seconds: seconds)
+        return StoredArtifact(key: key, stage: Self.stage.rawValue, format: Self.format, meta: encodeJSON(meta), payload: payload, seconds: seconds)
     }
 
     public init(_ stored: StoredArtifact) throws(ArtifactError) {
-        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage)
+        meta = try decodeJSON(Meta.self, stored.meta, stage: Self.stage.rawValue)
         let width = 2 * meta.vshift + 1, windows = meta.windows
         let flat = try PayloadCoding.floats(stored.payload, count: windows * width)
         let means = try PayloadCoding.floats(stored.payload, offset: 4 * windows * width, count: width)
