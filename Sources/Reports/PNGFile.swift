@@ -60,17 +60,21 @@ public enum PNGFile {
         var descriptor = png_image()
         descriptor.version = cpng_image_version
         let bytes = [UInt8](data)
-        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&descriptor, $0.baseAddress, $0.count) }
-        guard begun != 0 else { throw Failure(operation: "decode", reason: message(of: &descriptor)) }
-        descriptor.format = cpng_format_rgb
-        let width = Int(descriptor.width)
-        let height = Int(descriptor.height)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        let finished = bytes.withUnsafeBytes { _ in
-            pixels.withUnsafeMutableBytes { png_image_finish_read(&descriptor, nil, $0.baseAddress, Int32(width * 3), nil) }
+        // libpng keeps the input pointer from `begin_read` until `finish_read`, so both calls run
+        // inside one closure: the pointer never outlives `withUnsafeBytes`.
+        let decoded: Result<Image, Failure> = bytes.withUnsafeBytes { input in
+            guard png_image_begin_read_from_memory(&descriptor, input.baseAddress, input.count) != 0 else {
+                return .failure(Failure(operation: "decode", reason: message(of: &descriptor)))
+            }
+            descriptor.format = cpng_format_rgb
+            let width = Int(descriptor.width)
+            let height = Int(descriptor.height)
+            var pixels = [UInt8](repeating: 0, count: width * height * 3)
+            let finished = pixels.withUnsafeMutableBytes { png_image_finish_read(&descriptor, nil, $0.baseAddress, Int32(width * 3), nil) }
+            guard finished != 0 else { return .failure(Failure(operation: "decode", reason: message(of: &descriptor))) }
+            return .success(Image(width: width, height: height, layout: .rgb, pixels: pixels))
         }
-        guard finished != 0 else { throw Failure(operation: "decode", reason: message(of: &descriptor)) }
-        return Image(width: width, height: height, layout: .rgb, pixels: pixels)
+        return try decoded.get()
     }
 
     /// The `tEXt` chunks of a PNG file, in file order.
