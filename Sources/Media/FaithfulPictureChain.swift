@@ -141,21 +141,28 @@ final class FaithfulPictureChain {
         return encoder
     }
 
-    /// What the ffmpeg CLI sets on a video encoder for `-q:v 2` at 25 fps.
+    /// What the ffmpeg CLI sets on a video encoder: the picture's size, SAR and colour properties,
+    /// time base `1/frameRate`, and for `-q:v N` the constant quantiser (`qscale` nil: no `-q:v`,
+    /// the encoder's own rate control).
     /// ref: FFmpeg 5.1 `fftools/ffmpeg.c` `init_output_stream_encode`, `fftools/ffmpeg_opt.c` `new_video_stream`.
-    private static func configureCLIVideo(_ codec: UnsafeMutablePointer<AVCodecContext>, picture: UnsafeMutablePointer<AVFrame>, pixelFormat: AVPixelFormat) {
+    static func configureCLIVideo(
+        _ codec: UnsafeMutablePointer<AVCodecContext>, picture: UnsafeMutablePointer<AVFrame>, pixelFormat: AVPixelFormat,
+        frameRate: (num: Int, den: Int) = (ReferenceTimeline.framesPerSecond, 1), qscale: Int32? = 2
+    ) {
         codec.pointee.width = picture.pointee.width
         codec.pointee.height = picture.pointee.height
         codec.pointee.pix_fmt = pixelFormat
-        codec.pointee.time_base = AVRational(num: 1, den: Int32(ReferenceTimeline.framesPerSecond))
-        codec.pointee.framerate = AVRational(num: Int32(ReferenceTimeline.framesPerSecond), den: 1)
+        codec.pointee.time_base = AVRational(num: Int32(frameRate.den), den: Int32(frameRate.num))
+        codec.pointee.framerate = AVRational(num: Int32(frameRate.num), den: Int32(frameRate.den))
         codec.pointee.sample_aspect_ratio = picture.pointee.sample_aspect_ratio
         codec.pointee.color_range = picture.pointee.color_range
         codec.pointee.color_primaries = picture.pointee.color_primaries
         codec.pointee.color_trc = picture.pointee.color_trc
         codec.pointee.colorspace = picture.pointee.colorspace
         codec.pointee.chroma_sample_location = picture.pointee.chroma_location
-        codec.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        codec.pointee.global_quality = 2 * FF_QP2LAMBDA
+        if let qscale {
+            codec.pointee.flags |= AV_CODEC_FLAG_QSCALE
+            codec.pointee.global_quality = qscale * FF_QP2LAMBDA
+        }
     }
 }

@@ -18,18 +18,12 @@ import CFFmpeg
 /// ref: FFmpeg 5.1 `fftools/ffmpeg.c` `do_video_out` (CFR for MP4), `init_output_stream_encode`;
 /// `libavcodec/libx264.c` `X264_init` (`thread_count` 0 → `X264_THREADS_AUTO`).
 public final class IntermediateMP4Frames: TimelineFrameSource {
-    public let width: Int
-    public let height: Int
+    public var width: Int { pictures.width }
+    public var height: Int { pictures.height }
     public let chain: PictureChain
     /// One encoder thread and a synchronous lookahead instead of the CLI's automatic threads.
     public let reproducible: Bool
-    private let container: InputContainer
-    private let decoder: StreamDecoder
-    private var sync: ConstantRateSync
-    private let timeBase: (num: Int64, den: Int64)
-    private let guessedFrameRate: (num: Int64, den: Int64)
-    private let streamHasStart: Bool
-    private let startOffset: Int64
+    private let pictures: ConstantRatePictures
     private var toEncoderFormat: FrameScaler?
     private var x264: FrameEncoder?
     private var h264Decoder: PacketDecoder?
@@ -37,9 +31,7 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     private var mjpeg: FrameEncoder?
     private let toCaptureBGR: FrameScaler
     private var toBGR: PixelConverter?
-    private let previous: UnsafeMutablePointer<AVFrame>
     private let encoderInput: UnsafeMutablePointer<AVFrame>
-    private var hasPrevious = false
     /// Source picture index of each frame handed to the encoder, in order.
     private var submittedSources: [Int] = []
     private var emittedCount = 0
@@ -47,47 +39,20 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     private var pendingIndex = 0
     private var ended = false
     private var encoderPts: Int64 = 0
-    private var lastPts: Int64? = nil
-    private var decodedPictures = 0
-    private var previousPicture = 0
 
     public init(path: String, chain: PictureChain, reproducible: Bool = false) throws(MediaError) {
         self.chain = chain
         self.reproducible = reproducible
-        container = try InputContainer(path: path)
-        guard let stream = container.bestStream(AVMEDIA_TYPE_VIDEO) else { throw .noVideoStream(path: path) }
-        decoder = try StreamDecoder(container: container, stream: stream)
-        let parameters = stream.pointee.codecpar.pointee
-        width = Int(parameters.width)
-        height = Int(parameters.height)
-        guard width > 0, height > 0 else {
-            throw .corruptContainer(path: path, container: container.formatName, reason: "the video stream has no picture size")
-        }
-        timeBase = (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den))
-        let guessed = av_guess_frame_rate(container.context, stream, nil)
-        guessedFrameRate = (Int64(guessed.num), Int64(guessed.den))
-        streamHasStart = stream.pointee.start_time != cffmpeg_nopts_value
-        startOffset = container.startTime.map {
-            ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den)))
-        } ?? 0
-        sync = ConstantRateSync(method: container.streams.count == 1 ? .vscfr : .cfr)
+        pictures = try ConstantRatePictures(path: path) { _ in (ReferenceTimeline.framesPerSecond, 1) }
         toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: path)
         toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: path)
-        guard let previous = av_frame_alloc() else {
-            throw .ffmpeg(path: path, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        self.previous = previous
         guard let encoderInput = av_frame_alloc() else {
-            var owned: UnsafeMutablePointer<AVFrame>? = previous
-            av_frame_free(&owned)
             throw .ffmpeg(path: path, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
         }
         self.encoderInput = encoderInput
     }
 
     deinit {
-        var owned: UnsafeMutablePointer<AVFrame>? = previous
-        av_frame_free(&owned)
         var input: UnsafeMutablePointer<AVFrame>? = encoderInput
         av_frame_free(&input)
     }
@@ -103,55 +68,15 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
         return pending[pendingIndex]
     }
 
-    private var label: String { container.path }
+    private var label: String { pictures.container.path }
 
     private func advance() throws(MediaError) {
-        let rate: (num: Int64, den: Int64) = (Int64(ReferenceTimeline.framesPerSecond), 1)
-        guard try decoder.nextFrame() else {
-            ended = true
-            let copies = sync.finish()
-            if copies > 0, hasPrevious {
-                for _ in 0..<copies { try submit(previous, source: previousPicture) }
-            }
-            if chain == .faithful, let x264 {
-                for packet in try x264.encode(nil) { try decodeH264(packet) }
-                try decodeH264(nil)
-            }
-            return
+        if try pictures.advance({ (picture, source) throws(MediaError) in try submit(picture, source: source) }) { return }
+        ended = true
+        if chain == .faithful, let x264 {
+            for packet in try x264.encode(nil) { try decodeH264(packet) }
+            try decodeH264(nil)
         }
-        let frame = decoder.frame
-        let picture = decodedPictures
-        decodedPictures += 1
-        var pts = frame.pointee.best_effort_timestamp
-        if pts == cffmpeg_nopts_value {
-            pts = (lastPts ?? -startOffset).addingReportingOverflow(max(frame.pointee.pkt_duration, 1)).partialValue
-        }
-        lastPts = pts
-        let (relative, overflow) = pts.subtractingReportingOverflow(startOffset)
-        let timestamp = overflow ? .infinity : ReferenceTimeline.syncTimestamp(pts: relative, timeBase: timeBase, outputRate: rate)
-        let limit = Double(ReferenceTimeline.framesPerSecond) * 86_400
-        guard timestamp.isFinite, abs(timestamp) <= 10 * limit, timestamp - Double(sync.framesOut) <= limit else {
-            throw .decodeFailed(
-                path: label, stream: "the video stream",
-                reason: "picture \(picture) has a timestamp out of range (pts \(pts) in units of \(timeBase.num)/\(timeBase.den) s)")
-        }
-        let duration = ReferenceTimeline.frameDuration(
-            packetDuration: frame.pointee.pkt_duration, timeBase: timeBase, guessedFrameRate: guessedFrameRate,
-            streamHasStart: streamHasStart, outputRate: rate)
-        for source in sync.place(timestamp: timestamp, duration: duration) {
-            if source == .previous && hasPrevious {
-                try submit(previous, source: previousPicture)
-            } else {
-                try submit(frame, source: picture)
-            }
-        }
-        av_frame_unref(previous)
-        let referenced = av_frame_ref(previous, frame)
-        guard referenced >= 0 else {
-            throw .ffmpeg(path: label, operation: "av_frame_ref", code: referenced, message: ffmpegErrorMessage(referenced))
-        }
-        previousPicture = picture
-        hasPrevious = true
     }
 
     /// One output frame of the intermediate: encoded (faithful) or converted directly (clean).
@@ -191,19 +116,9 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
         let reproducible = self.reproducible
         var optionStatus: Int32 = 0
         let encoder = try FrameEncoder(name: "libx264", label: label) { codec in
-            codec.pointee.width = picture.pointee.width
-            codec.pointee.height = picture.pointee.height
-            codec.pointee.pix_fmt = AVPixelFormat(picture.pointee.format)
-            codec.pointee.time_base = AVRational(num: 1, den: Int32(ReferenceTimeline.framesPerSecond))
-            codec.pointee.framerate = AVRational(num: Int32(ReferenceTimeline.framesPerSecond), den: 1)
-            codec.pointee.sample_aspect_ratio = picture.pointee.sample_aspect_ratio
-            codec.pointee.color_range = picture.pointee.color_range
-            codec.pointee.color_primaries = picture.pointee.color_primaries
-            codec.pointee.color_trc = picture.pointee.color_trc
-            codec.pointee.colorspace = picture.pointee.colorspace
-            codec.pointee.chroma_sample_location = picture.pointee.chroma_location
-            codec.pointee.flags |= AV_CODEC_FLAG_QSCALE | AV_CODEC_FLAG_GLOBAL_HEADER
-            codec.pointee.global_quality = 2 * FF_QP2LAMBDA
+            // The CLI's set-up for `-qscale:v 2 -r 25` (libx264 ignores the quantiser: CRF 23), MP4's global header.
+            FaithfulPictureChain.configureCLIVideo(codec, picture: picture, pixelFormat: AVPixelFormat(picture.pointee.format))
+            codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
             codec.pointee.thread_count = reproducible ? 1 : 0
             if reproducible { optionStatus = av_opt_set(codec.pointee.priv_data, "x264-params", "sync-lookahead=0", 0) }
         }
@@ -249,19 +164,7 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     private func mjpegEncoder(for picture: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> FrameEncoder {
         if let mjpeg { return mjpeg }
         let encoder = try FrameEncoder(name: "mjpeg", label: label) { codec in
-            codec.pointee.width = picture.pointee.width
-            codec.pointee.height = picture.pointee.height
-            codec.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
-            codec.pointee.time_base = AVRational(num: 1, den: Int32(ReferenceTimeline.framesPerSecond))
-            codec.pointee.framerate = AVRational(num: Int32(ReferenceTimeline.framesPerSecond), den: 1)
-            codec.pointee.sample_aspect_ratio = picture.pointee.sample_aspect_ratio
-            codec.pointee.color_range = picture.pointee.color_range
-            codec.pointee.color_primaries = picture.pointee.color_primaries
-            codec.pointee.color_trc = picture.pointee.color_trc
-            codec.pointee.colorspace = picture.pointee.colorspace
-            codec.pointee.chroma_sample_location = picture.pointee.chroma_location
-            codec.pointee.flags |= AV_CODEC_FLAG_QSCALE
-            codec.pointee.global_quality = 2 * FF_QP2LAMBDA
+            FaithfulPictureChain.configureCLIVideo(codec, picture: picture, pixelFormat: AV_PIX_FMT_YUVJ420P)
             codec.pointee.thread_count = 1
         }
         mjpeg = encoder
