@@ -40,9 +40,10 @@ final class ConstantRatePictures {
         self.outputRate = outputRate(guessedRate)
         streamHasStart = stream.pointee.start_time != cffmpeg_nopts_value
         // ffmpeg subtracts the file's start time from every timestamp (input ts_offset).
-        startOffset = container.startTime.map {
-            ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den)))
-        } ?? 0
+        startOffset =
+            container.startTime.map {
+                ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den)))
+            } ?? 0
         // VSYNC_AUTO for image2 and MP4: CFR, or VSCFR when the input file has a single stream.
         sync = ConstantRateSync(method: container.streams.count == 1 ? .vscfr : .cfr)
         guard let frame = av_frame_alloc() else {
