@@ -26,7 +26,6 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
@@ -34,7 +33,7 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg", "CJPEG", "DSP"], swiftSettings: numericSettings),
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
-        .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CPNG", "CCairo"]),
+        .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CCairo"]),
         .target(name: "TestSupport", dependencies: ["Media", "Pipeline", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(

@@ -5,7 +5,11 @@
 #     Package.swift (a target, or a product such as Crypto or GRDB), or a module of the toolchain
 #     (Foundation, Dispatch, Glibc, Synchronization, …; Testing and XCTest in test targets only);
 #  2. each C module is imported, and declared as a dependency, only by its owner target:
-#     CFFmpeg and CJPEG by Media, COpenBLAS by Tensor, CPNG and CCairo by Reports.
+#     CFFmpeg and CJPEG by Media, COpenBLAS by Tensor, CCairo by Reports;
+#  3. inside Media, only the files of Sources/Media/LibAV/ call FFmpeg functions (libavformat,
+#     libavcodec, libavutil, libswscale, libswresample: a call `av_…(`, `avcodec_…(`,
+#     `avformat_…(`, `avio_…(`, `sws_…(`, `swr_…(`, or a `cffmpeg_…` shim symbol) — the one layer
+#     every FFmpeg call passes through (docs/architecture.md). Comments are not checked.
 #
 # Package.swift is read as text: each `.target(`, `.executableTarget(` and `.testTarget(` call with
 # its `name:`, optional `path:` (default Sources/NAME, Tests/NAME for test targets) and the quoted
@@ -20,7 +24,7 @@ export LC_ALL=C
 cd "$(dirname "$0")/.."
 
 # Owner target of each C module.
-declare -A owner=([CFFmpeg]=Media [CJPEG]=Media [COpenBLAS]=Tensor [CPNG]=Reports [CCairo]=Reports)
+declare -A owner=([CFFmpeg]=Media [CJPEG]=Media [COpenBLAS]=Tensor [CCairo]=Reports)
 # Modules of the toolchain any target may import.
 system=" Foundation FoundationEssentials FoundationInternationalization FoundationNetworking FoundationXML Dispatch Glibc Musl Darwin Android WinSDK Synchronization Observation RegexBuilder Distributed Swift _Concurrency _StringProcessing "
 # ... and test targets in addition.
@@ -115,6 +119,23 @@ while IFS=$'\t' read -r kind name path deps; do
                     print FILENAME ":" FNR ":" line
             }')
 done <<<"$targets"
+
+# Rule 3: FFmpeg is called only from Media's LibAV layer.
+while IFS= read -r hit; do
+    [ -n "$hit" ] || continue
+    problem "$hit: an FFmpeg call outside Sources/Media/LibAV/ (go through the LibAV layer)"
+done < <(find Sources -name '*.swift' -type f -not -path 'Sources/Media/LibAV/*' -print0 | sort -z |
+    xargs -0 -r awk '
+        FNR == 1 { comment = 0 }
+        {
+            line = $0
+            if (comment) { if (index(line, "*/")) { comment = 0; sub(/.*\*\//, "", line) } else next }
+            if (line ~ /^[[:space:]]*\/\*/ && !index(line, "*/")) { comment = 1; next }
+            sub(/\/\/.*$/, "", line)
+            gsub(/"([^"\\]|\\.)*"/, "\"\"", line)
+            if (line ~ /(^|[^A-Za-z0-9_.])(av|avcodec|avformat|avio|avutil|sws|swr|swscale|swresample)_[a-z0-9_]+[[:space:]]*\(/ || line ~ /cffmpeg_/)
+                print FILENAME ":" FNR ": " $0
+        }')
 
 if [ $status -eq 0 ]; then
     echo "imports: ok ($(wc -l <<<"$targets") targets)"

@@ -8,7 +8,7 @@ packages=(
   libjpeg62-turbo-dev                                                           # Media (faithful chain: imread's JPEG decoder)
   libopenblas-dev                                                               # Tensor
   libsqlite3-dev                                                                # Store (GRDB)
-  libpng-dev libcairo2-dev                                                      # Reports
+  libcairo2-dev                                                                 # Reports
   ffmpeg                                                                        # tests compare with the ffmpeg CLI
 )
 missing=()

@@ -157,7 +157,7 @@ extension ScoreAgreement {
     /// The scatter plots, ours against published (LSE-C, then LSE-D), one point per compared
     /// row, within the tolerances or not, with y = x dashed, as a PNG with the context in `tEXt`
     /// chunks and in the footer (and the stand-in notice when the weights are stand-ins).
-    /// - Throws: ``ReportError`` naming `file` when Cairo or libpng fails.
+    /// - Throws: ``ReportError`` naming `file` when Cairo or the PNG encoder fails.
     public func scatterPNG(context: AgreementContext, file: String, scale: Double = 2) throws(ReportError) -> Data {
         let figure = scatterFigure(context: context)
         var text: [(keyword: String, value: String)] = [

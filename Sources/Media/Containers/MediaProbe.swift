@@ -43,7 +43,7 @@ public enum MediaProbe {
         let parameters = stream.pointee.codecpar.pointee
         let timeBase = stream.pointee.time_base
         let seconds = { (value: Int64) -> Double? in
-            value == cffmpeg_nopts_value ? nil : Double(value) * Double(timeBase.num) / Double(timeBase.den)
+            value == LibAV.noTimestamp ? nil : Double(value) * Double(timeBase.num) / Double(timeBase.den)
         }
         let kind: StreamInfo.Kind =
             switch parameters.codec_type {
@@ -55,7 +55,7 @@ public enum MediaProbe {
             default: .unknown
             }
         var info = StreamInfo(
-            index: Int(stream.pointee.index), kind: kind, codec: codecName(parameters.codec_id),
+            index: Int(stream.pointee.index), kind: kind, codec: LibAV.codecName(parameters.codec_id),
             timeBase: "\(timeBase.num)/\(timeBase.den)")
         info.startSeconds = seconds(stream.pointee.start_time)
         info.durationSeconds = seconds(stream.pointee.duration)
@@ -63,7 +63,7 @@ public enum MediaProbe {
         if kind == .video {
             info.width = Int(parameters.width)
             info.height = Int(parameters.height)
-            info.pixelFormat = av_get_pix_fmt_name(AVPixelFormat(parameters.format)).map { String(cString: $0) }
+            info.pixelFormat = LibAV.pixelFormatName(AVPixelFormat(parameters.format))
             // The average rate the container states, else the base rate FFmpeg derives from timestamps.
             for rate in [stream.pointee.avg_frame_rate, stream.pointee.r_frame_rate] where rate.num > 0 && rate.den > 0 {
                 info.framesPerSecond = Double(rate.num) / Double(rate.den)
@@ -73,12 +73,9 @@ public enum MediaProbe {
         if kind == .audio {
             info.sampleRate = Int(parameters.sample_rate)
             info.channels = Int(parameters.ch_layout.nb_channels)
-            info.sampleFormat = av_get_sample_fmt_name(AVSampleFormat(parameters.format)).map { String(cString: $0) }
+            info.sampleFormat = LibAV.sampleFormatName(AVSampleFormat(parameters.format))
             var layout = parameters.ch_layout
-            var buffer = [CChar](repeating: 0, count: 128)
-            if av_channel_layout_describe(&layout, &buffer, buffer.count) > 0 {
-                info.channelLayout = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
+            if let described = LibAV.describe(&layout) { info.channelLayout = described }
         }
         return info
     }

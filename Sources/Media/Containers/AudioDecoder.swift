@@ -38,15 +38,15 @@ public enum AudioDecoder {
 
 /// Owns one `SwrContext` converting decoded audio to 16 kHz mono s16.
 final class Resampler {
-    private var context: OpaquePointer?
+    private let context: ResampleContext
     private let path: String
     private let label: String
     private let inputRate: Int32
     private let inputFormat: Int32
     private let inputChannels: Int32
 
-    /// Configures the conversion from the first decoded frame's format, rate and layout.
-    /// The corresponding C functions are `swr_alloc_set_opts2` and `swr_init`.
+    /// Configures the conversion from the first decoded frame's format, rate and layout (an
+    /// unspecified layout gets FFmpeg's default for its channel count, as the CLI gives it).
     init(path: String, label: String, firstFrame frame: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
         self.path = path
         self.label = label
@@ -56,33 +56,13 @@ final class Resampler {
         guard inputRate > 0, inputChannels > 0 else {
             throw .decodeFailed(path: path, stream: label, reason: "audio frames have no sample rate or no channels")
         }
-        var inputLayout = AVChannelLayout()
-        var status: Int32 = 0
-        if frame.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
-            av_channel_layout_default(&inputLayout, inputChannels)
-        } else {
-            status = av_channel_layout_copy(&inputLayout, &frame.pointee.ch_layout)
-        }
-        defer { av_channel_layout_uninit(&inputLayout) }
-        guard status >= 0 else {
-            throw .ffmpeg(path: path, operation: "av_channel_layout_copy", code: status, message: ffmpegErrorMessage(status))
-        }
-        var outputLayout = AVChannelLayout()
-        av_channel_layout_default(&outputLayout, 1)
-        defer { av_channel_layout_uninit(&outputLayout) }
-        status = swr_alloc_set_opts2(
-            &context, &outputLayout, AV_SAMPLE_FMT_S16, Int32(AudioDecoder.sampleRate),
-            &inputLayout, AVSampleFormat(inputFormat), inputRate, 0, nil)
-        guard status >= 0, context != nil else {
-            throw .ffmpeg(path: path, operation: "swr_alloc_set_opts2", code: status, message: ffmpegErrorMessage(status))
-        }
-        status = swr_init(context)
-        guard status >= 0 else {
-            throw .ffmpeg(path: path, operation: "swr_init", code: status, message: ffmpegErrorMessage(status))
-        }
+        let inputLayout = try OwnedChannelLayout(copying: &frame.pointee.ch_layout, defaultWhenUnspecified: true, label: path)
+        let outputLayout = OwnedChannelLayout(defaultFor: 1)
+        context = try ResampleContext(
+            from: inputLayout, format: AVSampleFormat(inputFormat), rate: inputRate,
+            to: outputLayout, format: AV_SAMPLE_FMT_S16, rate: Int32(AudioDecoder.sampleRate), label: path)
+        try context.initialize().check { $0.error(path: path, operation: "swr_init") }
     }
-
-    deinit { swr_free(&context) }
 
     /// Converts one decoded frame and appends the output samples.
     func convert(_ frame: UnsafeMutablePointer<AVFrame>, appendingTo samples: inout [Int16]) throws(MediaError) {
@@ -101,29 +81,25 @@ final class Resampler {
     }
 
     private func run(input: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, count: Int32, appendingTo samples: inout [Int16]) throws(MediaError) {
+        let (path, label) = (path, label)
         var pendingInput = input
         var pendingCount = count
         while true {
-            let capacity = swr_get_out_samples(context, pendingCount)
-            guard capacity >= 0 else {
-                throw .ffmpeg(path: path, operation: "swr_get_out_samples", code: capacity, message: ffmpegErrorMessage(capacity))
-            }
+            let capacity = try context.outputCapacity(forInput: pendingCount).check { $0.error(path: path, operation: "swr_get_out_samples") }
             if capacity == 0 && pendingInput == nil { return }
             let start = samples.count
             samples.append(contentsOf: repeatElement(0, count: Int(capacity) + 1))
-            let produced = samples.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            let produced = samples.withUnsafeMutableBufferPointer { buffer -> LibAVStatus in
                 var output: UnsafeMutablePointer<UInt8>? = UnsafeMutableRawPointer(buffer.baseAddress! + start)
                     .assumingMemoryBound(to: UInt8.self)
-                return swr_convert(context, &output, capacity + 1, pendingInput, pendingCount)
+                return context.convert(pendingInput, count: pendingCount, into: &output, capacity: capacity + 1)
             }
-            guard produced >= 0 else {
-                samples.removeLast(Int(capacity) + 1)
-                throw .decodeFailed(path: path, stream: label, reason: "resampling failed: \(ffmpegErrorMessage(produced))")
-            }
-            samples.removeLast(Int(capacity) + 1 - Int(produced))
+            if produced.failed { samples.removeLast(Int(capacity) + 1) }
+            let written = try produced.check { .decodeFailed(path: path, stream: label, reason: "resampling failed: \($0.message)") }
+            samples.removeLast(Int(capacity) + 1 - Int(written))
             // Input is consumed in one call (the output had room for all of it); a flush repeats
             // until the resampler has nothing left.
-            if input != nil || produced == 0 { return }
+            if input != nil || written == 0 { return }
             pendingInput = nil
             pendingCount = 0
         }

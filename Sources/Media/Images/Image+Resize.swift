@@ -187,8 +187,9 @@ extension Image {
                                         let b1 = beta1[dy]
                                         let d = dstBase + dy * rowLength
                                         for i in 0..<rowLength {
-                                            let v = (((b0 &* (s0[i] &>> 4)) &>> 16)
-                                                &+ ((b1 &* (s1[i] &>> 4)) &>> 16) &+ 2) &>> 2
+                                            let v =
+                                                (((b0 &* (s0[i] &>> 4)) &>> 16)
+                                                    &+ ((b1 &* (s1[i] &>> 4)) &>> 16) &+ 2) &>> 2
                                             d[i] = UInt8(truncatingIfNeeded: min(max(v, 0), 255))
                                         }
                                     }

@@ -2,15 +2,24 @@ import CFFmpeg
 import Foundation
 
 /// A decoded picture handed from the decoding thread to the converting one: its timeline slots
-/// and a reference to the decoded frame (freed by whoever takes it).
-struct PlacedPicture: @unchecked Sendable {
-    // @unchecked: the frame is a private reference (av_frame_clone) owned by exactly one side at
-    // a time — the producer until `push`, the consumer after `pop`.
-    var slots: [ReferenceTimeline.Slot]
-    var picture: Int
+/// and its own reference to the decoded frame, freed when the last holder lets go of it.
+final class PlacedPicture: @unchecked Sendable {
+    // @unchecked: the frame is a private reference (a clone of the decoder's) used by exactly one
+    // side at a time — the producer until `push`, the consumer after `pop`.
+    let slots: [ReferenceTimeline.Slot]
+    let picture: Int
     /// The picture's slot in the AVI encoder's 1/25 s time base (before the MP3 shift).
-    var encoderPts: Int64
-    var frame: UnsafeMutablePointer<AVFrame>
+    let encoderPts: Int64
+    private let owned: OwnedFrame
+    var frame: UnsafeMutablePointer<AVFrame> { owned.pointer }
+
+    /// Takes a new reference to `frame` (`av_frame_clone`).
+    init(slots: [ReferenceTimeline.Slot], picture: Int, encoderPts: Int64, cloning frame: UnsafeMutablePointer<AVFrame>, label: String) throws(MediaError) {
+        self.slots = slots
+        self.picture = picture
+        self.encoderPts = encoderPts
+        owned = try OwnedFrame(cloning: frame, label: label)
+    }
 }
 
 /// A small bounded FIFO between the thread that decodes and the thread that converts pictures,
@@ -57,10 +66,6 @@ final class DecodedPictureQueue: @unchecked Sendable {
     func cancel() {
         condition.lock()
         cancelled = true
-        for case .picture(let placed) in items {
-            var frame: UnsafeMutablePointer<AVFrame>? = placed.frame
-            av_frame_free(&frame)
-        }
         items.removeAll()
         condition.broadcast()
         condition.unlock()

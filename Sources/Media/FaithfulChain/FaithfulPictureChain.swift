@@ -49,7 +49,7 @@ final class FaithfulPictureChain {
     private let toJPEGRange: FrameScaler
     private var mjpeg: FrameEncoder?
     private let toCaptureBGR: FrameScaler
-    private let frame: UnsafeMutablePointer<AVFrame>
+    private let encoderInput: OwnedFrame
 
     init(label: String, encoderThreads: Int32 = 0) throws(MediaError) {
         self.label = label
@@ -57,15 +57,7 @@ final class FaithfulPictureChain {
         mpeg4Decoder = try PacketDecoder(codecID: AV_CODEC_ID_MPEG4, codecTag: fourCC("FMP4"), label: label)
         toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: label)
         toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: label)
-        guard let frame = av_frame_alloc() else {
-            throw .ffmpeg(path: label, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        self.frame = frame
-    }
-
-    deinit {
-        var owned: UnsafeMutablePointer<AVFrame>? = frame
-        av_frame_free(&owned)
+        encoderInput = try OwnedFrame(label: label)
     }
 
     /// Runs one kept source picture through the chain.
@@ -82,14 +74,15 @@ final class FaithfulPictureChain {
         }
         let encoder = try mpeg4Encoder(for: input)
         // do_video_out hands the encoder a reference with its own pts, quality and picture type.
-        av_frame_unref(frame)
-        let referenced = av_frame_ref(frame, input)
-        guard referenced >= 0 else { throw .encodeFailed(path: label, reason: ffmpegErrorMessage(referenced)) }
+        let label = label
+        let frame = encoderInput.pointer
+        encoderInput.unreference()
+        try encoderInput.reference(input).check { .encodeFailed(path: label, reason: $0.message) }
         frame.pointee.pts = encoderPts
         frame.pointee.quality = encoder.codec.pointee.global_quality
         frame.pointee.pict_type = AV_PICTURE_TYPE_NONE
         let packets = try encoder.encode(frame)
-        av_frame_unref(frame)
+        encoderInput.unreference()
         guard packets.count == 1 else {
             throw .encodeFailed(path: label, reason: "the MPEG-4 encoder returned \(packets.count) packets for one picture")
         }

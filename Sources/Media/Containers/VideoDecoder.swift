@@ -121,8 +121,6 @@ public final class VideoDecoder {
                     finished = true
                     throw error
                 case .picture(let placed):
-                    var frame: UnsafeMutablePointer<AVFrame>? = placed.frame
-                    defer { av_frame_free(&frame) }
                     if let faithful {
                         let picture = try faithful.process(placed.frame, encoderPts: placed.encoderPts)
                         enqueue(placed.slots, picture: placed.picture, image: picture.image, sceneImage: picture.sceneImage, jpeg: picture.jpeg)
@@ -190,13 +188,14 @@ final class PictureProducer: @unchecked Sendable {
             throw .corruptContainer(path: path, container: container.formatName, reason: "the video stream has no picture size")
         }
         timeBase = (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den))
-        let guessed = av_guess_frame_rate(container.context, stream, nil)
+        let guessed = container.format.guessFrameRate(of: stream)
         guessedFrameRate = (Int64(guessed.num), Int64(guessed.den))
-        streamHasStart = stream.pointee.start_time != cffmpeg_nopts_value
+        streamHasStart = stream.pointee.start_time != LibAV.noTimestamp
         // ffmpeg subtracts the file's start time from every timestamp (input ts_offset).
-        startOffset = container.startTime.map {
-            ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den)))
-        } ?? 0
+        startOffset =
+            container.startTime.map {
+                ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den)))
+            } ?? 0
         var shift = 0
         if mode == .reference, let audio = container.bestStream(AVMEDIA_TYPE_AUDIO) {
             shift = ReferenceTimeline.mp3Shift(inputSampleRate: Int(audio.pointee.codecpar.pointee.sample_rate))
@@ -212,7 +211,7 @@ final class PictureProducer: @unchecked Sendable {
             let picture = decodedPictures
             decodedPictures += 1
             var pts = frame.pointee.best_effort_timestamp
-            if pts == cffmpeg_nopts_value {
+            if pts == LibAV.noTimestamp {
                 // No timestamp at all: continue one frame duration after the previous picture.
                 pts = (lastPts ?? -startOffset).addingReportingOverflow(max(frame.pointee.pkt_duration, 1)).partialValue
             }
@@ -244,15 +243,9 @@ final class PictureProducer: @unchecked Sendable {
     func run(into queue: DecodedPictureQueue) {
         do {
             while let placed = try nextPlacedPicture() {
-                guard let clone = av_frame_clone(decoder.frame) else {
-                    _ = queue.push(.failure(.ffmpeg(path: container.path, operation: "av_frame_clone", code: cffmpeg_averror(ENOMEM), message: "out of memory")))
-                    return
-                }
-                if !queue.push(.picture(PlacedPicture(slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, frame: clone))) {
-                    var owned: UnsafeMutablePointer<AVFrame>? = clone
-                    av_frame_free(&owned)
-                    return
-                }
+                let picture = try PlacedPicture(
+                    slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, cloning: decoder.frame, label: container.path)
+                if !queue.push(.picture(picture)) { return }
             }
             _ = queue.push(.end)
         } catch {

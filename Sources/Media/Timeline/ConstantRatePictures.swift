@@ -17,7 +17,8 @@ final class ConstantRatePictures {
     private let timeBase: (num: Int64, den: Int64)
     private let streamHasStart: Bool
     private let startOffset: Int64
-    private let previous: UnsafeMutablePointer<AVFrame>
+    private let previousFrame: OwnedFrame
+    private var previous: UnsafeMutablePointer<AVFrame> { previousFrame.pointer }
     private var hasPrevious = false
     private var previousPicture = 0
     private var lastPts: Int64? = nil
@@ -35,10 +36,10 @@ final class ConstantRatePictures {
             throw .corruptContainer(path: path, container: container.formatName, reason: "the video stream has no picture size")
         }
         timeBase = (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den))
-        let guessed = av_guess_frame_rate(container.context, stream, nil)
+        let guessed = container.format.guessFrameRate(of: stream)
         guessedRate = guessed.num > 0 && guessed.den > 0 ? (Int(guessed.num), Int(guessed.den)) : nil
         self.outputRate = outputRate(guessedRate)
-        streamHasStart = stream.pointee.start_time != cffmpeg_nopts_value
+        streamHasStart = stream.pointee.start_time != LibAV.noTimestamp
         // ffmpeg subtracts the file's start time from every timestamp (input ts_offset).
         startOffset =
             container.startTime.map {
@@ -46,15 +47,7 @@ final class ConstantRatePictures {
             } ?? 0
         // VSYNC_AUTO for image2 and MP4: CFR, or VSCFR when the input file has a single stream.
         sync = ConstantRateSync(method: container.streams.count == 1 ? .vscfr : .cfr)
-        guard let frame = av_frame_alloc() else {
-            throw .ffmpeg(path: path, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        previous = frame
-    }
-
-    deinit {
-        var owned: UnsafeMutablePointer<AVFrame>? = previous
-        av_frame_free(&owned)
+        previousFrame = try OwnedFrame(label: path)
     }
 
     /// Decodes the next picture and hands `output` each output frame it becomes (the picture, or
@@ -71,7 +64,7 @@ final class ConstantRatePictures {
         let picture = decodedPictures
         decodedPictures += 1
         var pts = frame.pointee.best_effort_timestamp
-        if pts == cffmpeg_nopts_value {
+        if pts == LibAV.noTimestamp {
             // No timestamp at all: continue one frame duration after the previous picture.
             pts = (lastPts ?? -startOffset).addingReportingOverflow(max(frame.pointee.pkt_duration, 1)).partialValue
         }
@@ -97,11 +90,9 @@ final class ConstantRatePictures {
                 try output(frame, picture)
             }
         }
-        av_frame_unref(previous)
-        let referenced = av_frame_ref(previous, frame)
-        guard referenced >= 0 else {
-            throw .ffmpeg(path: container.path, operation: "av_frame_ref", code: referenced, message: ffmpegErrorMessage(referenced))
-        }
+        previousFrame.unreference()
+        let path = container.path
+        try previousFrame.reference(frame).check { $0.error(path: path, operation: "av_frame_ref") }
         previousPicture = picture
         hasPrevious = true
         return true

@@ -25,13 +25,13 @@ final class AudioCodecRoundTrip {
     }
     private let path: String
     private let label: String
-    private var swr: OpaquePointer?
+    private let swr: ResampleContext
     /// Converted samples not yet encoded: one byte buffer per plane (one in all for interleaved formats).
     private var fifo: [[UInt8]]
     private var fifoSamples: Int32 = 0
     private let bytesPerSample: Int
     private let encoder: FrameEncoder
-    private let frame: UnsafeMutablePointer<AVFrame>
+    private let encoderInput: OwnedFrame
     private let packetDecoder: PacketDecoder
     private let setup: Setup
     /// Decoded samples still to drop (the encoder's priming, when the container skips it).
@@ -40,7 +40,7 @@ final class AudioCodecRoundTrip {
     private let inputRate: Int32
     private let outputRate: Int32
     private let outputFormat: AVSampleFormat
-    private var outputLayout = AVChannelLayout()
+    private let outputLayout: OwnedChannelLayout
     private let frameSize: Int32
     private var nextPts: Int64 = 0
 
@@ -53,7 +53,7 @@ final class AudioCodecRoundTrip {
         guard inputRate > 0, inputChannels > 0 else {
             throw .decodeFailed(path: path, stream: label, reason: "audio frames have no sample rate or no channels")
         }
-        guard let lame = avcodec_find_encoder_by_name(setup.encoder) else {
+        guard let lame = CodecContext.encoder(named: setup.encoder) else {
             throw .unsupportedCodec(path: path, stream: "output", codec: setup.encoder)
         }
         // Format negotiation of the CLI's filter graph: the encoder's rate closest to the input's
@@ -76,75 +76,44 @@ final class AudioCodecRoundTrip {
             var index = 0
             while list[index] != AV_SAMPLE_FMT_NONE { formats.append(list[index]); index += 1 }
         }
-        let planar = av_get_planar_sample_fmt(inputFormat)
+        let planar = LibAV.planarFormat(of: inputFormat)
         outputFormat = formats.contains(inputFormat) ? inputFormat : formats.contains(planar) ? planar : (formats.first ?? AV_SAMPLE_FMT_FLTP)
-        var inputLayout = AVChannelLayout()
-        var status: Int32 = 0
-        if source.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
-            av_channel_layout_default(&inputLayout, inputChannels)
-        } else {
-            status = av_channel_layout_copy(&inputLayout, &source.pointee.ch_layout)
-        }
-        defer { av_channel_layout_uninit(&inputLayout) }
-        guard status >= 0 else { throw .ffmpeg(path: path, operation: "av_channel_layout_copy", code: status, message: ffmpegErrorMessage(status)) }
-        if inputChannels <= 2 {
-            status = av_channel_layout_copy(&outputLayout, &inputLayout)
-            guard status >= 0 else { throw .ffmpeg(path: path, operation: "av_channel_layout_copy", code: status, message: ffmpegErrorMessage(status)) }
-        } else {
-            av_channel_layout_default(&outputLayout, 2)
-        }
+        let inputLayout = try OwnedChannelLayout(copying: &source.pointee.ch_layout, defaultWhenUnspecified: true, label: path)
+        let outputLayout =
+            inputChannels <= 2
+            ? try OwnedChannelLayout(copying: &source.pointee.ch_layout, defaultWhenUnspecified: true, label: path)
+            : OwnedChannelLayout(defaultFor: 2)
         // aresample=async=1:min_hard_comp=0.100000:first_pts=0 (or a plain aresample), converting
         // to the encoder's format.
-        status = swr_alloc_set_opts2(&swr, &outputLayout, outputFormat, outputRate, &inputLayout, inputFormat, inputRate, 0, nil)
-        guard status >= 0, swr != nil else { throw .ffmpeg(path: path, operation: "swr_alloc_set_opts2", code: status, message: ffmpegErrorMessage(status)) }
+        swr = try ResampleContext(
+            from: inputLayout, format: inputFormat, rate: inputRate, to: outputLayout, format: outputFormat, rate: outputRate, label: path)
         if setup.async {
-            let raw = UnsafeMutableRawPointer(swr!)
             for (name, value) in [("async", 1.0), ("min_hard_comp", 0.1)] {
-                status = av_opt_set_double(raw, name, value, 0)
-                guard status >= 0 else { throw .ffmpeg(path: path, operation: "av_opt_set \(name)", code: status, message: ffmpegErrorMessage(status)) }
+                try swr.setOption(name, value).check { $0.error(path: path, operation: "av_opt_set \(name)") }
             }
-            status = av_opt_set_int(raw, "first_pts", 0, 0)
-            guard status >= 0 else { throw .ffmpeg(path: path, operation: "av_opt_set first_pts", code: status, message: ffmpegErrorMessage(status)) }
+            try swr.setOption("first_pts", Int64(0)).check { $0.error(path: path, operation: "av_opt_set first_pts") }
         }
-        status = swr_init(swr)
-        guard status >= 0 else { throw .ffmpeg(path: path, operation: "swr_init", code: status, message: ffmpegErrorMessage(status)) }
+        try swr.initialize().check { $0.error(path: path, operation: "swr_init") }
 
         let (format, sampleRate) = (outputFormat, outputRate)
-        var layout = outputLayout
-        var layoutStatus: Int32 = 0
         let globalHeader = setup.skipsPriming  // MP4 asks for global headers (AVFMT_GLOBALHEADER)
-        encoder = try FrameEncoder(name: setup.encoder, label: path) { codec in
+        encoder = try FrameEncoder(name: setup.encoder, label: path) { (codec, _) throws(MediaError) in
             codec.pointee.sample_fmt = format
             codec.pointee.sample_rate = sampleRate
-            layoutStatus = av_channel_layout_copy(&codec.pointee.ch_layout, &layout)
+            try outputLayout.copy(into: &codec.pointee.ch_layout, label: path)
             codec.pointee.time_base = AVRational(num: 1, den: sampleRate)
             if globalHeader { codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         }
-        guard layoutStatus >= 0 else {
-            throw .ffmpeg(path: path, operation: "av_channel_layout_copy", code: layoutStatus, message: ffmpegErrorMessage(layoutStatus))
-        }
         frameSize = encoder.codec.pointee.frame_size > 0 ? encoder.codec.pointee.frame_size : 1152
-        guard let frame = av_frame_alloc() else {
-            throw .ffmpeg(path: path, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        self.frame = frame
-        let planes = av_sample_fmt_is_planar(outputFormat) != 0 ? Int(outputLayout.nb_channels) : 1
-        bytesPerSample = Int(av_get_bytes_per_sample(outputFormat)) * (planes == 1 ? Int(outputLayout.nb_channels) : 1)
+        encoderInput = try OwnedFrame(label: path)
+        let planes = LibAV.isPlanar(outputFormat) ? Int(outputLayout.channels) : 1
+        bytesPerSample = LibAV.bytesPerSample(outputFormat) * (planes == 1 ? Int(outputLayout.channels) : 1)
         fifo = Array(repeating: [], count: planes)
+        self.outputLayout = outputLayout
         // The AVI's MP3 stream is read back by FFmpeg's first MP3 decoder (mp3float); the MP4's AAC
         // by the aac decoder, configured from the encoder's AudioSpecificConfig.
-        let context = encoder.codec
-        let size = Int(context.pointee.extradata_size)
-        let extradata = context.pointee.extradata.map { Array(UnsafeBufferPointer(start: $0, count: size)) }
-        packetDecoder = try PacketDecoder(codecID: setup.decoder, codecTag: setup.codecTag, label: path, extradata: extradata)
-        primingToSkip = setup.skipsPriming ? max(0, context.pointee.initial_padding) : 0
-    }
-
-    deinit {
-        swr_free(&swr)
-        var owned: UnsafeMutablePointer<AVFrame>? = frame
-        av_frame_free(&owned)
-        av_channel_layout_uninit(&outputLayout)
+        packetDecoder = try PacketDecoder(codecID: setup.decoder, codecTag: setup.codecTag, label: path, extradata: encoder.extradata)
+        primingToSkip = setup.skipsPriming ? max(0, encoder.codec.pointee.initial_padding) : 0
     }
 
     /// One decoded source frame, with its pts in 1/input-rate units (or AV_NOPTS_VALUE).
@@ -152,9 +121,9 @@ final class AudioCodecRoundTrip {
         guard source.pointee.sample_rate == inputRate else {
             throw .decodeFailed(path: path, stream: label, reason: "the audio format changes mid-stream, which SyncBench does not support")
         }
-        if pts != cffmpeg_nopts_value {
+        if pts != LibAV.noTimestamp {
             // af_aresample: inpts = pts · out_rate · in_rate / in_rate (time base 1/in_rate).
-            _ = swr_next_pts(swr, pts * Int64(outputRate))
+            swr.nextTimestamp(pts * Int64(outputRate))
         }
         let input = UnsafeMutableRawPointer(source.pointee.extended_data)!.assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
         try convert(input: input, count: source.pointee.nb_samples)
@@ -172,35 +141,31 @@ final class AudioCodecRoundTrip {
 
     /// swr_convert into the FIFO (all of the input at once; a nil input drains the resampler).
     private func convert(input: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, count: Int32) throws(MediaError) {
-        let capacity = swr_get_out_samples(swr, count) + 256
-        var buffer: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>? = nil
-        let status = av_samples_alloc_array_and_samples(&buffer, nil, outputLayout.nb_channels, capacity, outputFormat, 0)
-        guard status >= 0, let buffer else { throw .ffmpeg(path: path, operation: "av_samples_alloc", code: status, message: ffmpegErrorMessage(status)) }
-        defer {
-            av_freep(UnsafeMutableRawPointer(buffer))
-            var array: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>? = buffer
-            av_freep(&array)
+        let (path, label) = (path, label)
+        let capacity = swr.outputCapacity(forInput: count).code + 256
+        let buffer = try SampleBuffers(channels: outputLayout.channels, samples: capacity, format: outputFormat, label: path)
+        let produced = try swr.convert(input, count: count, into: buffer.planes, capacity: capacity).check {
+            .decodeFailed(path: path, stream: label, reason: "resampling failed: \($0.message)")
         }
-        let produced = swr_convert(swr, buffer, capacity, input, count)
-        guard produced >= 0 else { throw .decodeFailed(path: path, stream: label, reason: "resampling failed: \(ffmpegErrorMessage(produced))") }
         guard produced > 0 else { return }
         for plane in 0..<fifo.count {
-            fifo[plane].append(contentsOf: UnsafeBufferPointer(start: buffer[plane], count: Int(produced) * bytesPerSample))
+            fifo[plane].append(contentsOf: UnsafeBufferPointer(start: buffer.planes[plane], count: Int(produced) * bytesPerSample))
         }
         fifoSamples += produced
     }
 
     /// Encodes whole encoder frames from the FIFO (and, at the end, the short rest).
     private func drain(final: Bool, to samples: inout [Int16]) throws(MediaError) {
+        let path = path
         while fifoSamples >= frameSize || (final && fifoSamples > 0) {
             let count = min(frameSize, fifoSamples)
-            av_frame_unref(frame)
+            let frame = encoderInput.pointer
+            encoderInput.unreference()
             frame.pointee.nb_samples = count
             frame.pointee.format = outputFormat.rawValue
             frame.pointee.sample_rate = outputRate
-            var status = av_channel_layout_copy(&frame.pointee.ch_layout, &outputLayout)
-            if status >= 0 { status = av_frame_get_buffer(frame, 0) }
-            guard status >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(status)) }
+            try outputLayout.copy(into: &frame.pointee.ch_layout, label: path)
+            try encoderInput.allocateBuffers(alignment: 0).check { .encodeFailed(path: path, reason: $0.message) }
             let bytes = Int(count) * bytesPerSample
             for plane in 0..<fifo.count {
                 let destination = frame.pointee.extended_data[plane]!
@@ -222,8 +187,7 @@ final class AudioCodecRoundTrip {
                 let skip = min(primingToSkip, decoded.pointee.nb_samples)
                 primingToSkip -= skip
                 if skip == decoded.pointee.nb_samples { return }
-                let status = Self.dropLeading(skip, of: decoded)
-                guard status >= 0 else { throw MediaError.decodeFailed(path: path, stream: label, reason: ffmpegErrorMessage(status)) }
+                try Self.dropLeading(skip, of: decoded).check { .decodeFailed(path: path, stream: label, reason: $0.message) }
             }
             if resampler == nil { resampler = try Resampler(path: path, label: "\(setup.encoder) audio of the reference's intermediate", firstFrame: decoded) }
             try resampler!.convert(decoded, appendingTo: &produced)
@@ -233,13 +197,11 @@ final class AudioCodecRoundTrip {
 
     /// Removes the first `count` samples of `frame` in place, as `decode.c` does for skip_samples
     /// (`av_samples_copy` within the frame).
-    private static func dropLeading(_ count: Int32, of frame: UnsafeMutablePointer<AVFrame>) -> Int32 {
+    private static func dropLeading(_ count: Int32, of frame: UnsafeMutablePointer<AVFrame>) -> LibAVStatus {
         let remaining = frame.pointee.nb_samples - count
-        let status = av_samples_copy(
-            frame.pointee.extended_data, frame.pointee.extended_data, 0, count, remaining, frame.pointee.ch_layout.nb_channels,
-            AVSampleFormat(frame.pointee.format))
-        guard status >= 0 else { return status }
+        let status = LibAV.moveSamples(of: frame, from: count, count: remaining)
+        guard !status.failed else { return status }
         frame.pointee.nb_samples = remaining
-        return 0
+        return .ok
     }
 }

@@ -31,7 +31,7 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     private var mjpeg: FrameEncoder?
     private let toCaptureBGR: FrameScaler
     private var toBGR: PixelConverter?
-    private let encoderInput: UnsafeMutablePointer<AVFrame>
+    private let encoderInput: OwnedFrame
     /// Source picture index of each frame handed to the encoder, in order.
     private var submittedSources: [Int] = []
     private var emittedCount = 0
@@ -46,15 +46,7 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
         pictures = try ConstantRatePictures(path: path) { _ in (ReferenceTimeline.framesPerSecond, 1) }
         toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: path)
         toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: path)
-        guard let encoderInput = av_frame_alloc() else {
-            throw .ffmpeg(path: path, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        self.encoderInput = encoderInput
-    }
-
-    deinit {
-        var input: UnsafeMutablePointer<AVFrame>? = encoderInput
-        av_frame_free(&input)
+        encoderInput = try OwnedFrame(label: path)
     }
 
     public func nextFrame() throws(MediaError) -> TimelineFrame? {
@@ -95,15 +87,16 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
             input = try toEncoderFormat!.convert(picture)
         }
         let encoder = try x264Encoder(for: input)
-        av_frame_unref(encoderInput)
-        let referenced = av_frame_ref(encoderInput, input)
-        guard referenced >= 0 else { throw .encodeFailed(path: label, reason: ffmpegErrorMessage(referenced)) }
-        encoderInput.pointee.pts = encoderPts
+        let label = label
+        let frame = encoderInput.pointer
+        encoderInput.unreference()
+        try encoderInput.reference(input).check { .encodeFailed(path: label, reason: $0.message) }
+        frame.pointee.pts = encoderPts
         encoderPts += 1
-        encoderInput.pointee.quality = encoder.codec.pointee.global_quality
-        encoderInput.pointee.pict_type = AV_PICTURE_TYPE_NONE
-        let packets = try encoder.encode(encoderInput)
-        av_frame_unref(encoderInput)
+        frame.pointee.quality = encoder.codec.pointee.global_quality
+        frame.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        let packets = try encoder.encode(frame)
+        encoderInput.unreference()
         for packet in packets { try decodeH264(packet) }
     }
 
@@ -113,20 +106,19 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
 
     private func x264Encoder(for picture: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> FrameEncoder {
         if let x264 { return x264 }
-        let reproducible = self.reproducible
-        var optionStatus: Int32 = 0
-        let encoder = try FrameEncoder(name: "libx264", label: label) { codec in
+        let (reproducible, label) = (self.reproducible, label)
+        let encoder = try FrameEncoder(name: "libx264", label: label) { (codec, _) throws(MediaError) in
             // The CLI's set-up for `-qscale:v 2 -r 25` (libx264 ignores the quantiser: CRF 23), MP4's global header.
             FaithfulPictureChain.configureCLIVideo(codec, picture: picture, pixelFormat: AVPixelFormat(picture.pointee.format))
             codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
             codec.pointee.thread_count = reproducible ? 1 : 0
-            if reproducible { optionStatus = av_opt_set(codec.pointee.priv_data, "x264-params", "sync-lookahead=0", 0) }
+            if reproducible {
+                try LibAV.setPrivateOption(of: codec, "x264-params", "sync-lookahead=0").check {
+                    .encodeFailed(path: label, reason: "x264-params: \($0.message)")
+                }
+            }
         }
-        guard optionStatus >= 0 else { throw .encodeFailed(path: label, reason: "x264-params: \(ffmpegErrorMessage(optionStatus))") }
-        let context = encoder.codec
-        let size = Int(context.pointee.extradata_size)
-        let extradata = context.pointee.extradata.map { Array(UnsafeBufferPointer(start: $0, count: size)) }
-        h264Decoder = try PacketDecoder(codecID: AV_CODEC_ID_H264, codecTag: 0, label: label, extradata: extradata)
+        h264Decoder = try PacketDecoder(codecID: AV_CODEC_ID_H264, codecTag: 0, label: label, extradata: encoder.extradata)
         x264 = encoder
         return encoder
     }

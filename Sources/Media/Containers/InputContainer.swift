@@ -8,31 +8,16 @@ import Foundation
 /// and "recognised but damaged" by asking FFmpeg's prober whether it knows the format.
 final class InputContainer {
     let path: String
-    let context: UnsafeMutablePointer<AVFormatContext>
+    let format: InputFormatContext
+    var context: UnsafeMutablePointer<AVFormatContext> { format.pointer }
 
     init(path: String) throws(MediaError) {
         _ = FFmpegLog.install
         self.path = path
         try Self.checkReadableFile(path)
         FFmpegLog.reset()
-        var opened: UnsafeMutablePointer<AVFormatContext>? = nil
-        let status = avformat_open_input(&opened, path, nil, nil)
-        guard status >= 0, let opened else {
-            throw Self.classifyOpenFailure(path: path, code: status)
-        }
-        context = opened
-        let infoStatus = avformat_find_stream_info(context, nil)
-        guard infoStatus >= 0 else {
-            var closing: UnsafeMutablePointer<AVFormatContext>? = context
-            avformat_close_input(&closing)
-            throw MediaError.corruptContainer(
-                path: path, container: "media", reason: FFmpegLog.reason(or: ffmpegErrorMessage(infoStatus)))
-        }
-    }
-
-    deinit {
-        var closing: UnsafeMutablePointer<AVFormatContext>? = context
-        avformat_close_input(&closing)
+        format = try InputFormatContext(path: path) { Self.classifyOpenFailure(path: path, code: $0.code) }
+        try format.findStreamInfo().check { .corruptContainer(path: path, container: "media", reason: $0.reason) }
     }
 
     /// FFmpeg's short name of the demuxer, e.g. `mov,mp4,m4a,3gp,3g2,mj2`.
@@ -44,11 +29,8 @@ final class InputContainer {
     }
 
     /// The stream FFmpeg considers best of a kind, skipping attached pictures (cover art).
-    /// The corresponding C function is `av_find_best_stream`.
     func bestStream(_ type: AVMediaType) -> UnsafeMutablePointer<AVStream>? {
-        let index = av_find_best_stream(context, type, -1, -1, nil, 0)
-        guard index >= 0 else { return nil }
-        let stream = context.pointee.streams[Int(index)]!
+        guard let index = format.bestStreamIndex(type), let stream = context.pointee.streams[index] else { return nil }
         if stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0 { return nil }
         return stream
     }
@@ -56,7 +38,7 @@ final class InputContainer {
     /// Start time of the whole file in microseconds (`AV_TIME_BASE`), or nil when unknown.
     var startTime: Int64? {
         let value = context.pointee.start_time
-        return value == cffmpeg_nopts_value ? nil : value
+        return value == LibAV.noTimestamp ? nil : value
     }
 
     // MARK: Failure classification
@@ -80,11 +62,11 @@ final class InputContainer {
 
     /// Decides between "no demuxer knows these bytes" and "a known container that is damaged".
     private static func classifyOpenFailure(path: String, code: Int32) -> MediaError {
-        if code == cffmpeg_averror(ENOENT) { return .fileNotFound(path: path) }
-        if code == cffmpeg_averror(EACCES) { return .unreadable(path: path, reason: "permission denied") }
+        if code == LibAV.error(posix: ENOENT) { return .fileNotFound(path: path) }
+        if code == LibAV.error(posix: EACCES) { return .unreadable(path: path, reason: "permission denied") }
         let said = FFmpegLog.lines()
         if let container = probedFormatName(path: path) {
-            let reason = said.last ?? ffmpegErrorMessage(code)
+            let reason = said.last ?? LibAV.message(for: code)
             if container.contains("mp4") && reason.contains("moov atom not found") {
                 return .corruptContainer(
                     path: path, container: "MP4",
@@ -92,31 +74,18 @@ final class InputContainer {
             }
             return .corruptContainer(path: path, container: container, reason: reason)
         }
-        return .unrecognizedFormat(path: path, reason: said.last ?? ffmpegErrorMessage(code))
+        return .unrecognizedFormat(path: path, reason: said.last ?? LibAV.message(for: code))
     }
 
     /// The demuxer FFmpeg's prober picks for the first bytes of the file, if it is confident.
     ///
     /// Uses the same confidence bar as `av_probe_input_buffer` (`AVPROBE_SCORE_MAX / 4`), so random
     /// bytes that faintly resemble MP3 frames do not count as a known container.
-    /// The corresponding C function is `av_probe_input_format3`.
     private static func probedFormatName(path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: 1 << 20), !head.isEmpty else { return nil }
-        var bytes = [UInt8](head)
-        bytes.append(contentsOf: [UInt8](repeating: 0, count: Int(AVPROBE_PADDING_SIZE)))
-        var score: Int32 = 0
-        let format: UnsafePointer<AVInputFormat>? = bytes.withUnsafeMutableBufferPointer { buffer in
-            path.withCString { filename in
-                var probe = AVProbeData()
-                probe.filename = filename
-                probe.buf = buffer.baseAddress
-                probe.buf_size = Int32(head.count)
-                return av_probe_input_format3(&probe, 1, &score)
-            }
-        }
-        guard let format, score > AVPROBE_SCORE_MAX / 4 else { return nil }
-        return String(cString: format.pointee.name)
+        guard let probed = LibAV.probeFormat(head: [UInt8](head), filename: path), probed.score > AVPROBE_SCORE_MAX / 4 else { return nil }
+        return probed.name
     }
 }

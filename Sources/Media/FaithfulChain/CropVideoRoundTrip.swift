@@ -34,7 +34,8 @@ public final class CropVideoRoundTrip {
     private let xvidDecoder: PacketDecoder
     private let toJPEGRange: FrameScaler
     private var mjpeg: FrameEncoder?
-    private let yuvFrame: UnsafeMutablePointer<AVFrame>
+    private let yuv: OwnedFrame
+    private var yuvFrame: UnsafeMutablePointer<AVFrame> { yuv.pointer }
     private var written: Int64 = 0
     private var extracted: Int64 = 0
     private var finished = false
@@ -46,15 +47,7 @@ public final class CropVideoRoundTrip {
         _ = FFmpegLog.install
         xvidDecoder = try PacketDecoder(codecID: AV_CODEC_ID_MPEG4, codecTag: fourCC("XVID"), label: label)
         toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: label)
-        guard let frame = av_frame_alloc() else {
-            throw .ffmpeg(path: label, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        yuvFrame = frame
-    }
-
-    deinit {
-        var owned: UnsafeMutablePointer<AVFrame>? = yuvFrame
-        av_frame_free(&owned)
+        yuv = try OwnedFrame(label: label)
     }
 
     /// Writes one crop and returns the pictures the reference's SyncNet would read for the crops
@@ -76,15 +69,14 @@ public final class CropVideoRoundTrip {
         guard crop.width & ~1 == width, crop.height & ~1 == height else {
             throw .encodeFailed(path: label, reason: "crop is \(crop.width)x\(crop.height), the video \(width)x\(height)")
         }
-        let writable = av_frame_make_writable(yuvFrame)
-        guard writable >= 0 else { throw .encodeFailed(path: label, reason: ffmpegErrorMessage(writable)) }
+        try yuv.makeWritable().check { .encodeFailed(path: label, reason: $0.message) }
         Self.copy(planes: Self.yuv420(crop, width: width, height: height), width: width, height: height, into: yuvFrame)
-        let yuv = yuvFrame
+        let picture = yuvFrame
         // writeFrame: picture->pts = frame_idx; quality and picture type stay as allocated (0).
-        yuv.pointee.pts = written
-        yuv.pointee.quality = 0
-        yuv.pointee.pict_type = AV_PICTURE_TYPE_NONE
-        let packets = try xvid!.encode(yuv)
+        picture.pointee.pts = written
+        picture.pointee.quality = 0
+        picture.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        let packets = try xvid!.encode(picture)
         written += 1
         return try reextract(packets)
     }
@@ -176,8 +168,7 @@ public final class CropVideoRoundTrip {
         yuvFrame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         yuvFrame.pointee.width = w
         yuvFrame.pointee.height = h
-        let allocated = av_frame_get_buffer(yuvFrame, 1)
-        guard allocated >= 0 else { throw .encodeFailed(path: label, reason: ffmpegErrorMessage(allocated)) }
+        try yuv.allocateBuffers(alignment: 1).check { .encodeFailed(path: label, reason: $0.message) }
     }
 
     /// BT.601 limited-range coefficients of libswscale's `input_rgb2yuv_table` for the default

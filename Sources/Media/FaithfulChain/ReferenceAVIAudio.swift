@@ -36,26 +36,20 @@ extension AudioDecoder {
     /// longer than the input: the last AAC frame's padding stays (the demuxer skips only the priming).
     public static func aacRoundTripMono16k(_ samples: [Int16], label: String) throws(MediaError) -> [Int16] {
         guard !samples.isEmpty else { return [] }
-        guard let frame = av_frame_alloc() else {
-            throw .ffmpeg(path: label, operation: "av_frame_alloc", code: cffmpeg_averror(ENOMEM), message: "out of memory")
-        }
-        defer {
-            var owned: UnsafeMutablePointer<AVFrame>? = frame
-            av_frame_free(&owned)
-        }
+        let owned = try OwnedFrame(label: label)
+        let frame = owned.pointer
         var output: [Int16] = []
         var roundTrip: AudioCodecRoundTrip? = nil
         // The wav demuxer's packets: 1024 samples (the size does not matter: the filter graph
         // re-chunks to the encoder's frame size).
         for start in stride(from: 0, to: samples.count, by: 1024) {
             let count = min(1024, samples.count - start)
-            av_frame_unref(frame)
+            owned.unreference()
             frame.pointee.nb_samples = Int32(count)
             frame.pointee.format = AV_SAMPLE_FMT_S16.rawValue
             frame.pointee.sample_rate = Int32(sampleRate)
-            av_channel_layout_default(&frame.pointee.ch_layout, 1)
-            let status = av_frame_get_buffer(frame, 0)
-            guard status >= 0 else { throw .ffmpeg(path: label, operation: "av_frame_get_buffer", code: status, message: ffmpegErrorMessage(status)) }
+            LibAV.setDefaultChannelLayout(&frame.pointee.ch_layout, channels: 1)
+            try owned.allocateBuffers(alignment: 0).check { $0.error(path: label, operation: "av_frame_get_buffer") }
             samples.withUnsafeBytes { bytes in
                 UnsafeMutableRawPointer(frame.pointee.data.0!).copyMemory(from: bytes.baseAddress! + 2 * start, byteCount: 2 * count)
             }
@@ -73,19 +67,20 @@ extension AudioDecoder {
         let decoder = try StreamDecoder(container: container, stream: stream)
         let timeBase = stream.pointee.time_base
         // ffmpeg subtracts the file's start time from every timestamp (input ts_offset).
-        let startOffset = container.startTime.map {
-            ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(timeBase.num), Int64(timeBase.den)))
-        } ?? 0
-        var lastRescaled = cffmpeg_nopts_value
+        let startOffset =
+            container.startTime.map {
+                ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(timeBase.num), Int64(timeBase.den)))
+            } ?? 0
+        var lastRescaled = LibAV.noTimestamp
         var roundTrip: AudioCodecRoundTrip? = nil
         var samples: [Int16] = []
         while try decoder.nextFrame() {
             let frame = decoder.frame
             if roundTrip == nil { roundTrip = try AudioCodecRoundTrip(setup, path: path, label: decoder.label, firstFrame: frame) }
             var pts = frame.pointee.best_effort_timestamp
-            if pts != cffmpeg_nopts_value {
+            if pts != LibAV.noTimestamp {
                 let rate = AVRational(num: 1, den: frame.pointee.sample_rate)
-                pts = av_rescale_delta(timeBase, pts - startOffset, rate, frame.pointee.nb_samples, &lastRescaled, rate)
+                pts = LibAV.rescaleDelta(pts - startOffset, from: timeBase, duration: frame.pointee.nb_samples, last: &lastRescaled, to: rate)
             }
             try roundTrip!.append(frame, pts: pts, to: &samples)
         }

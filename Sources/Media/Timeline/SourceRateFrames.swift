@@ -105,8 +105,7 @@ public final class SourceRateFrames {
     /// The full-range format the CLI gives `mjpeg` for a picture of `format`: the `yuvj` format of
     /// the same chroma subsampling (4:2:0 for anything else).
     static func jpegFormat(for format: AVPixelFormat) -> AVPixelFormat {
-        guard let descriptor = av_pix_fmt_desc_get(format) else { return AV_PIX_FMT_YUVJ420P }
-        let d = descriptor.pointee
+        guard let d = LibAV.pixelFormatDescriptor(format) else { return AV_PIX_FMT_YUVJ420P }
         let isYUV = d.flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0 && d.nb_components >= 3
         switch (isYUV, d.log2_chroma_w, d.log2_chroma_h) {
         case (true, 0, 0): return AV_PIX_FMT_YUVJ444P

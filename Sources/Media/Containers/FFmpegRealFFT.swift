@@ -14,10 +14,7 @@ public struct FFTError: Error, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var buffer = [CChar](repeating: 0, count: 128)
-        let message = av_strerror(code, &buffer, buffer.count) == 0
-            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            : "unknown error"
+        let message = LibAV.message(for: code)
         return "cannot create a real FFT of length \(length): FFmpeg error \(code) (\(message))"
     }
 }
@@ -41,8 +38,7 @@ public struct FFTError: Error, Equatable, CustomStringConvertible {
 /// `numpy.fft.rfft` inside python_speech_features/sigproc.py `powspec()` 0.6
 public final class FFmpegRealFFT: RealFFT {
     public let length: Int
-    private var context: OpaquePointer?
-    private let transform: av_tx_fn
+    private let context: RealTransformContext
     /// `length` doubles, 64-byte aligned.
     private let input: UnsafeMutablePointer<Double>
     /// `length / 2 + 1` complex values, 64-byte aligned.
@@ -56,19 +52,14 @@ public final class FFmpegRealFFT: RealFFT {
         // Length 2 is rejected too: FFmpeg 5.1's RDFT returns the Nyquist bin of a 2-point
         // transform with the wrong sign (verified: x = (0.25, 1) gives X_1 = +0.75, not −0.75).
         guard length >= 4, length % 2 == 0, length <= Int(Int32.max) else {
-            throw FFTError(length: length, code: cffmpeg_averror(EINVAL))
+            throw FFTError(length: length, code: LibAV.error(posix: EINVAL))
         }
-        var context: OpaquePointer?
-        var function: av_tx_fn?
-        var scale = 1.0
-        let status = av_tx_init(&context, &function, AV_TX_DOUBLE_RDFT, 0, Int32(length), &scale, 0)
-        guard status >= 0, let context, let function else {
-            av_tx_uninit(&context)
-            throw FFTError(length: length, code: status < 0 ? status : cffmpeg_averror(ENOMEM))
+        do {
+            context = try RealTransformContext(length: Int32(length))
+        } catch {
+            throw FFTError(length: length, code: error.code)
         }
         self.length = length
-        self.context = context
-        self.transform = function
         let alignment = 64
         self.input = UnsafeMutableRawPointer.allocate(
             byteCount: length * MemoryLayout<Double>.stride, alignment: alignment
@@ -79,7 +70,6 @@ public final class FFmpegRealFFT: RealFFT {
     }
 
     deinit {
-        av_tx_uninit(&context)
         input.deallocate()
         output.deallocate()
     }
@@ -96,7 +86,7 @@ public final class FFmpegRealFFT: RealFFT {
         if count < length {
             (input + count).update(repeating: 0, count: length - count)
         }
-        transform(context, output, input, MemoryLayout<Double>.size)
+        context.transform(input, into: output)
         // FFmpeg 5.1's RDFT writes N + 1 doubles: the imaginary part of the Nyquist bin is left
         // untouched (verified: it keeps whatever the buffer held). For real input it is 0.
         output[length / 2].im = 0

@@ -1,5 +1,3 @@
-import CFFmpeg
-
 /// Why a media file could not be read, decoded or written. Every case names the file.
 ///
 /// Each case is a distinct failure a user can act on; the command-line tool maps each to its own
@@ -63,17 +61,4 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(path): \(operation) failed: \(message) (FFmpeg error \(code))"
         }
     }
-}
-
-/// FFmpeg's text for an error code. The corresponding C function is `av_strerror`.
-func ffmpegErrorMessage(_ code: Int32) -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    let status = av_strerror(code, &buffer, buffer.count)
-    guard status == 0 else { return "unknown error \(code)" }
-    return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-/// FFmpeg's short name of a codec id, e.g. `h264`. The corresponding C function is `avcodec_get_name`.
-func codecName(_ id: AVCodecID) -> String {
-    String(cString: avcodec_get_name(id))
 }

@@ -41,10 +41,10 @@ public final class ClipWriter {
     }
 
     public let path: String
-    private let output: UnsafeMutablePointer<AVFormatContext>
+    private let output: OutputFormatContext
     private var videoStream: EncoderStream?
     private var audioStream: EncoderStream?
-    private var scaler: OpaquePointer?
+    private var scaler: ScaleContext?
     private var picturesWritten: Int64 = 0
     private var samplesWritten: Int64 = 0
     private var pendingAudio: [Int16] = []
@@ -61,45 +61,16 @@ public final class ClipWriter {
     public init(path: String, video: Video?, audio: Audio?, containerOptions: [String: String] = [:]) throws(MediaError) {
         _ = FFmpegLog.install
         self.path = path
-        var context: UnsafeMutablePointer<AVFormatContext>? = nil
-        let status = avformat_alloc_output_context2(&context, nil, nil, path)
-        guard status >= 0, let context else {
-            throw .encodeFailed(path: path, reason: "no container for this file name: \(ffmpegErrorMessage(status))")
+        output = try OutputFormatContext(path: path)
+        if let video { videoStream = try EncoderStream(path: path, output: output, video: video) }
+        if let audio { audioStream = try EncoderStream(path: path, output: output, audio: audio) }
+        if output.needsFile {
+            try output.openFile(path).check { .encodeFailed(path: path, reason: "cannot create the file: \($0.message)") }
         }
-        output = context
-        do {
-            if let video { videoStream = try EncoderStream(path: path, output: output, video: video) }
-            if let audio { audioStream = try EncoderStream(path: path, output: output, audio: audio) }
-            if output.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
-                let opened = avio_open(&output.pointee.pb, path, AVIO_FLAG_WRITE)
-                guard opened >= 0 else { throw MediaError.encodeFailed(path: path, reason: "cannot create the file: \(ffmpegErrorMessage(opened))") }
-            }
-            var dictionary: OpaquePointer? = nil
-            for (key, value) in containerOptions { av_dict_set(&dictionary, key, value, 0) }
-            let written = avformat_write_header(output, &dictionary)
-            av_dict_free(&dictionary)
-            guard written >= 0 else { throw MediaError.encodeFailed(path: path, reason: "cannot write the header: \(ffmpegErrorMessage(written))") }
-            headerWritten = true
-        } catch let error as MediaError {
-            close()
-            throw error
-        } catch {
-            close()
-            throw .encodeFailed(path: path, reason: String(describing: error))
+        try output.writeHeader(options: containerOptions, label: path).check {
+            .encodeFailed(path: path, reason: "cannot write the header: \($0.message)")
         }
-    }
-
-    deinit { close() }
-
-    private func close() {
-        videoStream = nil
-        audioStream = nil
-        sws_freeContext(scaler)
-        scaler = nil
-        if output.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, output.pointee.pb != nil {
-            avio_closep(&output.pointee.pb)
-        }
-        avformat_free_context(output)
+        headerWritten = true
     }
 
     /// Encodes one picture; it lasts one frame period.
@@ -113,29 +84,20 @@ public final class ClipWriter {
         guard bgr.width == Int(codec.pointee.width), bgr.height == Int(codec.pointee.height) else {
             throw .encodeFailed(path: path, reason: "picture is \(bgr.width)x\(bgr.height), the stream \(codec.pointee.width)x\(codec.pointee.height)")
         }
+        let path = path
         if scaler == nil {
-            scaler = sws_getContext(
-                codec.pointee.width, codec.pointee.height, AV_PIX_FMT_BGR24, codec.pointee.width, codec.pointee.height,
-                codec.pointee.pix_fmt, SWS_BICUBIC, nil, nil, nil)
-            guard scaler != nil else { throw .encodeFailed(path: path, reason: "no conversion from bgr24 to the encoder's pixel format") }
+            var made = ScaleContext()
+            try made.configure(width: codec.pointee.width, height: codec.pointee.height, from: AV_PIX_FMT_BGR24, to: codec.pointee.pix_fmt) { _, _ in
+                .encodeFailed(path: path, reason: "no conversion from bgr24 to the encoder's pixel format")
+            }
+            scaler = consume made
         }
         let frame = videoStream.frame
-        var status = av_frame_make_writable(frame)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(status)) }
-        status = bgr.pixels.withUnsafeBufferPointer { pixels -> Int32 in
-            var sourceData: [UnsafePointer<UInt8>?] = [pixels.baseAddress, nil, nil, nil]
-            var sourceLines: [Int32] = [Int32(bgr.rowStride), 0, 0, 0]
-            return withUnsafeMutablePointer(to: &frame.pointee.data) { data in
-                withUnsafeMutablePointer(to: &frame.pointee.linesize) { lines in
-                    data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { outData in
-                        lines.withMemoryRebound(to: Int32.self, capacity: 8) { outLines in
-                            sws_scale(scaler, &sourceData, &sourceLines, 0, Int32(bgr.height), outData, outLines)
-                        }
-                    }
-                }
-            }
+        try videoStream.input.makeWritable().check { .encodeFailed(path: path, reason: $0.message) }
+        let rows = bgr.pixels.withUnsafeBufferPointer { pixels in
+            scaler!.scale(packed: pixels.baseAddress!, sourceStride: Int32(bgr.rowStride), rows: Int32(bgr.height), into: frame)
         }
-        guard status == Int32(bgr.height) else { throw .encodeFailed(path: path, reason: "pixel conversion failed") }
+        guard rows == Int32(bgr.height) else { throw .encodeFailed(path: path, reason: "pixel conversion failed") }
         frame.pointee.pts = picturesWritten
         picturesWritten += 1
         try videoStream.encode(frame, into: output)
@@ -162,10 +124,10 @@ public final class ClipWriter {
         let channels = Int(codec.pointee.ch_layout.nb_channels)
         let frame = audioStream.frame
         frame.pointee.nb_samples = Int32(count)
-        var status = av_frame_make_writable(frame)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(status)) }
+        let path = path
+        try audioStream.input.makeWritable().check { .encodeFailed(path: path, reason: $0.message) }
         let format = AVSampleFormat(frame.pointee.format)
-        let planar = av_sample_fmt_is_planar(format) != 0
+        let planar = LibAV.isPlanar(format)
         for channel in 0..<channels {
             for index in 0..<count {
                 let value = pendingAudio[index * channels + channel]
@@ -207,105 +169,75 @@ public final class ClipWriter {
         }
         try videoStream?.encode(nil, into: output)
         try audioStream?.encode(nil, into: output)
-        let status = av_write_trailer(output)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: "cannot write the trailer: \(ffmpegErrorMessage(status))") }
+        let path = path
+        try output.writeTrailer().check { .encodeFailed(path: path, reason: "cannot write the trailer: \($0.message)") }
     }
 }
 
-/// One encoder and its output stream: owns an `AVCodecContext`, a reusable `AVFrame` and `AVPacket`.
+/// One encoder and its output stream: a ``FrameEncoder`` and a reusable input `AVFrame`.
 private final class EncoderStream {
     let path: String
-    let codec: UnsafeMutablePointer<AVCodecContext>
+    let encoder: FrameEncoder
+    var codec: UnsafeMutablePointer<AVCodecContext> { encoder.codec }
     let stream: UnsafeMutablePointer<AVStream>
-    let frame: UnsafeMutablePointer<AVFrame>
-    let packet: UnsafeMutablePointer<AVPacket>
+    let input: OwnedFrame
+    var frame: UnsafeMutablePointer<AVFrame> { input.pointer }
 
-    convenience init(path: String, output: UnsafeMutablePointer<AVFormatContext>, video: ClipWriter.Video) throws(MediaError) {
-        try self.init(path: path, output: output, encoderName: video.codec) { codec, encoder in
+    convenience init(path: String, output: borrowing OutputFormatContext, video: ClipWriter.Video) throws(MediaError) {
+        try self.init(path: path, output: output, encoderName: video.codec, options: video.options) { codec, encoder in
             codec.pointee.width = Int32(video.width)
             codec.pointee.height = Int32(video.height)
             codec.pointee.time_base = AVRational(num: Int32(video.frameRate.den), den: Int32(video.frameRate.num))
             codec.pointee.framerate = AVRational(num: Int32(video.frameRate.num), den: Int32(video.frameRate.den))
             codec.pointee.pix_fmt = encoder.pointee.pix_fmts?.pointee ?? AV_PIX_FMT_YUV420P
             codec.pointee.gop_size = 12
-            return video.options
         }
         frame.pointee.format = codec.pointee.pix_fmt.rawValue
         frame.pointee.width = codec.pointee.width
         frame.pointee.height = codec.pointee.height
-        let status = av_frame_get_buffer(frame, 0)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(status)) }
+        try input.allocateBuffers(alignment: 0).check { .encodeFailed(path: path, reason: $0.message) }
     }
 
-    convenience init(path: String, output: UnsafeMutablePointer<AVFormatContext>, audio: ClipWriter.Audio) throws(MediaError) {
-        try self.init(path: path, output: output, encoderName: audio.codec) { codec, encoder in
+    convenience init(path: String, output: borrowing OutputFormatContext, audio: ClipWriter.Audio) throws(MediaError) {
+        try self.init(path: path, output: output, encoderName: audio.codec, options: [:]) { codec, encoder in
             codec.pointee.sample_rate = Int32(audio.sampleRate)
             codec.pointee.time_base = AVRational(num: 1, den: Int32(audio.sampleRate))
-            av_channel_layout_default(&codec.pointee.ch_layout, Int32(audio.channels))
+            LibAV.setDefaultChannelLayout(&codec.pointee.ch_layout, channels: Int32(audio.channels))
             codec.pointee.sample_fmt = encoder.pointee.sample_fmts?.pointee ?? AV_SAMPLE_FMT_S16
-            return [:]
         }
         frame.pointee.format = codec.pointee.sample_fmt.rawValue
         frame.pointee.sample_rate = codec.pointee.sample_rate
-        let copied = av_channel_layout_copy(&frame.pointee.ch_layout, &codec.pointee.ch_layout)
-        guard copied >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(copied)) }
-        frame.pointee.nb_samples = codec.pointee.frame_size > 0 ? codec.pointee.frame_size : 1024
-        let capacity = max(Int(frame.pointee.nb_samples), 1 << 16)
+        try OwnedChannelLayout(copying: &codec.pointee.ch_layout, defaultWhenUnspecified: false, label: path)
+            .copy(into: &frame.pointee.ch_layout, label: path)
+        let capacity = max(Int(codec.pointee.frame_size > 0 ? codec.pointee.frame_size : 1024), 1 << 16)
         frame.pointee.nb_samples = Int32(capacity)
-        let status = av_frame_get_buffer(frame, 0)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(status)) }
+        try input.allocateBuffers(alignment: 0).check { .encodeFailed(path: path, reason: $0.message) }
     }
 
     private init(
-        path: String, output: UnsafeMutablePointer<AVFormatContext>, encoderName: String,
-        configure: (UnsafeMutablePointer<AVCodecContext>, UnsafePointer<AVCodec>) -> [String: String]
+        path: String, output: borrowing OutputFormatContext, encoderName: String, options: [String: String],
+        configure: (UnsafeMutablePointer<AVCodecContext>, UnsafePointer<AVCodec>) -> Void
     ) throws(MediaError) {
         self.path = path
-        guard let encoder = avcodec_find_encoder_by_name(encoderName) else {
-            throw .unsupportedCodec(path: path, stream: "output", codec: encoderName)
+        let globalHeader = output.wantsGlobalHeader
+        encoder = try FrameEncoder(name: encoderName, label: path, options: options) { codec, encoder in
+            configure(codec, encoder)
+            if globalHeader { codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         }
-        guard let codec = avcodec_alloc_context3(encoder), let frame = av_frame_alloc(), let packet = av_packet_alloc(),
-            let stream = avformat_new_stream(output, nil)
-        else { throw .encodeFailed(path: path, reason: "out of memory") }
-        self.codec = codec
-        self.frame = frame
-        self.packet = packet
-        self.stream = stream
-        let options = configure(codec, encoder)
-        if output.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
-            codec.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
-        }
-        var dictionary: OpaquePointer? = nil
-        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
-        var status = avcodec_open2(codec, encoder, &dictionary)
-        av_dict_free(&dictionary)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: "cannot open encoder \(encoderName): \(ffmpegErrorMessage(status))") }
-        status = avcodec_parameters_from_context(stream.pointee.codecpar, codec)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: ffmpegErrorMessage(status)) }
+        input = try OwnedFrame(label: path)
+        stream = try output.newStream(label: path)
+        let codec = encoder.codec
+        try encoder.copyParameters(to: stream.pointee.codecpar).check { .encodeFailed(path: path, reason: $0.message) }
         stream.pointee.time_base = codec.pointee.time_base
     }
 
-    deinit {
-        var ownedFrame: UnsafeMutablePointer<AVFrame>? = frame
-        av_frame_free(&ownedFrame)
-        var ownedPacket: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&ownedPacket)
-        var ownedCodec: UnsafeMutablePointer<AVCodecContext>? = codec
-        avcodec_free_context(&ownedCodec)
-    }
-
     /// Sends `frame` (nil flushes) and writes every packet the encoder returns.
-    func encode(_ frame: UnsafeMutablePointer<AVFrame>?, into output: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) {
-        var status = avcodec_send_frame(codec, frame)
-        guard status >= 0 else { throw .encodeFailed(path: path, reason: "encoding failed: \(ffmpegErrorMessage(status))") }
-        while true {
-            status = avcodec_receive_packet(codec, packet)
-            if status == cffmpeg_averror_eagain || status == cffmpeg_averror_eof { return }
-            guard status >= 0 else { throw .encodeFailed(path: path, reason: "encoding failed: \(ffmpegErrorMessage(status))") }
-            av_packet_rescale_ts(packet, codec.pointee.time_base, stream.pointee.time_base)
+    func encode(_ frame: UnsafeMutablePointer<AVFrame>?, into output: borrowing OutputFormatContext) throws(MediaError) {
+        let (path, codec, stream) = (path, codec, stream)
+        try encoder.encode(frame) { (packet) throws(MediaError) in
             packet.pointee.stream_index = stream.pointee.index
-            status = av_interleaved_write_frame(output, packet)
-            guard status >= 0 else { throw .encodeFailed(path: path, reason: "muxing failed: \(ffmpegErrorMessage(status))") }
+            OwnedPacket.rescaleTimestamps(of: packet, from: codec.pointee.time_base, to: stream.pointee.time_base)
+            try output.writeInterleaved(packet).check { .encodeFailed(path: path, reason: "muxing failed: \($0.message)") }
         }
     }
 }

@@ -62,7 +62,8 @@ extension Image {
                             // would otherwise mispredict on every pixel.
                             let vr: Int32 = v == r ? -1 : 0
                             let vg: Int32 = v == g ? -1 : 0
-                            let h = (vr & (g &- b))
+                            let h =
+                                (vr & (g &- b))
                                 | (~vr & ((vg & (b &- r &+ 2 &* d)) | (~vg & (r &- g &+ 4 &* d))))
                             let s = (d &* sdiv[Int(v)] &+ 2048) &>> 12
                             var hue = (h &* hdiv[Int(d)] &+ 2048) &>> 12
