@@ -164,77 +164,32 @@ public final class VideoDecoder {
 final class PictureProducer: @unchecked Sendable {
     // @unchecked: after `VideoDecoder.init` hands it to the decoding thread, only that thread
     // touches it (the decoder then only reads the immutable `timeline.audioShift`, `width`, `height`).
-    let width: Int
-    let height: Int
+    var width: Int { video.width }
+    var height: Int { video.height }
     private(set) var timeline: ReferenceTimeline
-    private let container: InputContainer
-    private let decoder: StreamDecoder
-    private let timeBase: (num: Int64, den: Int64)
-    private let guessedFrameRate: (num: Int64, den: Int64)
-    private let streamHasStart: Bool
-    private let startOffset: Int64
-    private var decodedPictures = 0
+    private let video: DecodedVideoStream
     private var lastKeptPicture: Int? = nil
-    private var lastPts: Int64? = nil
 
     init(path: String, mode: TimelineMode) throws(MediaError) {
-        container = try InputContainer(path: path)
-        guard let stream = container.bestStream(AVMEDIA_TYPE_VIDEO) else { throw .noVideoStream(path: path) }
-        decoder = try StreamDecoder(container: container, stream: stream)
-        let parameters = stream.pointee.codecpar.pointee
-        width = Int(parameters.width)
-        height = Int(parameters.height)
-        guard width > 0, height > 0 else {
-            throw .corruptContainer(path: path, container: container.formatName, reason: "the video stream has no picture size")
-        }
-        timeBase = (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den))
-        let guessed = container.format.guessFrameRate(of: stream)
-        guessedFrameRate = (Int64(guessed.num), Int64(guessed.den))
-        streamHasStart = stream.pointee.start_time != LibAV.noTimestamp
-        // ffmpeg subtracts the file's start time from every timestamp (input ts_offset).
-        startOffset =
-            container.startTime.map {
-                ReferenceTimeline.rescaleNearest($0, from: (1, Int64(AV_TIME_BASE)), to: (Int64(stream.pointee.time_base.num), Int64(stream.pointee.time_base.den)))
-            } ?? 0
+        video = try DecodedVideoStream(path: path)
         var shift = 0
-        if mode == .reference, let audio = container.bestStream(AVMEDIA_TYPE_AUDIO) {
+        if mode == .reference, let audio = video.container.bestStream(AVMEDIA_TYPE_AUDIO) {
             shift = ReferenceTimeline.mp3Shift(inputSampleRate: Int(audio.pointee.codecpar.pointee.sample_rate))
         }
         timeline = ReferenceTimeline(audioShift: shift)
     }
 
-    /// Decodes until the next picture the timeline keeps; its pixels are in `decoder.frame`.
+    /// Decodes until the next picture the timeline keeps; its pixels are in the decoder's frame.
     /// Returns nil at the end of the stream.
     func nextPlacedPicture() throws(MediaError) -> (slots: [ReferenceTimeline.Slot], picture: Int, encoderPts: Int64)? {
-        while try decoder.nextFrame() {
-            let frame = decoder.frame
-            let picture = decodedPictures
-            decodedPictures += 1
-            var pts = frame.pointee.best_effort_timestamp
-            if pts == LibAV.noTimestamp {
-                // No timestamp at all: continue one frame duration after the previous picture.
-                pts = (lastPts ?? -startOffset).addingReportingOverflow(max(frame.pointee.pkt_duration, 1)).partialValue
-            }
-            lastPts = pts
-            // A damaged file can carry any 64-bit timestamp: one that overflows, or lies more than
-            // ten days from the start, or jumps more than a day past the last picture (the reference's
-            // ffmpeg would fill the gap with millions of repeated pictures), is a decoding failure.
-            let (relative, overflow) = pts.subtractingReportingOverflow(startOffset)
-            let timestamp = overflow ? .infinity : ReferenceTimeline.syncTimestamp(pts: relative, timeBase: timeBase)
-            let limit = Double(ReferenceTimeline.framesPerSecond) * 86_400
-            guard timestamp.isFinite, abs(timestamp) <= 10 * limit, timestamp - Double(timeline.slotCount) <= limit else {
-                throw .decodeFailed(
-                    path: container.path, stream: "the video stream",
-                    reason: "picture \(picture) has a timestamp out of range (pts \(pts) in units of \(timeBase.num)/\(timeBase.den) s)")
-            }
-            let duration = ReferenceTimeline.frameDuration(
-                packetDuration: frame.pointee.pkt_duration, timeBase: timeBase, guessedFrameRate: guessedFrameRate,
-                streamHasStart: streamHasStart)
+        let rate = (num: Int64(ReferenceTimeline.framesPerSecond), den: Int64(1))
+        while let picture = try video.next(outputRate: rate, framesSoFar: timeline.slotCount) {
             let slots = timeline.place(
-                sourcePicture: picture, previousSourcePicture: lastKeptPicture, timestamp: timestamp, duration: duration)
+                sourcePicture: picture.index, previousSourcePicture: lastKeptPicture, timestamp: picture.timestamp,
+                duration: picture.duration)
             if slots.isEmpty { continue }
-            lastKeptPicture = picture
-            return (slots, picture, timeline.lastEncoderPts)
+            lastKeptPicture = picture.index
+            return (slots, picture.index, timeline.lastEncoderPts)
         }
         return nil
     }
@@ -244,7 +199,7 @@ final class PictureProducer: @unchecked Sendable {
         do {
             while let placed = try nextPlacedPicture() {
                 let picture = try PlacedPicture(
-                    slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, cloning: decoder.frame, label: container.path)
+                    slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, cloning: video.decoder.frame, label: video.container.path)
                 if !queue.push(.picture(picture)) { return }
             }
             _ = queue.push(.end)
