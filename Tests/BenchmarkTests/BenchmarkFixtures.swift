@@ -7,15 +7,12 @@ enum BenchmarkFixtures {
     static let sharedData = SharedData.root
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchDirectory.make("bench")
     }
 
     /// The stand-in weights as PyTorch files, written once per test process.
     static let weights: WeightsDirectory = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-bench-weights-\(ProcessInfo.processInfo.processIdentifier)")
-        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try! ScratchDirectory.make("bench-weights")
         let directory = WeightsDirectory(url: folder)
         for file in WeightsFile.allCases where !FileManager.default.fileExists(atPath: directory.path(of: file)) {
             try! LegacyCheckpointWriter.data(for: file.standInStateDict()).write(to: URL(fileURLWithPath: directory.path(of: file)))

@@ -15,8 +15,7 @@ struct BenchCommandTests {
     let database: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make("bench")
         weights = directory.appendingPathComponent("weights").path
         database = directory.appendingPathComponent("bench.sqlite").path
         let written = try SyncBenchBinary.run(["weights", "standin", weights])
@@ -107,9 +106,10 @@ struct BenchCommandTests {
         #expect(added.status == 0 && added.stdout.contains("suite odd (folder), model G: 3 samples: 3 added"), "\(added.stdout)\(added.stderr)")
         let run = try SyncBenchBinary.run(runArguments())
         #expect(run.status == 0 && run.stdout.contains("recorded 3: ok 3"), "\(run.stdout)\(run.stderr)")
-        #expect(try sql("SELECT sample, category, status FROM bench_result ORDER BY sample") == [
-            "1\tall\tok", "a/b/c/d/1\ta/b/c/d\tok", "é clip\tall\tok",
-        ])
+        #expect(
+            try sql("SELECT sample, category, status FROM bench_result ORDER BY sample") == [
+                "1\tall\tok", "a/b/c/d/1\ta/b/c/d\tok", "é clip\tall\tok",
+            ])
     }
 
     @Test("bench run without --suite runs every suite with work to do, in name order; --model narrows to the suites that have it")
@@ -130,12 +130,13 @@ struct BenchCommandTests {
         let all = try SyncBenchBinary.run(runArguments())
         #expect(all.status == 0, "\(all.stderr)")
         let lines = all.stdout.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "2 suites: running u (2 to do); nothing to do in t",
-            "suite t: 1 samples; 1 already done, 0 to do",
-            "suite u: 2 samples; 0 already done, 2 to do",
-            "recorded 2: ok 2",
-        ], "\(all.stdout)")
+        #expect(
+            lines == [
+                "2 suites: running u (2 to do); nothing to do in t",
+                "suite t: 1 samples; 1 already done, 0 to do",
+                "suite u: 2 samples; 0 already done, 2 to do",
+                "recorded 2: ok 2",
+            ], "\(all.stdout)")
         #expect(try sql("SELECT suite, model, sample, status FROM bench_result ORDER BY suite, model, sample") == ["t\tB\t01\tok", "u\tA\t01\tok", "u\tA\t02\tok"])
 
         let rerun = try SyncBenchBinary.run(runArguments())
@@ -271,8 +272,10 @@ struct BenchCommandTests {
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("2 models, 3 of 6 samples scored"), "\(report.stdout)")
         #expect(report.stdout.contains("not scored: decode_error 1, missing 2"), "\(report.stdout)")
-        for file in ["index.html", "leaderboard.png", "categories/all.png", "results.csv", "results.json", "leaderboard.csv", "leaderboard.json",
-                     "samples/A/01.html", "samples/B/99.html"] {
+        for file in [
+            "index.html", "leaderboard.png", "categories/all.png", "results.csv", "results.json", "leaderboard.csv", "leaderboard.json",
+            "samples/A/01.html", "samples/B/99.html",
+        ] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
         }
         let png = try Data(contentsOf: out.appendingPathComponent("leaderboard.png"))
@@ -339,8 +342,9 @@ struct BenchCommandTests {
         #expect(csv.contains(",mova,") && csv.contains(",False,"))
     }
 
-    @Test("The report renders in headless Chromium without JavaScript errors or external requests",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "needs Debian's chromium (apt-get install chromium)"))
+    @Test(
+        "The report renders in headless Chromium without JavaScript errors or external requests",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "needs Debian's chromium (apt-get install chromium)"))
     func reportInBrowser() throws {
         try makeSuite(good: 1)
         #expect(try SyncBenchBinary.run(runArguments()).status == 0)
@@ -364,8 +368,9 @@ struct BenchCommandTests {
         }
     }
 
-    @Test("The shared four-models clips: two generators registered as one suite, run with their boxes, reported",
-          .enabled(if: SharedData.has("four-models/MoCha/02.mp4"), "needs ../shared/data (shared test clips, not part of the repository)"))
+    @Test(
+        "The shared four-models clips: two generators registered as one suite, run with their boxes, reported",
+        .enabled(if: SharedData.has("four-models/MoCha/02.mp4"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func fourModels() throws {
         // Two clips per model, linked (not copied) into model folders; the boxes are the shared ones.
         for model in ["MoCha", "hallo3"] {
@@ -384,9 +389,10 @@ struct BenchCommandTests {
         let run = try SyncBenchBinary.run(runArguments(["--jobs", "2"]))
         #expect(run.status == 0, "\(run.stderr)")
         // With the shared boxes, 02 of both models has a track and 05 has too few detections (boxes/README.md coverage).
-        #expect(try sql("SELECT model, sample, status FROM bench_result ORDER BY model, sample") == [
-            "MoCha\t02\tok", "MoCha\t05\tno_track", "hallo3\t02\tok", "hallo3\t05\tno_track",
-        ])
+        #expect(
+            try sql("SELECT model, sample, status FROM bench_result ORDER BY model, sample") == [
+                "MoCha\t02\tok", "MoCha\t05\tno_track", "hallo3\t02\tok", "hallo3\t05\tno_track",
+            ])
         let out = directory.appendingPathComponent("reports/four-models")
         let report = try SyncBenchBinary.run(["report", "--db", database, "--out", out.path])
         #expect(report.status == 0 && report.stdout.contains("2 models, 2 of 4 samples scored"), "\(report.stdout)\(report.stderr)")
@@ -394,8 +400,9 @@ struct BenchCommandTests {
         #expect(leaderboard != nil)
     }
 
-    @Test("The shared mochabench-mini checkout through the MoChaBench importer: 16 samples, statuses from its boxes, groups in the report",
-          .enabled(if: SharedData.has("four-models/MoCha/02.mp4"), "needs ../shared/data (shared test clips, not part of the repository)"))
+    @Test(
+        "The shared mochabench-mini checkout through the MoChaBench importer: 16 samples, statuses from its boxes, groups in the report",
+        .enabled(if: SharedData.has("four-models/MoCha/02.mp4"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func mochabenchMini() throws {
         let root = Self.data.appendingPathComponent("mochabench-mini")
         let added = try SyncBenchBinary.run([
@@ -432,4 +439,3 @@ struct BenchCommandTests {
         #expect(checkout.status == 21 && checkout.stderr.contains("benchmark.csv: no such file"), "\(checkout.stderr)")
     }
 }
-

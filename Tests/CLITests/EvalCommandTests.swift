@@ -15,8 +15,7 @@ struct EvalCommandTests {
     let database: String
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make("eval")
         weights = directory.appendingPathComponent("weights").path
         database = directory.appendingPathComponent("cache.sqlite").path
         let written = try SyncBenchBinary.run(["weights", "standin", weights])
@@ -25,8 +24,10 @@ struct EvalCommandTests {
 
     func eval(_ extra: [String]) throws -> (SyncBenchBinary.Output, [String: Any]) {
         let output = try SyncBenchBinary.run(
-            ["eval", Self.data.appendingPathComponent("example.avi").path, "--audio", Self.data.appendingPathComponent("example_speech.wav").path,
-             "--boxes", Self.data.appendingPathComponent("example_boxes.json").path, "--weights", weights, "--db", database, "--json"] + extra)
+            [
+                "eval", Self.data.appendingPathComponent("example.avi").path, "--audio", Self.data.appendingPathComponent("example_speech.wav").path,
+                "--boxes", Self.data.appendingPathComponent("example_boxes.json").path, "--weights", weights, "--db", database, "--json",
+            ] + extra)
         let object = (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]) ?? [:]
         return (output, object)
     }
@@ -36,8 +37,9 @@ struct EvalCommandTests {
         return stages.filter { $0.value["status"] as? String == "computed" }.map(\.key).sorted()
     }
 
-    @Test("eval scores the example, a rerun computes nothing, --vshift recomputes only the scores; every artifact exports",
-          .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test clips, not part of the repository)"))
+    @Test(
+        "eval scores the example, a rerun computes nothing, --vshift recomputes only the scores; every artifact exports",
+        .enabled(if: SharedData.has("example.avi"), "needs ../shared/data (shared test clips, not part of the repository)"))
     func evalQueryExport() throws {
         let (first, result) = try eval([])
         #expect(first.status == 0, "\(first.stderr)")

@@ -13,8 +13,7 @@ struct MediaCommandTests {
     let silent: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make("cli")
         clip = directory.appendingPathComponent("talk.mkv")
         silent = directory.appendingPathComponent("silent.mp4")
         for (url, audio) in [(clip, true), (silent, false)] {

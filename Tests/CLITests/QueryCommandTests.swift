@@ -11,8 +11,7 @@ struct QueryCommandTests {
     let database: String
 
     init() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-query-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("query")
         database = directory.appendingPathComponent("query.sqlite").path
     }
 

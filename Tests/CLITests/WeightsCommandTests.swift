@@ -11,8 +11,7 @@ struct WeightsCommandTests {
     let directory: URL
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-weights-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make("weights")
     }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

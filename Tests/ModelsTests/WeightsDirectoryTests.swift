@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 
@@ -18,8 +19,7 @@ struct WeightsDirectoryTests {
 
     @Test("a missing file and a file of the wrong network are named with the reason")
     func errors() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-wd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try ScratchDirectory.make("wd")
         defer { try? FileManager.default.removeItem(at: folder) }
         let directory = WeightsDirectory(url: folder)
         #expect(throws: WeightsError.notFound(path: directory.path(of: .s3fd), file: .s3fd)) { try directory.s3fd() }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -52,8 +53,7 @@ struct DetectionBoxesTests {
 
     @Test("a folder or an unreadable file is named as such, not as a Foundation error number")
     func notAFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "boxes-folder-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try ScratchDirectory.make("boxes-folder")
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(throws: DetectionBoxes.LoadError.unreadable(path: folder.path(percentEncoded: false), reason: "it is a folder, not a file")) {
             try DetectionBoxes(contentsOf: folder, sha256: "x")

@@ -16,7 +16,7 @@ import Testing
 struct BenchmarkReportLoadTests {
     @Test("Every model x sample is a row: scored ones with tracks, framewise confidence and thumbnails; others with their status and reason")
     func load() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-report-\(UUID().uuidString)")
+        let folder = try ScratchDirectory.make("report")
         let weights = folder.appendingPathComponent("weights")
         try FileManager.default.createDirectory(at: weights, withIntermediateDirectories: true)
         let directory = WeightsDirectory(url: weights)
@@ -51,9 +51,10 @@ struct BenchmarkReportLoadTests {
         }
         let report = try load()
         #expect(report.models == ["A", "B", "C"] && report.suiteKind == "folder" && report.toolVersion == "9.9")
-        #expect(report.samples.map { "\($0.score.model)/\($0.score.sampleID)=\($0.score.status)" } == [
-            "A/01=ok", "A/02=decode_error", "B/01=ok", "B/02=missing", "C/01=missing", "C/02=missing",
-        ])
+        #expect(
+            report.samples.map { "\($0.score.model)/\($0.score.sampleID)=\($0.score.status)" } == [
+                "A/01=ok", "A/02=decode_error", "B/01=ok", "B/02=missing", "C/01=missing", "C/02=missing",
+            ])
         let scored = report.samples[0]
         let evaluation = try #require(try store.evaluations().first { $0.videoPath == scored.videoPath })
         #expect(scored.score.lseC == evaluation.bestConfidence.map(Double.init) && scored.score.lseD == evaluation.minDistance.map(Double.init))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Reports
 
@@ -90,41 +91,47 @@ struct PublishedScoresTests {
 
     // MARK: Bad input
 
-    @Test("plain CSV rows: every bad value named by line and column", arguments: [
-        ("v.mp4,six,8", 2, "lse_c", "expected a number, got 'six'"),
-        ("v.mp4,6,nan", 2, "lse_d", "expected a finite number, got 'nan'"),
-        ("v.mp4,inf,8", 2, "lse_c", "expected a finite number, got 'inf'"),
-        ("v.mp4,,8", 2, "lse_c", "empty while lse_d is set (leave both empty for a video without a score)"),
-        ("v.mp4,6,", 2, "lse_d", "empty while lse_c is set (leave both empty for a video without a score)"),
-        (",6,8", 2, "video", "empty"),
-    ] as [(String, Int, String, String)])
+    @Test(
+        "plain CSV rows: every bad value named by line and column",
+        arguments: [
+            ("v.mp4,six,8", 2, "lse_c", "expected a number, got 'six'"),
+            ("v.mp4,6,nan", 2, "lse_d", "expected a finite number, got 'nan'"),
+            ("v.mp4,inf,8", 2, "lse_c", "expected a finite number, got 'inf'"),
+            ("v.mp4,,8", 2, "lse_c", "empty while lse_d is set (leave both empty for a video without a score)"),
+            ("v.mp4,6,", 2, "lse_d", "empty while lse_c is set (leave both empty for a video without a score)"),
+            (",6,8", 2, "video", "empty"),
+        ] as [(String, Int, String, String)])
     func plainRows(row: String, line: Int, column: String, reason: String) {
         #expect(Self.failure("video,lse_c,lse_d\n" + row + "\n") == ScoreCSVError(file: "scores", line: line, column: column, reason: reason))
     }
 
-    @Test("plain CSV offsets and structure", arguments: [
-        ("video,lse_c,lse_d,offset\nv.mp4,6,8,1.5\n", ScoreCSVError(file: "scores", line: 2, column: "offset", reason: "expected an integer number of frames, got '1.5'")),
-        ("video,lse_c,lse_d,offset\nv.mp4,6,8,\n", ScoreCSVError(file: "scores", line: 2, column: "offset", reason: "empty, but the row has scores")),
-        ("video,lse_c,lse_d,offset\nv.mp4,,,3\n", ScoreCSVError(file: "scores", line: 2, column: "offset", reason: "'3' on a row without scores")),
-        ("video,lse_c,lse_d\nv.mp4,6,8,9\n", ScoreCSVError(file: "scores", line: 2, reason: "4 fields, but the header has 3")),
-        ("video,lse_c,lse_d\nv.mp4,6\n", ScoreCSVError(file: "scores", line: 2, reason: "2 fields, but the header has 3")),
-        ("video,lse_c,lse_d\nv.mp4,6,8\n\nv.mp4,7,9\n", ScoreCSVError(file: "scores", line: 4, column: "video", reason: "v.mp4 already appears on line 2")),
-        ("video,lse_c,video,lse_d\n", ScoreCSVError(file: "scores", line: 1, column: "video", reason: "the header names this column twice")),
-        ("video,lse_c,lse_d\n\"v.mp4,6,8\n", ScoreCSVError(file: "scores", line: 2, reason: "a quoted field opened on line 2 is never closed")),
-    ] as [(String, ScoreCSVError)])
+    @Test(
+        "plain CSV offsets and structure",
+        arguments: [
+            ("video,lse_c,lse_d,offset\nv.mp4,6,8,1.5\n", ScoreCSVError(file: "scores", line: 2, column: "offset", reason: "expected an integer number of frames, got '1.5'")),
+            ("video,lse_c,lse_d,offset\nv.mp4,6,8,\n", ScoreCSVError(file: "scores", line: 2, column: "offset", reason: "empty, but the row has scores")),
+            ("video,lse_c,lse_d,offset\nv.mp4,,,3\n", ScoreCSVError(file: "scores", line: 2, column: "offset", reason: "'3' on a row without scores")),
+            ("video,lse_c,lse_d\nv.mp4,6,8,9\n", ScoreCSVError(file: "scores", line: 2, reason: "4 fields, but the header has 3")),
+            ("video,lse_c,lse_d\nv.mp4,6\n", ScoreCSVError(file: "scores", line: 2, reason: "2 fields, but the header has 3")),
+            ("video,lse_c,lse_d\nv.mp4,6,8\n\nv.mp4,7,9\n", ScoreCSVError(file: "scores", line: 4, column: "video", reason: "v.mp4 already appears on line 2")),
+            ("video,lse_c,video,lse_d\n", ScoreCSVError(file: "scores", line: 1, column: "video", reason: "the header names this column twice")),
+            ("video,lse_c,lse_d\n\"v.mp4,6,8\n", ScoreCSVError(file: "scores", line: 2, reason: "a quoted field opened on line 2 is never closed")),
+        ] as [(String, ScoreCSVError)])
     func plainStructure(text: String, error: ScoreCSVError) {
         #expect(Self.failure(text, format: .csv) == error)
     }
 
-    @Test("all_scores.txt lines and file lists: bad numbers, wrong field counts, lengths that differ", arguments: [
-        ("7.1 6.5\n7.2\n", "a\nb\n", ScoreCSVError(file: "scores", line: 2, reason: "expected two numbers 'dist conf', got 1 field(s): '7.2'")),
-        ("7.1 6.5 1\n", "a\n", ScoreCSVError(file: "scores", line: 1, reason: "expected two numbers 'dist conf', got 3 field(s): '7.1 6.5 1'")),
-        ("7.1 6.5\nx 6\n", "a\nb\n", ScoreCSVError(file: "scores", line: 2, column: "dist", reason: "expected a number, got 'x'")),
-        ("7.1 nan\n", "a\n", ScoreCSVError(file: "scores", line: 1, column: "conf", reason: "expected a finite number, got 'nan'")),
-        ("7.1 -inf\n", "a\n", ScoreCSVError(file: "scores", line: 1, column: "conf", reason: "expected a finite number, got '-inf'")),
-        ("\n\n", "a\n", ScoreCSVError(file: "scores", reason: "the file is empty")),
-        ("7.1 6.5\n", "\n \n", ScoreCSVError(file: "list.txt", reason: "the file list is empty (no video named)")),
-    ] as [(String, String, ScoreCSVError)])
+    @Test(
+        "all_scores.txt lines and file lists: bad numbers, wrong field counts, lengths that differ",
+        arguments: [
+            ("7.1 6.5\n7.2\n", "a\nb\n", ScoreCSVError(file: "scores", line: 2, reason: "expected two numbers 'dist conf', got 1 field(s): '7.2'")),
+            ("7.1 6.5 1\n", "a\n", ScoreCSVError(file: "scores", line: 1, reason: "expected two numbers 'dist conf', got 3 field(s): '7.1 6.5 1'")),
+            ("7.1 6.5\nx 6\n", "a\nb\n", ScoreCSVError(file: "scores", line: 2, column: "dist", reason: "expected a number, got 'x'")),
+            ("7.1 nan\n", "a\n", ScoreCSVError(file: "scores", line: 1, column: "conf", reason: "expected a finite number, got 'nan'")),
+            ("7.1 -inf\n", "a\n", ScoreCSVError(file: "scores", line: 1, column: "conf", reason: "expected a finite number, got '-inf'")),
+            ("\n\n", "a\n", ScoreCSVError(file: "scores", reason: "the file is empty")),
+            ("7.1 6.5\n", "\n \n", ScoreCSVError(file: "list.txt", reason: "the file list is empty (no video named)")),
+        ] as [(String, String, ScoreCSVError)])
     func allScoresErrors(scores: String, list: String, error: ScoreCSVError) {
         #expect(Self.failure(scores, format: .allScores, list: list) == error)
     }
@@ -145,7 +152,7 @@ struct PublishedScoresTests {
 
     @Test("seeded fuzz: valid files with random damage either parse to finite numbers or fail with the file, a line in range and a reason")
     func fuzz() {
-        var generator = SplitMix64(seed: 12)
+        var generator = Reports.SplitMix64(seed: 12)
         func pick<T>(_ values: [T]) -> T { values[Int(generator.next() % UInt64(values.count))] }
         let damage = [",", "\n", "\r\n", "\"", " ", "x", "nan", "inf", "-", ".", "[", "]", "\u{FEFF}", "é", "1e400", "True"]
         var parsed = 0, failed = 0
@@ -191,8 +198,7 @@ struct PublishedScoresTests {
 
     @Test("read(path:) names the file it cannot read, and reads files from disk")
     func reading() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("published-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("published")
         defer { try? FileManager.default.removeItem(at: directory) }
         let missing = directory.appendingPathComponent("nope.csv").path
         #expect(throws: ScoreCSVError(file: missing, reason: "cannot read the file: no such file")) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Store
 @testable import Reports
 
@@ -92,7 +93,7 @@ enum ReportFixture {
 
     /// Writes the fixture report (or `report`) into a fresh temporary directory.
     static func writeReport(_ report: BenchmarkReport? = nil) throws -> (directory: URL, files: [URL]) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-report-\(UUID().uuidString)")
+        let directory = try ScratchDirectory.make("report")
         let files = try ReportWriter().write(try report ?? self.report(), statistics: statistics, to: directory)
         return (directory, files)
     }

@@ -41,7 +41,6 @@ public enum SyncBenchBinary {
     }
 }
 
-
 /// A temporary folder for tests of the binary: stand-in weights in `weights/` and a database path.
 public struct BinaryWorkspace: Sendable {
     public let directory: URL
@@ -52,8 +51,7 @@ public struct BinaryWorkspace: Sendable {
 
     /// Creates `syncbench-<name>-<UUID>` in the temporary folder and writes the stand-in weights.
     public init(_ name: String, database: String = "cache.sqlite") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make(name)
         weights = directory.appendingPathComponent("weights").path
         self.database = directory.appendingPathComponent(database).path
         let written = try SyncBenchBinary.run(["weights", "standin", weights])

@@ -37,7 +37,7 @@ enum TestEnvironment {
 
     /// A fresh temporary directory, removed by the caller's `defer`.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("syncbench-tests-\(UUID().uuidString)")
+        let url = try ScratchDirectory.make("media")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -66,9 +66,7 @@ enum EvaluationFixtures {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appending(path: "syncbench-eval-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchDirectory.make("eval")
     }
 
     /// A lossless 25 fps clip whose frames are drawn by `draw(frame) -> Image`, with an optional
