@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CPNG", "CCairo"]),
-        .target(name: "TestSupport", dependencies: ["Media", "Pipeline", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Media", "Models", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
             name: "Models",
@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Media", "Pipeline",
+                "Media", "Pipeline", "Models",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

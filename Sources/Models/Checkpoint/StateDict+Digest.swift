@@ -44,6 +44,6 @@ extension StateDict {
             update(UInt64(tensor.bytes.count))
             hasher.update(data: tensor.bytes)
         }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return hasher.finalize().hexDigits
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Crypto
 import Foundation
 import Models
-import Pipeline
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
