@@ -97,7 +97,11 @@ let package = Package(
         .testTarget(
             name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // `--help` snapshots, read through #filePath (HelpSnapshotTests).
+            exclude: ["HelpSnapshots"]),
         // Property tests of what users feed the binary (docs/reliability.md).
         .testTarget(name: "FuzzTests", dependencies: ["syncbench", "TestSupport"]),
     ],
