@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "DSP", swiftSettings: numericSettings),
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CCairo"]),
-        .target(name: "TestSupport", dependencies: ["Media", "Pipeline", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Media", "Models", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
         .target(
             name: "Models",
@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Media", "Pipeline",
+                "Media", "Pipeline", "Models",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -96,7 +96,11 @@ let package = Package(
         .testTarget(
             name: "ReportsTests", dependencies: ["Reports", "Media", "Store", "Pipeline", "Benchmark", "Models", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // `--help` snapshots, read through #filePath (HelpSnapshotTests).
+            exclude: ["HelpSnapshots"]),
         // Property tests of what users feed the binary (docs/reliability.md).
         .testTarget(name: "FuzzTests", dependencies: ["syncbench", "TestSupport"]),
     ],

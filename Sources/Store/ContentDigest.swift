@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Media
-import Pipeline
+import Models
 
 /// The SHA-256 digest of a file's bytes, the key of everything SyncBench stores about the file.
 ///

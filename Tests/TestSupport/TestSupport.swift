@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import Pipeline
+import Models
 
 // Helpers shared by the test targets (not part of the product).
 

@@ -31,7 +31,8 @@ extension StateDict {
             update(UInt64(bytes.count))
             hasher.update(data: Array(bytes))
         }
-        let digested = entries
+        let digested =
+            entries
             .filter { $0.name != "num_batches_tracked" && !$0.name.hasSuffix(".num_batches_tracked") }
             .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         hasher.update(data: Array("SyncBench state dict digest v1\n".utf8))
@@ -44,6 +45,6 @@ extension StateDict {
             update(UInt64(tensor.bytes.count))
             hasher.update(data: tensor.bytes)
         }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return hasher.finalize().hexDigits
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Models
 
 /// One cached stage result (docs/cache.md): small structured facts as JSON, the bulk as a payload
 /// in a documented format, and — for crops — frames stored beside it.

@@ -2,10 +2,9 @@ import ArgumentParser
 import Crypto
 import Foundation
 import Models
-import Pipeline
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `syncbench weights`: inspect, download or generate the network weight files.
@@ -221,7 +220,8 @@ struct WeightsFetchCommand: AsyncParsableCommand {
             do {
                 (data, response) = try await URLSession.shared.data(from: source)
             } catch {
-                throw DownloadError("""
+                throw DownloadError(
+                    """
                     cannot download \(source.absoluteString) (\(error.localizedDescription)); \
                     without network access, copy the file into \(destination.deletingLastPathComponent().path) by hand \
                     (weights/README.md lists the sources)
