@@ -105,6 +105,9 @@ final class FrameEncoder {
     private let context: CodecContext
     var codec: UnsafeMutablePointer<AVCodecContext> { context.pointer }
     private let packet: OwnedPacket
+    /// The reference to a caller's picture that ``encodePicture(_:pts:)`` hands the encoder.
+    private let input: OwnedFrame
+    private let name: String
     private let label: String
 
     /// Opens encoder `name` after `configure` has set the context's fields, with `options` as
@@ -115,8 +118,10 @@ final class FrameEncoder {
     ) throws(MediaError) {
         _ = FFmpegLog.install
         self.label = label
+        self.name = name
         context = try CodecContext(encoderNamed: name, label: label)
         packet = try OwnedPacket(label: label)
+        input = try OwnedFrame(label: label)
         try configure(context.pointer, context.codec)
         try context.open(options: options, label: label).check {
             .encodeFailed(path: label, reason: "cannot open encoder \(name): \($0.reason)")
@@ -133,6 +138,31 @@ final class FrameEncoder {
 
     /// The encoder's global header (e.g. AAC's AudioSpecificConfig), if it made one.
     var extradata: [UInt8]? { context.extradata }
+
+    /// Encodes one picture as the ffmpeg CLI's `do_video_out` hands it to the encoder: a new
+    /// reference with its own `pts`, `quality = global_quality` (the `-q:v` lambda, or 0) and no
+    /// picture type; `picture` itself is not modified. Returns the packets the encoder then has
+    /// ready (an encoder with a lookahead, such as libx264, returns them later).
+    func encodePicture(_ picture: UnsafeMutablePointer<AVFrame>, pts: Int64) throws(MediaError) -> [[UInt8]] {
+        let label = label
+        input.unreference()
+        try input.reference(picture).check { .encodeFailed(path: label, reason: $0.message) }
+        defer { input.unreference() }
+        input.pointer.pointee.pts = pts
+        input.pointer.pointee.quality = codec.pointee.global_quality
+        input.pointer.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        return try encode(input.pointer)
+    }
+
+    /// ``encodePicture(_:pts:)`` for an encoder that neither delays nor splits pictures (mpeg4,
+    /// mjpeg): fails unless exactly one packet comes back.
+    func encodeOnePicture(_ picture: UnsafeMutablePointer<AVFrame>, pts: Int64) throws(MediaError) -> [UInt8] {
+        let packets = try encodePicture(picture, pts: pts)
+        guard packets.count == 1 else {
+            throw .encodeFailed(path: label, reason: "the \(name) encoder returned \(packets.count) packets for one picture")
+        }
+        return packets[0]
+    }
 
     /// Sends `frame` (nil to flush) and returns every packet the encoder then has ready.
     func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws(MediaError) -> [[UInt8]] {

@@ -114,28 +114,15 @@ public final class CropVideoRoundTrip {
         let full = try toJPEGRange.convert(decoded)
         if mjpeg == nil {
             mjpeg = try FrameEncoder(name: "mjpeg", label: label) { codec in
-                codec.pointee.width = full.pointee.width
-                codec.pointee.height = full.pointee.height
-                codec.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
-                codec.pointee.time_base = AVRational(num: 1, den: Int32(Self.framesPerSecond))
-                codec.pointee.framerate = AVRational(num: Int32(Self.framesPerSecond), den: 1)
-                codec.pointee.sample_aspect_ratio = full.pointee.sample_aspect_ratio
-                codec.pointee.color_range = full.pointee.color_range
-                codec.pointee.color_primaries = full.pointee.color_primaries
-                codec.pointee.color_trc = full.pointee.color_trc
-                codec.pointee.colorspace = full.pointee.colorspace
-                codec.pointee.chroma_sample_location = full.pointee.chroma_location
+                FaithfulPictureChain.configureCLIVideo(
+                    codec, picture: full, pixelFormat: AV_PIX_FMT_YUVJ420P, frameRate: (Self.framesPerSecond, 1), qscale: nil)
                 codec.pointee.thread_count = 1
             }
         }
-        // do_video_out: constant-frame-rate output numbers the pictures 0, 1, 2, ...;
-        // frame->quality = global_quality (0 without -q), pict_type NONE.
-        full.pointee.pts = extracted
-        extracted += 1
-        full.pointee.quality = 0
-        full.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        // do_video_out: constant-frame-rate output numbers the pictures 0, 1, 2, ...
+        defer { extracted += 1 }
         var images: [Image] = []
-        for jpeg in try mjpeg!.encode(full) {
+        for jpeg in try mjpeg!.encodePicture(full, pts: extracted) {
             recordedJPEGs?.append(jpeg)
             images.append(try JPEGDecoding.bgrImage(jpeg: jpeg, label: label))
         }

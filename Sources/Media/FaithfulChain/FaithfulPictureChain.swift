@@ -49,7 +49,6 @@ final class FaithfulPictureChain {
     private let toJPEGRange: FrameScaler
     private var mjpeg: FrameEncoder?
     private let toCaptureBGR: FrameScaler
-    private let encoderInput: OwnedFrame
 
     init(label: String, encoderThreads: Int32 = 0) throws(MediaError) {
         self.label = label
@@ -57,7 +56,6 @@ final class FaithfulPictureChain {
         mpeg4Decoder = try PacketDecoder(codecID: AV_CODEC_ID_MPEG4, codecTag: fourCC("FMP4"), label: label)
         toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: label)
         toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: label)
-        encoderInput = try OwnedFrame(label: label)
     }
 
     /// Runs one kept source picture through the chain.
@@ -73,35 +71,18 @@ final class FaithfulPictureChain {
             input = try toYUV420!.convert(source)
         }
         let encoder = try mpeg4Encoder(for: input)
-        // do_video_out hands the encoder a reference with its own pts, quality and picture type.
-        let label = label
-        let frame = encoderInput.pointer
-        encoderInput.unreference()
-        try encoderInput.reference(input).check { .encodeFailed(path: label, reason: $0.message) }
-        frame.pointee.pts = encoderPts
-        frame.pointee.quality = encoder.codec.pointee.global_quality
-        frame.pointee.pict_type = AV_PICTURE_TYPE_NONE
-        let packets = try encoder.encode(frame)
-        encoderInput.unreference()
-        guard packets.count == 1 else {
-            throw .encodeFailed(path: label, reason: "the MPEG-4 encoder returned \(packets.count) packets for one picture")
-        }
+        let packet = try encoder.encodeOnePicture(input, pts: encoderPts)
         var result: FaithfulPicture? = nil
-        try mpeg4Decoder.decode(packets[0], pts: encoderPts) { (decoded) throws(MediaError) in
+        try mpeg4Decoder.decode(packet, pts: encoderPts) { (decoded) throws(MediaError) in
             guard result == nil else {
                 throw MediaError.decodeFailed(path: label, stream: "video", reason: "the MPEG-4 decoder returned two pictures for one packet")
             }
             let scene = FrameScaler.bgrImage(of: try toCaptureBGR.convert(decoded))
             let full = try toJPEGRange.convert(decoded)
             let jpegEncoder = try mjpegEncoder(for: full)
-            full.pointee.quality = jpegEncoder.codec.pointee.global_quality
-            full.pointee.pict_type = AV_PICTURE_TYPE_NONE
-            let jpegs = try jpegEncoder.encode(full)
-            guard jpegs.count == 1 else {
-                throw MediaError.encodeFailed(path: label, reason: "the MJPEG encoder returned \(jpegs.count) packets for one picture")
-            }
-            let image = try JPEGDecoding.bgrImage(jpeg: jpegs[0], label: label)
-            result = FaithfulPicture(jpeg: jpegs[0], image: image, sceneImage: scene)
+            let jpeg = try jpegEncoder.encodeOnePicture(full, pts: full.pointee.pts)
+            let image = try JPEGDecoding.bgrImage(jpeg: jpeg, label: label)
+            result = FaithfulPicture(jpeg: jpeg, image: image, sceneImage: scene)
         }
         guard let result else {
             throw .decodeFailed(path: label, stream: "video", reason: "the MPEG-4 decoder returned no picture for a packet")

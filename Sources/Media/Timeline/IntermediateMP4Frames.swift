@@ -31,7 +31,6 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     private var mjpeg: FrameEncoder?
     private let toCaptureBGR: FrameScaler
     private var toBGR: PixelConverter?
-    private let encoderInput: OwnedFrame
     /// Source picture index of each frame handed to the encoder, in order.
     private var submittedSources: [Int] = []
     private var emittedCount = 0
@@ -46,7 +45,6 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
         pictures = try ConstantRatePictures(path: path) { _ in (ReferenceTimeline.framesPerSecond, 1) }
         toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: path)
         toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: path)
-        encoderInput = try OwnedFrame(label: path)
     }
 
     public func nextFrame() throws(MediaError) -> TimelineFrame? {
@@ -87,16 +85,9 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
             input = try toEncoderFormat!.convert(picture)
         }
         let encoder = try x264Encoder(for: input)
-        let label = label
-        let frame = encoderInput.pointer
-        encoderInput.unreference()
-        try encoderInput.reference(input).check { .encodeFailed(path: label, reason: $0.message) }
-        frame.pointee.pts = encoderPts
+        // x264 delays pictures: their packets come out of later calls and the flush.
+        let packets = try encoder.encodePicture(input, pts: encoderPts)
         encoderPts += 1
-        frame.pointee.quality = encoder.codec.pointee.global_quality
-        frame.pointee.pict_type = AV_PICTURE_TYPE_NONE
-        let packets = try encoder.encode(frame)
-        encoderInput.unreference()
         for packet in packets { try decodeH264(packet) }
     }
 
@@ -130,14 +121,8 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
             let scene = FrameScaler.bgrImage(of: try toCaptureBGR.convert(decoded))
             let full = try toJPEGRange.convert(decoded)
             let jpegEncoder = try mjpegEncoder(for: full)
-            full.pointee.quality = jpegEncoder.codec.pointee.global_quality
-            full.pointee.pict_type = AV_PICTURE_TYPE_NONE
-            full.pointee.pts = Int64(emittedCount)
-            let jpegs = try jpegEncoder.encode(full)
-            guard jpegs.count == 1 else {
-                throw MediaError.encodeFailed(path: label, reason: "the MJPEG encoder returned \(jpegs.count) packets for one picture")
-            }
-            emit(image: try JPEGDecoding.bgrImage(jpeg: jpegs[0], label: label), sceneImage: scene, jpeg: jpegs[0])
+            let jpeg = try jpegEncoder.encodeOnePicture(full, pts: Int64(emittedCount))
+            emit(image: try JPEGDecoding.bgrImage(jpeg: jpeg, label: label), sceneImage: scene, jpeg: jpeg)
         }
     }
 

@@ -89,17 +89,7 @@ public final class SourceRateFrames {
                 codec.pointee.thread_count = 1
             }
         }
-        let encoder = mjpeg!
-        let savedPts = input.pointee.pts
-        input.pointee.pts = pts
-        input.pointee.quality = encoder.codec.pointee.global_quality
-        input.pointee.pict_type = AV_PICTURE_TYPE_NONE
-        defer { input.pointee.pts = savedPts }
-        let packets = try encoder.encode(input)
-        guard packets.count == 1 else {
-            throw .encodeFailed(path: label, reason: "the MJPEG encoder returned \(packets.count) packets for one picture")
-        }
-        return packets[0]
+        return try mjpeg!.encodeOnePicture(input, pts: pts)
     }
 
     /// The full-range format the CLI gives `mjpeg` for a picture of `format`: the `yuvj` format of
