@@ -76,6 +76,8 @@ public struct BenchmarkRunner: Sendable {
     public var evaluator: ClipEvaluator
     /// Evaluations run at the same time.
     public var jobs: Int
+    /// Cores each job's network layers may use (`Parallel.withWorkers`).
+    public var threadsPerJob: Int
     public var shard: Shard?
     /// A claim whose heartbeat is older than this is taken over (runs on other hosts; on this host
     /// a claim whose process is gone is taken over at once).
@@ -83,8 +85,14 @@ public struct BenchmarkRunner: Sendable {
     /// How often claims are refreshed while evaluations run.
     public var heartbeatInterval: TimeInterval
 
-    public init(evaluator: ClipEvaluator, jobs: Int = 1, shard: Shard? = nil, staleAfter: TimeInterval = 600, heartbeatInterval: TimeInterval = 30) {
+    /// - Parameter threadsPerJob: cores each job's layers may use; nil shares the machine's cores
+    ///   evenly (``threads(forJobs:)``).
+    public init(
+        evaluator: ClipEvaluator, jobs: Int = 1, threadsPerJob: Int? = nil, shard: Shard? = nil, staleAfter: TimeInterval = 600,
+        heartbeatInterval: TimeInterval = 30
+    ) {
         precondition(jobs >= 1)
+        self.threadsPerJob = max(1, threadsPerJob ?? Self.threads(forJobs: jobs))
         // One loaded copy of each network for the whole batch, shared by the jobs.
         self.evaluator =
             evaluator.networks.keepsLoaded
@@ -163,13 +171,16 @@ public struct BenchmarkRunner: Sendable {
         heartbeat.start()
         defer { heartbeat.stop() }
         let workers = min(jobs, pending.count)
+        let threads = threadsPerJob
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while !state.isAborted, let input = state.next() {
-                if shouldStop() {
-                    state.interrupt()
-                    return
+            Parallel.withWorkers(threads) {
+                while !state.isAborted, let input = state.next() {
+                    if shouldStop() {
+                        state.interrupt()
+                        return
+                    }
+                    work(on: input, config: config(input), owner: owner, state: state)
                 }
-                work(on: input, config: config(input), owner: owner, state: state)
             }
         }
         if let fatal = state.fatalError { throw fatal }
@@ -223,6 +234,22 @@ public struct BenchmarkRunner: Sendable {
             state.failed(input, message: String(describing: error))
         }
     }
+
+    /// The cores each of `jobs` jobs gets when they share the machine evenly: `cores / jobs`, at
+    /// least 1.
+    public static func threads(forJobs jobs: Int) -> Int { max(1, Parallel.processorCount / max(1, jobs)) }
+
+    /// The number of jobs `bench run` uses when none is given: one per core (each then runs its
+    /// layers on its own thread, the fastest split measured; docs/performance.md), but no more
+    /// than the memory allows at ``memoryPerJob`` bytes each, and at most 64.
+    public static func defaultJobs(memory: UInt64 = ProcessInfo.processInfo.physicalMemory) -> Int {
+        let byMemory = Int(min(memory / memoryPerJob, 64))
+        return max(1, min(Parallel.processorCount, byMemory, 64))
+    }
+
+    /// Memory set aside per job for ``defaultJobs(memory:)``: the largest peak measured for one job,
+    /// the 1952×1056 clips of `four-models` (≈ 0.75 GiB, docs/performance.md), rounded up.
+    public static let memoryPerJob: UInt64 = 1 << 30
 
     /// Whether process `pid` exists on this host and has not exited: a zombie (a worker killed
     /// with its supervisor, not yet reaped) holds no claim.

@@ -1,24 +1,71 @@
 import Dispatch
 import Foundation
 
-/// The module's multi-threading: a fixed number of workers (one per active core) driven by
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The module's multi-threading: each layer splits its work over `workerCount` workers driven by
 /// `DispatchQueue.concurrentPerform`.
+///
+/// By default a layer may use every active core. A caller that runs several evaluations at once
+/// (`bench run --jobs N`) gives each of its threads a share of the cores with ``withWorkers(_:_:)``:
+/// with one worker a layer runs on the calling thread alone, so N jobs with one worker each keep N
+/// cores busy without the jobs' layers competing for the same cores. The split never changes a
+/// result: workers write disjoint outputs, each computed in the same order.
 public enum Parallel {
-    /// The number of workers, one per active processor.
-    public static let workerCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The active processors of the machine.
+    public static let processorCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The workers a layer may use on the calling thread: ``processorCount``, or the count given to
+    /// the enclosing ``withWorkers(_:_:)``.
+    public static var workerCount: Int { threadBudget ?? processorCount }
+
+    /// Runs `body` with at most `count` workers per layer on the calling thread (clamped to
+    /// 1...``processorCount``), then restores the previous count.
+    public static func withWorkers<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        let previous = threadBudget
+        threadBudget = max(1, min(count, processorCount))
+        defer { threadBudget = previous }
+        return try body()
+    }
+
+    /// The calling thread's worker count, kept in thread-specific storage (nil: not set).
+    private static var threadBudget: Int? {
+        get {
+            let raw = Int(bitPattern: pthread_getspecific(budgetKey))
+            return raw > 0 ? raw : nil
+        }
+        set { pthread_setspecific(budgetKey, newValue.flatMap { UnsafeRawPointer(bitPattern: $0) }) }
+    }
+
+    private static let budgetKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed with \(status)")
+        return key
+    }()
 
     /// Calls `body(i)` for every `i` in `0..<count`, concurrently when more than one worker and
     /// more than one iteration exist. Iterations must write disjoint memory.
     static func forEach(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        if count == 1 || workerCount == 1 {
+        let workers = workerCount
+        if count == 1 || workers == 1 {
             for i in 0..<count { body(i) }
             return
         }
         // Iterations write disjoint memory by contract; Dispatch requires a @Sendable closure.
         withoutActuallyEscaping(body) { escapable in
             nonisolated(unsafe) let work = escapable
-            DispatchQueue.concurrentPerform(iterations: count) { work($0) }
+            if workers >= processorCount || workers >= count {
+                DispatchQueue.concurrentPerform(iterations: count) { work($0) }
+            } else {
+                // A share of the cores: `workers` strands, each taking every workers-th iteration.
+                DispatchQueue.concurrentPerform(iterations: workers) { strand in
+                    for i in stride(from: strand, to: count, by: workers) { work(i) }
+                }
+            }
         }
     }
 

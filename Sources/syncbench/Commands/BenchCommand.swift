@@ -219,8 +219,14 @@ struct BenchRunCommand: ParsableCommand {
     @Option(name: .customLong("model"), parsing: .upToNextOption, help: "Only these models, in the suites that have them (default: all).")
     var models: [String] = []
 
-    @Option(help: "Clips evaluated at the same time.")
-    var jobs = 1
+    @Option(
+        help: ArgumentHelp(
+            "Clips evaluated at the same time (default: one per core, as memory allows); the cores are shared evenly among them.",
+            discussion: "Each job's network layers use cores / jobs threads (--threads-per-job to override). See docs/bench.md."))
+    var jobs: Int?
+
+    @Option(help: "Cores each job's network layers may use (default: cores / jobs).")
+    var threadsPerJob: Int?
 
     @Option(help: "Only part K of N of the samples (0-based, e.g. 0/4 ... 3/4).")
     var shard: String?
@@ -238,7 +244,10 @@ struct BenchRunCommand: ParsableCommand {
     @Option(name: .customLong("only-input"), help: .private) var onlyInputs: [String] = []
 
     func validate() throws {
-        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be in 1...64, got \(jobs)") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be in 1...64, got \(jobs)") }
+        if let threadsPerJob, !(1...1024).contains(threadsPerJob) {
+            throw ValidationError("--threads-per-job must be in 1...1024, got \(threadsPerJob)")
+        }
         if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 0 <= K < N, got \(shard)") }
     }
 
@@ -254,6 +263,7 @@ struct BenchRunCommand: ParsableCommand {
             return
         }
         BenchSupervisor.exitWithSupervisor()
+        let jobs = jobs ?? BenchmarkRunner.defaultJobs()
         let store = try store.open()
         let selection = try selectedSuites(in: store)
         let records = try reportingFailures { try store.suites() }
@@ -268,7 +278,8 @@ struct BenchRunCommand: ParsableCommand {
             }
             let settings = evaluation.settings(defaultProfile: try recordedProfile(of: record))
             let evaluator = ClipEvaluator(store: store, weights: weights, settings: settings, networks: networks, syncbench: SyncBenchVersion.current)
-            runners.append(BenchmarkRunner(evaluator: evaluator, jobs: jobs, shard: shard.flatMap(Shard.init(parsing:))))
+            runners.append(
+                BenchmarkRunner(evaluator: evaluator, jobs: jobs, threadsPerJob: threadsPerJob, shard: shard.flatMap(Shard.init(parsing:))))
         }
         let prepared = try reportingFailures {
             try zip(selection, runners).map { try $1.prepare(suite: $0.suite, models: $0.models, only: onlyInputs.isEmpty ? nil : Set(onlyInputs)) }
@@ -405,9 +416,11 @@ final class ProgressDisplay: @unchecked Sendable {
                 total = plan.pending
                 started = .now
                 if plan.pending > 0 {
+                    // The jobs that will run: no more than there are samples to score.
+                    let running = min(jobs, plan.pending)
                     write(
                         "scoring \(plan.pending) of \(plan.inputs) samples\(suite.map { " of suite \($0)" } ?? "") with profile \(profile), "
-                            + "\(jobs) job\(jobs == 1 ? "" : "s")\n")
+                            + "\(running) job\(running == 1 ? "" : "s")\n")
                 }
             case .started(let input):
                 if bar { draw(current: "\(input.model) \(input.sampleID)") }
@@ -458,7 +471,8 @@ final class ProgressDisplay: @unchecked Sendable {
         let width = 30
         let filled = total == 0 ? width : width * finished / total
         let counts = statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " ")
-        let line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(finished)/\(total)  \(counts)  ETA \(eta())"
+        let line =
+            "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] \(finished)/\(total)  \(counts)  ETA \(eta())"
             + (current.map { "  \($0)" } ?? "")
         write("\r\u{1B}[K" + line)
     }
