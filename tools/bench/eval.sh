@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `syncbench eval` against the reference pipeline, in one run on this
-# machine (issue: cold eval >= 1.5x faster than the reference with S3FD, >= 1.3x with the same
-# boxes; identical rerun < 0.5 s; peak RSS < 500 MiB and flat for a 60 s clip).
+# machine. Issue #13's rows: cold eval >= 3x faster than the reference with S3FD, >= 2x with the
+# same boxes; identical rerun < 0.5 s; peak RSS <= 300 MiB and flat for a 60 s clip.
 #
 # Both sides use the stand-in weights (identical tensors, `docs/standin-weights.md`) and 2 threads.
 # Reference: tools/reference/.venv (tools/reference/setup.sh), `inference` timed without model
 # loading. syncbench: wall time of the whole command, fresh database (cold), then the same command
-# again (rerun). Peak RSS from GNU time.
-# Usage: tools/bench/eval.sh [SYNCBENCH_BINARY]   (default .build/release/syncbench)
+# again (rerun). The timed rows run REPEATS times (default 5), alternating the two sides, and print
+# the median and the spread ((max - min) / median) of each side and the ratio of the medians:
+# single runs here swing by +-25 %. Peak RSS from GNU time, once per clip.
+# Usage: [REPEATS=N] tools/bench/eval.sh [SYNCBENCH_BINARY]   (default .build/release/syncbench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:-.build/release/syncbench}
@@ -35,26 +37,44 @@ run_ours() {
 }
 field() { python3 -c "import json,sys; d=json.load(open('$work/out.json')); print($1)"; }
 
-report() {  # report LABEL REF_SECONDS OURS_SECONDS TARGET
-  printf '%-34s reference %7.2f s   syncbench %7.2f s   speed-up %5.2fx (target >= %s)\n' "$1" "$2" "$3" "$(echo "$2 / $3" | bc -l)" "$4"
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.0f", 100 * (v[NR] - v[1]) / m }'; }
+report() {  # report LABEL "REFERENCE SECONDS..." "OURS SECONDS..." TARGET
+  local ref ours
+  ref=$(median "$2")
+  ours=$(median "$3")
+  printf '%-28s reference %6.2f s (spread %3s%%)   syncbench %6.2f s (spread %3s%%)   speed-up %5.2fx (target >= %s)\n' \
+    "$1" "$ref" "$(spread "$2")" "$ours" "$(spread "$3")" "$(echo "$ref / $ours" | bc -l)" "$4"
 }
 
-echo "== example.avi + example_speech.wav (5.4 s, 976x528), stand-in weights, 2 threads"
+repeats=${REPEATS:-5}
+echo "== example.avi + example_speech.wav (5.4 s, 976x528), stand-in weights, 2 threads, $repeats runs per row"
 # The reference prints ffmpeg's and its own chatter: keep only its JSON line.
 reference() { "$python" tools/bench/reference_eval.py "$work/weights" "$@" 2>> "$work/reference.log" | tail -1; }
-ref_boxes=$(reference "$data/example.avi" "$data/example_speech.wav" --boxes "$data/example_boxes.json")
-ref_s3fd=$(reference "$data/example.avi" "$data/example_speech.wav")
-/usr/bin/time -f "%M" -o "$work/refrss" "$python" tools/bench/reference_eval.py "$work/weights" "$data/example.avi" "$data/example_speech.wav" > /dev/null 2>> "$work/reference.log"
 jq_ref() { echo "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['seconds'])"; }
-
-read -r ours_boxes peak_boxes < <(run_ours "$work/boxes.sqlite" "$data/example.avi" --audio "$data/example_speech.wav" --boxes "$data/example_boxes.json")
-echo "  syncbench --boxes: status $(field "d['status']"), LSE-C $(field "d['best_confidence']"), LSE-D $(field "d['min_dist']")"
-read -r rerun _ < <(run_ours "$work/boxes.sqlite" "$data/example.avi" --audio "$data/example_speech.wav" --boxes "$data/example_boxes.json")
-echo "  rerun computed: $(field "[k for k,v in d['stages'].items() if v['status']=='computed']")"
-read -r ours_s3fd peak_s3fd < <(run_ours "$work/s3fd.sqlite" "$data/example.avi" --audio "$data/example_speech.wav")
+ref_boxes="" ref_s3fd="" ours_boxes="" ours_s3fd="" reruns=""
+for round in $(seq "$repeats"); do
+  out=$(reference "$data/example.avi" "$data/example_speech.wav" --boxes "$data/example_boxes.json")
+  ref_boxes+="$(jq_ref "$out") "
+  ref_boxes_line=$out
+  read -r seconds peak_boxes < <(run_ours "$work/boxes$round.sqlite" "$data/example.avi" --audio "$data/example_speech.wav" --boxes "$data/example_boxes.json")
+  ours_boxes+="$seconds "
+  boxes_line="status $(field "d['status']"), LSE-C $(field "d['best_confidence']"), LSE-D $(field "d['min_dist']")"
+  read -r seconds _ < <(run_ours "$work/boxes$round.sqlite" "$data/example.avi" --audio "$data/example_speech.wav" --boxes "$data/example_boxes.json")
+  reruns+="$seconds "
+  rerun_computed=$(field "[k for k,v in d['stages'].items() if v['status']=='computed']")
+  out=$(reference "$data/example.avi" "$data/example_speech.wav")
+  ref_s3fd+="$(jq_ref "$out") "
+  ref_s3fd_line=$out
+  read -r seconds peak_s3fd < <(run_ours "$work/s3fd$round.sqlite" "$data/example.avi" --audio "$data/example_speech.wav")
+  ours_s3fd+="$seconds "
+done
+echo "  syncbench --boxes: $boxes_line"
+echo "  rerun computed: $rerun_computed"
 echo "  syncbench with S3FD: status $(field "d['status']")"
-echo "  reference (boxes): $ref_boxes"
-echo "  reference (S3FD):  $ref_s3fd"
+echo "  reference (boxes): $ref_boxes_line"
+echo "  reference (S3FD):  $ref_s3fd_line"
+/usr/bin/time -f "%M" -o "$work/refrss" "$python" tools/bench/reference_eval.py "$work/weights" "$data/example.avi" "$data/example_speech.wav" > /dev/null 2>> "$work/reference.log"
 
 echo "== 60 s loop of the example (S3FD on every frame)"
 read -r ours_60 peak_60 < <(run_ours "$work/loop.sqlite" "$work/clip60.avi" --audio "$work/speech60.wav")
@@ -62,8 +82,8 @@ echo "  syncbench: $(printf '%.2f' "$ours_60") s, status $(field "d['status']")"
 
 echo
 echo "== results (same machine, same run)"
-report "cold eval, S3FD included" "$(jq_ref "$ref_s3fd")" "$ours_s3fd" 1.5
-report "cold eval, same boxes" "$(jq_ref "$ref_boxes")" "$ours_boxes" 1.3
-printf '%-34s %.3f s (target < 0.5 s)\n' "identical rerun" "$rerun"
-printf '%-34s syncbench %d MiB with S3FD, %d MiB with boxes (target < 500); reference %d MiB\n' "peak RSS, 5.4 s clip" "$peak_s3fd" "$peak_boxes" "$(( $(cat "$work/refrss") / 1024 ))"
-printf '%-34s %d MiB (5.4 s clip: %d MiB; flat means about equal)\n' "peak RSS, 60 s clip" "$peak_60" "$peak_s3fd"
+report "cold eval, S3FD included" "$ref_s3fd" "$ours_s3fd" 3
+report "cold eval, same boxes" "$ref_boxes" "$ours_boxes" 2
+printf '%-28s median %.3f s (spread %s%%; target < 0.5 s)\n' "identical rerun" "$(median "$reruns")" "$(spread "$reruns")"
+printf '%-28s syncbench %d MiB with S3FD, %d MiB with boxes (target <= 300); reference %d MiB\n' "peak RSS, 5.4 s clip" "$peak_s3fd" "$peak_boxes" "$(( $(cat "$work/refrss") / 1024 ))"
+printf '%-28s %d MiB (5.4 s clip: %d MiB; flat means about equal)\n' "peak RSS, 60 s clip" "$peak_60" "$peak_s3fd"
