@@ -13,15 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:-.build/release/syncbench}
-data=../shared/data
 python=tools/reference/.venv/bin/python
-[ -f "$data/example.avi" ] || { echo "needs $data/example.avi (the shared test data)" >&2; exit 2; }
 [ -x "$python" ] || { echo "needs the reference environment: tools/reference/setup.sh" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-[ -x "$bin" ] || swift build -c release --product syncbench
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" weights standin "$work/weights" > /dev/null
+source tools/bench/common.sh
+bench_setup "$bin" example.avi
 ffmpeg -v error -stream_loop 11 -i "$data/example.avi" -t 60 -c copy "$work/clip60.avi"
 ffmpeg -v error -stream_loop 11 -i "$data/example_speech.wav" -t 60 -c copy "$work/speech60.wav"
 
@@ -37,8 +32,6 @@ run_ours() {
 }
 field() { python3 -c "import json,sys; d=json.load(open('$work/out.json')); print($1)"; }
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-spread() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.0f", 100 * (v[NR] - v[1]) / m }'; }
 report() {  # report LABEL "REFERENCE SECONDS..." "OURS SECONDS..." TARGET
   local ref ours
   ref=$(median "$2")

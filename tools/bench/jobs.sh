@@ -16,13 +16,8 @@ bin=${1:-.build/release/syncbench}
 shift || true
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1 2)
-data=../shared/data
-[ -d "$data/four-models" ] || { echo "needs $data/four-models (the shared test data)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-[ -x "$bin" ] || swift build -c release --product syncbench
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" weights standin "$work/weights" > /dev/null
+source tools/bench/common.sh
+bench_setup "$bin" four-models
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 printf '%-6s %8s %10s %12s %9s %11s %10s\n' jobs threads "wall (s)" "clips/min" speed-up efficiency "peak MiB"
 base=""

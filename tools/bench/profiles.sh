@@ -12,13 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:-.build/release/syncbench}
 repeats=${2:-3}
-data=../shared/data
-[ -f "$data/example.avi" ] || { echo "needs $data/example.avi (the shared test data)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-[ -x "$bin" ] || swift build -c release --product syncbench
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" weights standin "$work/weights" > /dev/null
+source tools/bench/common.sh
+bench_setup "$bin" example.avi
 profiles=(mochabench joonson wav2lip-real mova wav2lip-lrs latentsync)
 declare -A times peaks
 for round in $(seq "$repeats"); do
@@ -34,14 +29,12 @@ for round in $(seq "$repeats"); do
     [ "${peaks[$profile]:-0}" -ge "$peak" ] || peaks[$profile]=$peak
   done
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-spread() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk -v m="$2" '{ v[NR] = $1 } END { printf "%.0f", 100 * (v[NR] - v[1]) / m }'; }
 echo "example.avi with boxes, cold eval, $repeats runs each, $(nproc) CPUs"
 printf '%-13s %10s %8s %10s %10s %10s\n' profile "median s" spread "vs moch." "peak MiB" "vs moch."
 base_time=$(median "${times[mochabench]}")
 base_peak=${peaks[mochabench]}
 for profile in "${profiles[@]}"; do
   m=$(median "${times[$profile]}")
-  printf '%-13s %10.2f %7s%% %9.2fx %10d %9.2fx\n' "$profile" "$m" "$(spread "${times[$profile]}" "$m")" \
+  printf '%-13s %10.2f %7s%% %9.2fx %10d %9.2fx\n' "$profile" "$m" "$(spread "${times[$profile]}")" \
     "$(echo "$m / $base_time" | bc -l)" "${peaks[$profile]}" "$(echo "${peaks[$profile]} / $base_peak" | bc -l)"
 done
