@@ -27,23 +27,28 @@ final class FrameScaler {
     private let destination: AVPixelFormat
     private let setup: Setup
     private let label: String
+    /// The error of a conversion that cannot be set up or runs short, from its reason.
+    private let failure: (String) -> MediaError
     private var context = ScaleContext()
 
-    init(destination: AVPixelFormat, setup: Setup, label: String) throws(MediaError) {
+    /// - Parameter failure: the error for a conversion that cannot be set up or runs short, from
+    ///   its reason (default: ``MediaError/encodeFailed(path:reason:)`` naming `label`).
+    init(destination: AVPixelFormat, setup: Setup, label: String, failure: ((String) -> MediaError)? = nil) throws(MediaError) {
         outputFrame = try OwnedFrame(label: label)
         self.destination = destination
         self.setup = setup
         self.label = label
+        self.failure = failure ?? { .encodeFailed(path: label, reason: $0) }
     }
 
     /// Converts `source` into ``output`` (valid until the next call) and returns it.
     /// The corresponding C function is `sws_scale`.
     @discardableResult
     func convert(_ source: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> UnsafeMutablePointer<AVFrame> {
-        try configure(for: source)
+        try prepare(for: source)
         let rows = context.scale(source, into: output)
         guard rows == source.pointee.height else {
-            throw .encodeFailed(path: label, reason: "pixel conversion produced \(rows) of \(source.pointee.height) rows")
+            throw failure("pixel conversion produced \(rows) of \(source.pointee.height) rows")
         }
         output.pointee.pts = source.pointee.pts
         output.pointee.sample_aspect_ratio = source.pointee.sample_aspect_ratio
@@ -58,10 +63,24 @@ final class FrameScaler {
         format == AV_PIX_FMT_YUVJ420P || format == AV_PIX_FMT_YUVJ422P || format == AV_PIX_FMT_YUVJ444P
     }
 
-    private func configure(for source: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
-        let label = label
+    /// Converts all of `source` into the given planes (a caller's own buffer) after ``prepare(for:)``;
+    /// returns the rows written.
+    func scalePrepared(
+        _ source: UnsafeMutablePointer<AVFrame>, into planes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>,
+        strides: UnsafeMutablePointer<Int32>
+    ) -> Int32 {
+        context.scale(source, into: planes, strides: strides)
+    }
+
+    /// Converts all of `source` into ``output`` after ``prepare(for:)``; returns the rows written.
+    func scalePrepared(_ source: UnsafeMutablePointer<AVFrame>) -> Int32 { context.scale(source, into: output) }
+
+    /// Sets the conversion up for `source` (its size, format, colour space and range), unless it
+    /// already is, with ``output`` allocated to match.
+    func prepare(for source: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
+        let (label, failure) = (label, failure)
         let made = try context.configure(for: source, destination: destination) { from, to in
-            .encodeFailed(path: label, reason: "no pixel conversion from \(from) to \(to)")
+            failure("no pixel conversion from \(from) to \(to)")
         }
         guard made else { return }
         let alignment: Int32
@@ -71,9 +90,7 @@ final class FrameScaler {
         case .scaleFilter:
             alignment = 0
             // vf_scale with `in_color_matrix=auto`.
-            try context.setScaleFilterColorspace(for: source)?.check {
-                .encodeFailed(path: label, reason: "cannot set the YCbCr matrix: \($0.message)")
-            }
+            try context.setScaleFilterColorspace(for: source)?.check { failure("cannot set the YCbCr matrix: \($0.message)") }
         }
         outputFrame.unreference()
         output.pointee.width = source.pointee.width

@@ -9,64 +9,48 @@ import CFFmpeg
 /// from the frame's colour range, and a destination frame with FFmpeg's default buffer alignment
 /// (SIMD code paths are chosen by alignment).
 final class PixelConverter {
-    private var context = ScaleContext()
-    private let destinationFrame: OwnedFrame
-    private var destination: UnsafeMutablePointer<AVFrame> { destinationFrame.pointer }
+    /// The CLI's scale filter to `bgr24` (``FrameScaler/Setup/scaleFilter``).
+    private let scaler: FrameScaler
     private let path: String
 
     init(path: String) throws(MediaError) {
         self.path = path
-        destinationFrame = try OwnedFrame(label: path)
+        scaler = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .scaleFilter, label: path) {
+            .decodeFailed(path: path, stream: "video", reason: $0)
+        }
     }
 
     /// Converts `source` to a packed BGR ``Image``.
     ///
     /// When a packed row is a multiple of 16 bytes (FFmpeg's alignment for these SIMD paths),
-    /// `sws_scale` writes straight into the image's buffer; otherwise it writes into an aligned
-    /// frame whose rows are then copied. Both give the same pixels (checked by the parity tests,
-    /// whose clips take both paths).
+    /// `sws_scale` writes straight into the image's buffer; otherwise it writes into the scaler's
+    /// aligned frame whose rows are then copied. Both give the same pixels (checked by the parity
+    /// tests, whose clips take both paths).
     /// The corresponding C functions are `sws_getContext`, `sws_setColorspaceDetails`, `sws_scale`.
     func bgrImage(from source: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Image {
         let width = Int(source.pointee.width)
         let height = Int(source.pointee.height)
-        try configure(for: source)
+        try scaler.prepare(for: source)
         let rowBytes = width * 3
-        let direct = rowBytes % 16 == 0
+        if rowBytes % 16 != 0 {
+            let rows = scaler.scalePrepared(source)
+            try checkRows(rows, of: height)
+            return FrameScaler.bgrImage(of: scaler.output)
+        }
         var rows: Int32 = 0
         let pixels = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { buffer, count in
-            if direct {
-                var planes: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
-                var strides: [Int32] = [Int32(rowBytes), 0, 0, 0]
-                rows = context.scale(source, into: &planes, strides: &strides)
-            } else {
-                rows = context.scale(source, into: destination)
-                let stride = Int(destination.pointee.linesize.0)
-                let base = destination.pointee.data.0!
-                for row in 0..<height {
-                    (buffer.baseAddress! + row * rowBytes).update(from: base + row * stride, count: rowBytes)
-                }
-            }
+            var planes: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
+            var strides: [Int32] = [Int32(rowBytes), 0, 0, 0]
+            rows = scaler.scalePrepared(source, into: &planes, strides: &strides)
             count = rowBytes * height
         }
-        guard rows == Int32(height) else {
-            throw .decodeFailed(path: path, stream: "video", reason: "pixel conversion produced \(rows) of \(height) rows")
-        }
+        try checkRows(rows, of: height)
         return Image(width: width, height: height, layout: .bgr, pixels: pixels)
     }
 
-    private func configure(for source: UnsafeMutablePointer<AVFrame>) throws(MediaError) {
-        let path = path
-        let made = try context.configure(for: source, destination: AV_PIX_FMT_BGR24) { from, _ in
-            .decodeFailed(path: path, stream: "video", reason: "no pixel conversion from \(from) to bgr24")
+    private func checkRows(_ rows: Int32, of height: Int) throws(MediaError) {
+        guard rows == Int32(height) else {
+            throw .decodeFailed(path: path, stream: "video", reason: "pixel conversion produced \(rows) of \(height) rows")
         }
-        guard made else { return }
-        try context.setScaleFilterColorspace(for: source)?.check {
-            .decodeFailed(path: path, stream: "video", reason: "cannot set the YCbCr matrix: \($0.message)")
-        }
-        destinationFrame.unreference()
-        destination.pointee.width = source.pointee.width
-        destination.pointee.height = source.pointee.height
-        destination.pointee.format = AV_PIX_FMT_BGR24.rawValue
-        try destinationFrame.allocateBuffers(alignment: 0).check { $0.error(path: path, operation: "av_frame_get_buffer") }
     }
 }
