@@ -57,8 +57,7 @@ public struct S3FD: Sendable {
                 weight: try stateDict.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
                 kernel: (shape[2], shape[3]), bias: try stateDict.floats(prefix + ".bias"),
                 stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation),
-                activation: activation
-            ).droppingSpatialWeights()
+                activation: activation)
         }
         var backbone: [Conv2D] = []
         for index in Self.backboneIndices {

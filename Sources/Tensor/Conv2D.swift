@@ -7,12 +7,27 @@
 ///
 /// Algorithms (chosen per call from the layer and input shape, see ``Conv2D/Algorithm``):
 /// 3×3 stride-1 undilated convolutions with at least ``Conv2D/winogradMinimumInChannels`` input
-/// channels use Winograd F(4×4, 3×3); 1×1 stride-1 unpadded ones multiply the input directly;
+/// channels use Winograd F(4×4, 3×3), transforming their weights during each call from a
+/// tap-by-tap copy (the Winograd-domain weights are 4× larger and are never kept: 235 MB for
+/// S3FD); 1×1 stride-1 unpadded ones multiply the input directly;
 /// everything else is im2col + GEMM. Bias and activation are applied in the same pass that
 /// finishes each output block.
 public struct Conv2D: Sendable {
-    /// Weights `[O, C, kH, kW]` (after any folded BatchNorm).
-    public let weight: [Float]
+    /// Weights `[O, C, kH, kW]` (after any folded BatchNorm). Rebuilt from ``taps`` on each
+    /// access for a Winograd layer, which stores its weights only in that layout.
+    public var weight: [Float] {
+        guard usesWinograd else { return stored }
+        let plane = outChannels * inChannels
+        var w = [Float](repeating: 0, count: plane * 9)
+        for oc in 0..<plane {
+            for tap in 0..<9 { w[oc * 9 + tap] = stored[tap * plane + oc] }
+        }
+        return w
+    }
+    /// `weight` as given, or, for a Winograd layer, tap by tap: `[kH·kW, O·C]` with
+    /// `stored[t · O·C + o·C + c] = W[o, c, t / 3, t % 3]`, so that a Winograd job reads eight
+    /// consecutive kernels' tap `t` with one vector load (see ``Winograd/Weights/taps``).
+    let stored: [Float]
     /// One bias per output channel (zeros when the layer has none).
     public let bias: [Float]
     public let outChannels: Int
@@ -22,10 +37,9 @@ public struct Conv2D: Sendable {
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
     public let activation: Activation
-    /// Winograd-domain weights `[36, O, C]` when the layer qualifies (3×3, stride 1, undilated,
-    /// at least ``winogradMinimumInChannels`` inputs), computed once at load time (4× the memory
-    /// of the 3×3 weights).
-    let winogradWeight: [Float]?
+    /// Whether ``Algorithm/winograd`` computes this layer by default: 3×3, stride 1, undilated,
+    /// at least ``winogradMinimumInChannels`` inputs.
+    let usesWinograd: Bool
     /// For ``Algorithm/polyphaseWinograd`` layers: the equivalent stride-1 3×3 layer over the
     /// four input phases (an array only to allow the recursive type; zero or one element).
     let polyphase: [Conv2D]
@@ -81,7 +95,6 @@ public struct Conv2D: Sendable {
             "Conv2D \(inChannels)→\(outChannels) k\(kernel) needs \(outChannels * inChannels * kernel.0 * kernel.1) weights, got \(weight.count)"
         )
         precondition(bias == nil || bias!.count == outChannels, "Conv2D bias has \(bias!.count) values for \(outChannels) outputs")
-        self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
         self.outChannels = outChannels
         self.inChannels = inChannels
@@ -91,9 +104,8 @@ public struct Conv2D: Sendable {
         self.dilation = dilation
         self.activation = activation
         let winogradShape = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1)
-        self.winogradWeight =
-            winogradShape && inChannels >= Self.winogradMinimumInChannels
-            ? Winograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels) : nil
+        self.usesWinograd = winogradShape && inChannels >= Self.winogradMinimumInChannels
+        self.stored = usesWinograd ? Self.tapMajor(weight, kernels: outChannels * inChannels) : weight
         self.polyphase =
             stride == (2, 2) && dilation == (1, 1) && (kernel.0 + 1) / 2 == 3 && (kernel.1 + 1) / 2 == 3
             ? [
@@ -106,6 +118,15 @@ public struct Conv2D: Sendable {
             PolyphaseWinograd.qualifies(kernel: kernel, stride: stride, dilation: dilation)
             ? PolyphaseWinograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel)
             : nil
+    }
+
+    /// `[K, 3, 3]` → `[9, K]`.
+    static func tapMajor(_ w: [Float], kernels: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: w.count)
+        for k in 0..<kernels {
+            for tap in 0..<9 { out[tap * kernels + k] = w[k * 9 + tap] }
+        }
+        return out
     }
 
     /// `W'[o, (a·2 + b)·C + c, i, j] = W[o, c, 2i + a, 2j + b]` (0 outside the kernel).
@@ -134,7 +155,6 @@ public struct Conv2D: Sendable {
         precondition(
             batchNorm.channels == outChannels,
             "BatchNorm(\(batchNorm.channels)) cannot follow Conv2D with \(outChannels) outputs")
-        precondition(!weight.isEmpty, "cannot fold BatchNorm into a layer whose spatial weights were dropped")
         let (w, b) = foldBatchNorm(batchNorm, weight: weight, bias: bias, rows: outChannels)
         return Conv2D(
             weight: w, outChannels: outChannels, inChannels: inChannels, kernel: kernel, bias: b,
@@ -143,20 +163,11 @@ public struct Conv2D: Sendable {
 
     /// The same layer with another fused activation.
     public func with(activation: Activation) -> Conv2D {
-        Conv2D(copying: self, activation: activation, weight: weight)
+        Conv2D(copying: self, activation: activation)
     }
 
-    /// The same layer without its spatial weights when Winograd computes it (the automatic choice
-    /// for such a layer): the Winograd-domain copy, 4× larger, stays; the 3×3 weights no call needs
-    /// are freed (59 MB for S3FD). Other layers are returned unchanged. On the result, ``weight`` is
-    /// empty: forcing another algorithm or folding a BatchNorm into it is a precondition failure.
-    public func droppingSpatialWeights() -> Conv2D {
-        guard winogradWeight != nil && inChannels >= Self.winogradMinimumInChannels else { return self }
-        return Conv2D(copying: self, activation: activation, weight: [])
-    }
-
-    private init(copying other: Conv2D, activation: Activation, weight: [Float]) {
-        self.weight = weight
+    private init(copying other: Conv2D, activation: Activation) {
+        stored = other.stored
         bias = other.bias
         outChannels = other.outChannels
         inChannels = other.inChannels
@@ -164,7 +175,7 @@ public struct Conv2D: Sendable {
         stride = other.stride
         padding = other.padding
         dilation = other.dilation
-        winogradWeight = other.winogradWeight
+        usesWinograd = other.usesWinograd
         polyphase = other.polyphase.map { $0.with(activation: activation) }
         polyphaseWinogradWeight = other.polyphaseWinogradWeight
         self.activation = activation
@@ -180,7 +191,7 @@ public struct Conv2D: Sendable {
 
     /// The algorithm `callAsFunction` uses for an input of the given spatial size.
     public func algorithm(height: Int, width: Int) -> Algorithm {
-        if winogradWeight != nil && inChannels >= Self.winogradMinimumInChannels { return .winograd }
+        if usesWinograd { return .winograd }
         if kernel == (1, 1) && stride == (1, 1) && padding == (0, 0) { return .pointwise }
         if !polyphase.isEmpty && inChannels >= 8 { return .polyphaseWinograd }
         if polyphaseWinogradWeight != nil { return .polyphaseWinograd4x4 }
@@ -202,7 +213,6 @@ public struct Conv2D: Sendable {
         let (ho, wo) = outputSize(height: h, width: w)
         precondition(ho > 0 && wo > 0, "Conv2D k\(kernel) d\(dilation) p\(padding) does not fit input \(h)×\(w)")
         let chosen = forced ?? algorithm(height: h, width: w)
-        precondition(chosen == .winograd || !weight.isEmpty, "Conv2D: \(chosen) needs the spatial weights this layer dropped")
         if chosen == .polyphaseWinograd {
             precondition(!polyphase.isEmpty, "polyphaseWinograd needs a stride-2 5×5 or 6×6 layer")
             return polyphaseConvolution(input, outHeight: ho, outWidth: wo)
@@ -216,10 +226,15 @@ public struct Conv2D: Sendable {
                 switch chosen {
                 case .winograd:
                     precondition(kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1), "Winograd needs 3×3/s1/d1")
-                    let u = winogradWeight ?? Winograd.transformWeights(weight, outChannels: outChannels, inChannels: inChannels)
-                    Winograd.convolve(
-                        input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
-                        outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
+                    func convolve(_ weights: Winograd.Weights) {
+                        Winograd.convolve(
+                            input: x.baseAddress!, batch: n, geometry: geometry, weights: weights,
+                            outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
+                    }
+                    // Forced on a layer with fewer inputs than the automatic choice needs, the
+                    // weights are put tap by tap for this call only.
+                    let taps = usesWinograd ? stored : Self.tapMajor(stored, kernels: outChannels * inChannels)
+                    taps.withUnsafeBufferPointer { convolve(.taps($0.baseAddress!)) }
                 case .polyphaseWinograd:
                     preconditionFailure("handled above")
                 case .polyphaseWinograd4x4:

@@ -131,7 +131,7 @@ enum PolyphaseWinograd {
                         }
                         // 2–3. GEMMs, output transform, bias, activation, scatter.
                         Winograd.multiplyAndFinish(
-                            u: u, v: v, m: m, outChannels: o, inner: c4, blockTiles: blockTiles, ld: ld, rows: rows,
+                            u: .transformed(u), v: v, m: m, outChannels: o, inner: c4, blockTiles: blockTiles, ld: ld, rows: rows,
                             rowSpan: tilesPerRow, chunks: chunks
                         ) { src, oc, r, t0 in
                             let global = first + r

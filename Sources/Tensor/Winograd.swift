@@ -52,6 +52,96 @@ enum Winograd {
         return u
     }
 
+    /// A row of `G` as the terms it contributes: rows 0 and 5 have one non-zero coefficient.
+    enum GRow {
+        case first(Double)
+        case last(Double)
+        case all(Double, Double, Double)
+
+        init(_ row: [Double]) {
+            if row[1] == 0 && row[2] == 0 {
+                self = .first(row[0])
+            } else if row[0] == 0 && row[1] == 0 {
+                self = .last(row[2])
+            } else {
+                self = .all(row[0], row[1], row[2])
+            }
+        }
+
+        /// `0 + Σ_i row[i] · x_i` in index order, without the zero terms. The same double as with
+        /// them for finite inputs: a sum started from `+0` never becomes `−0`, and adding `±0`
+        /// to it changes nothing.
+        @inline(__always)
+        func apply(_ x0: SIMD8<Double>, _ x1: SIMD8<Double>, _ x2: SIMD8<Double>) -> SIMD8<Double> {
+            let zero = SIMD8<Double>(repeating: 0)
+            switch self {
+            case .first(let c): return zero + c * x0
+            case .last(let c): return zero + c * x2
+            case .all(let c0, let c1, let c2): return zero + c0 * x0 + c1 * x1 + c2 * x2
+            }
+        }
+    }
+
+    static let gRows = g.map(GRow.init)
+
+    /// Row `a` of the Winograd-domain weights of kernels `first ..< first + count` of a layer
+    /// whose `kernels` 3×3 kernels are stored tap by tap (`taps[t · kernels + j]` is tap `t` of
+    /// kernel `j`): `out[b · count + i] = (G · k_{first+i} · Gᵀ)[a · 6 + b]` for b = 0…5.
+    /// Bit-identical with ``transformWeights(_:outChannels:inChannels:)`` for finite weights (the
+    /// same double operations in the same order, rounded once), eight kernels at a time.
+    static func transformKernelRow(
+        taps: UnsafePointer<Float>, kernels: Int, first: Int, count: Int, row a: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        typealias D8 = SIMD8<Double>
+        let ga = gRows[a]
+        let gb = (gRows[0], gRows[1], gRows[2], gRows[3], gRows[4], gRows[5])
+        var j = 0
+        while j < count {
+            let lanes = min(8, count - j)
+            // Scalar conversions of contiguous lanes: the compiler turns these into one vector
+            // conversion, where SIMD8's generic converting initialisers convert lane by lane
+            // through a call (they took a third of `syncbench detect` when used here).
+            @inline(__always) func column(_ tap: Int) -> D8 {
+                let src = taps + tap * kernels + first + j
+                if lanes == 8 {
+                    return D8(
+                        Double(src[0]), Double(src[1]), Double(src[2]), Double(src[3]),
+                        Double(src[4]), Double(src[5]), Double(src[6]), Double(src[7]))
+                }
+                var v = D8(repeating: 0)
+                for l in 0..<lanes { v[l] = Double(src[l]) }
+                return v
+            }
+            // (G · k)[a][v] = Σ_r g[a][r] · k[r][v].
+            let t0 = ga.apply(column(0), column(3), column(6))
+            let t1 = ga.apply(column(1), column(4), column(7))
+            let t2 = ga.apply(column(2), column(5), column(8))
+            @inline(__always) func store(_ b: Int, _ row: GRow) {
+                let value = row.apply(t0, t1, t2)
+                let dst = out + b * count + j
+                if lanes == 8 {
+                    dst[0] = Float(value[0])
+                    dst[1] = Float(value[1])
+                    dst[2] = Float(value[2])
+                    dst[3] = Float(value[3])
+                    dst[4] = Float(value[4])
+                    dst[5] = Float(value[5])
+                    dst[6] = Float(value[6])
+                    dst[7] = Float(value[7])
+                } else {
+                    for l in 0..<lanes { dst[l] = Float(value[l]) }
+                }
+            }
+            store(0, gb.0)
+            store(1, gb.1)
+            store(2, gb.2)
+            store(3, gb.3)
+            store(4, gb.4)
+            store(5, gb.5)
+            j += 8
+        }
+    }
+
     /// `(G · k · Gᵀ)[ξ]` for ξ = 0…35 (the 6×6 result row by row), for an n×n kernel `k` read
     /// through `kernel(row, column)` and `G` of 6×n (shared with ``PolyphaseWinograd``): in double,
     /// each sum in index order, `store(ξ, value)` rounding as it likes.
@@ -111,10 +201,31 @@ enum Winograd {
 
     typealias V8 = SIMD8<Float>
 
+    /// Where a Winograd driver's `U` comes from.
+    enum Weights {
+        /// Transformed once: `[36, O, inner]`.
+        case transformed(UnsafePointer<Float>)
+        /// The 3×3 weights tap by tap, `[9, O·inner]`, transformed during each call, one row of ξ
+        /// (and, on many cores, one slice of output channels) at a time, into a buffer of the job
+        /// that multiplies with it: the 4× larger Winograd-domain copy is never stored
+        /// (``transformKernelRow(taps:kernels:first:count:row:into:)``,
+        /// ``outputSlice(outChannels:workers:)``).
+        case taps(UnsafePointer<Float>)
+    }
+
+    /// Output channels per job when the weights are transformed during the call: all of them
+    /// when six jobs (one per row of ξ) keep the workers busy, else slices of at least 32 so that
+    /// every worker has about two jobs. Narrower slices would make more, smaller GEMMs, each
+    /// packing the same `V[ξ]` again (slices of 32 on 2 cores: SyncNet's lip tower 10 % slower).
+    static func outputSlice(outChannels o: Int, workers: Int) -> Int {
+        let slices = max(1, (2 * workers + 5) / 6)
+        return max(min(o, 32), (o + slices - 1) / slices)
+    }
+
     /// Convolves `[N, C, H, W]` with transformed weights `[36, O, C]` into `[N, O, H', W']`,
     /// adding `bias` and applying `activation`.
     static func convolve(
-        input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, transformedWeight: [Float],
+        input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>
     ) {
         let c = geo.channels, o = outChannels
@@ -127,9 +238,9 @@ enum Winograd {
         defer { blocks.deallocate() }
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
         let phaseStride = chunks * 8 + 8
-        transformedWeight.withUnsafeBufferPointer { ub in
+        do {
             bias.withUnsafeBufferPointer { bb in
-                let u = ub.baseAddress!, b = bb.baseAddress!
+                let b = bb.baseAddress!
                 var first = 0
                 while first < totalTileRows {
                     let rows = min(rowsPerBlock, totalTileRows - first)
@@ -187,7 +298,7 @@ enum Winograd {
                     }
                     // 2–3. GEMMs, output transform, bias, activation, scatter.
                     multiplyAndFinish(
-                        u: u, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
+                        u: weights, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
                         rowSpan: rowSpan, chunks: chunks
                     ) { src, oc, r, t0 in
                         let global = first + r
@@ -207,17 +318,38 @@ enum Winograd {
     /// ``PolyphaseWinograd``): the 36 GEMMs `M[ξ] = U[ξ] · V[ξ]` (`U` is `[36, O, inner]`, `V`
     /// `[36, inner, ld]`), then `finish(src, outputChannel, tileRow, firstTile)` for every output
     /// channel, tile row of the block and chunk of 8 tiles, with `src` pointing at the chunk's
-    /// `M[0]` entries; output channels are spread over the workers.
+    /// `M[0]` entries; output channels are spread over the workers. With ``Weights/spatial``
+    /// weights, each job transforms the `U` rows it multiplies with (a slice of output channels,
+    /// one row of ξ) into its own buffer first.
     @inline(__always)
     static func multiplyAndFinish(
-        u: UnsafePointer<Float>, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+        u: Weights, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
         outChannels o: Int, inner k: Int, blockTiles: Int, ld: Int, rows: Int, rowSpan: Int, chunks: Int,
         finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
     ) {
-        Parallel.forEach(36) { xi in
-            GEMM.serial(
-                m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
-                b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
+        switch u {
+        case .transformed(let u):
+            Parallel.forEach(36) { xi in
+                GEMM.serial(
+                    m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
+                    b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
+            }
+        case .taps(let w):
+            let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+            let slices = (o + sliceSize - 1) / sliceSize
+            Parallel.forEach(slices * 6) { job in
+                let (slice, a) = (job / 6, job % 6)
+                let first = slice * sliceSize, count = min(sliceSize, o - first)
+                let rowsU = UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k)
+                defer { rowsU.deallocate() }
+                transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: rowsU)
+                for b in 0..<6 {
+                    let xi = a * 6 + b
+                    GEMM.serial(
+                        m: count, n: blockTiles, k: k, a: rowsU + b * count * k, lda: k,
+                        b: v + xi * k * ld, ldb: ld, c: m + (xi * o + first) * ld, ldc: ld)
+                }
+            }
         }
         Parallel.forChunks(o, oversubscription: 4) { outs in
             for oc in outs {

@@ -358,18 +358,81 @@ struct OtherOpTests {
     }
 }
 
-@Suite("Conv2D without spatial weights")
-struct DroppedSpatialWeightsTests {
-    @Test("a Winograd layer without its spatial weights computes the same outputs; other layers keep theirs")
-    func sameOutputs() {
-        let weights = SplitMix64.bytes(seed: 11, count: 16 * 8 * 9).map { Float($0) / 255 - 0.5 }
-        let conv = Conv2D(weight: weights, outChannels: 16, inChannels: 8, kernel: (3, 3), bias: nil, padding: (1, 1), activation: .relu)
-        let dropped = conv.droppingSpatialWeights()
-        #expect(dropped.weight.isEmpty && conv.weight.count == weights.count)
-        let input = Tensor(shape: [2, 8, 13, 11], scalars: SplitMix64.bytes(seed: 12, count: 2 * 8 * 13 * 11).map { Float($0) / 64 })
-        #expect(dropped(input).scalars == conv(input).scalars)
-        // A 1×1 layer is not computed by Winograd: unchanged.
-        let pointwise = Conv2D(weight: Array(weights[0..<(16 * 8)]), outChannels: 16, inChannels: 8, kernel: (1, 1), bias: nil)
-        #expect(pointwise.droppingSpatialWeights().weight.count == 16 * 8)
+@Suite("Winograd weights transformed during the call")
+struct WinogradWeightsDuringCallTests {
+    static func weights(seed: UInt64, count: Int) -> [Float] {
+        SplitMix64.bytes(seed: seed, count: count).map { Float($0) / 37 - 3.4 }
+    }
+
+    @Test("each row of ξ equals the load-time transform bit for bit, for any slice of kernels, including a tail of fewer than 8")
+    func rowsBitIdentical() {
+        let (o, c) = (5, 7)  // 35 kernels: four groups of 8 and a tail of 3
+        let w = Self.weights(seed: 21, count: o * c * 9)
+        let whole = Winograd.transformWeights(w, outChannels: o, inChannels: c)
+        let taps = Conv2D.tapMajor(w, kernels: o * c)
+        for (first, count) in [(0, o * c), (7, 14), (30, 5)] {
+            for a in 0..<6 {
+                var rows = [Float](repeating: .nan, count: 6 * count)
+                taps.withUnsafeBufferPointer { tb in
+                    rows.withUnsafeMutableBufferPointer {
+                        Winograd.transformKernelRow(taps: tb.baseAddress!, kernels: o * c, first: first, count: count, row: a, into: $0.baseAddress!)
+                    }
+                }
+                for b in 0..<6 {
+                    let from = (a * 6 + b) * o * c + first
+                    let expected = whole[from..<(from + count)].map(\.bitPattern)
+                    #expect(rows[(b * count)..<((b + 1) * count)].map(\.bitPattern) == expected, "ξ = \(a * 6 + b), kernels \(first)..<\(first + count)")
+                }
+            }
+        }
+    }
+
+    @Test("a Winograd layer keeps its weights tap by tap and gives them back in PyTorch's layout")
+    func weightsRoundTrip() {
+        let w = Self.weights(seed: 25, count: 16 * 8 * 9)
+        let conv = Conv2D(weight: w, outChannels: 16, inChannels: 8, kernel: (3, 3), bias: nil, padding: (1, 1))
+        #expect(conv.usesWinograd)
+        #expect(conv.stored == Conv2D.tapMajor(w, kernels: 16 * 8) && conv.stored != w)
+        #expect(conv.weight == w)
+        // Forcing another algorithm on it reads the same weights: im2col agrees with Winograd
+        // within this file's Winograd tolerance, 2e-5 of Σ|w·x|, here at most 72 products of
+        // values within ±3.5 (a weight read from the wrong place would be off by whole units).
+        let input = Tensor(shape: [1, 8, 9, 10], scalars: Self.weights(seed: 26, count: 8 * 9 * 10))
+        let (viaWinograd, viaIm2col) = (conv(input).scalars, conv(input, algorithm: .im2col).scalars)
+        #expect(zip(viaWinograd, viaIm2col).allSatisfy { abs($0 - $1) <= 2e-5 * 72 * 3.5 * 3.5 })
+        // A layer Winograd does not compute keeps the weights as given.
+        let pointwise = Conv2D(weight: Array(w[0..<(16 * 8)]), outChannels: 16, inChannels: 8, kernel: (1, 1), bias: nil)
+        #expect(!pointwise.usesWinograd && pointwise.stored == Array(w[0..<(16 * 8)]))
+    }
+
+    @Test("a layer transformed during the call gives the same outputs as one transformed at load, bit for bit")
+    func convolutionBitIdentical() {
+        // 40 outputs, 12 inputs, two images; with 2 workers, one slice of all 40 outputs per row of ξ.
+        let (o, c, h, w) = (40, 12, 13, 11)
+        let weight = Self.weights(seed: 22, count: o * c * 9)
+        let bias = Self.weights(seed: 23, count: o)
+        let input = Self.weights(seed: 24, count: 2 * c * h * w)
+        let geometry = ConvGeometry(
+            channels: c, height: h, width: w, outHeight: h, outWidth: w, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
+            dilation: (1, 1))
+        let transformed = Winograd.transformWeights(weight, outChannels: o, inChannels: c)
+        func run(_ spatial: Bool) -> [Float] {
+            var out = [Float](repeating: .nan, count: 2 * o * h * w)
+            input.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { y in
+                    let source = spatial ? Conv2D.tapMajor(weight, kernels: o * c) : transformed
+                    source.withUnsafeBufferPointer { u in
+                        Winograd.convolve(
+                            input: x.baseAddress!, batch: 2, geometry: geometry,
+                            weights: spatial ? .taps(u.baseAddress!) : .transformed(u.baseAddress!),
+                            outChannels: o, bias: bias, activation: .relu, output: y.baseAddress!)
+                    }
+                }
+            }
+            return out
+        }
+        let (during, atLoad) = (run(true), run(false))
+        #expect(during.allSatisfy { !$0.isNaN })
+        #expect(during.map(\.bitPattern) == atLoad.map(\.bitPattern))
     }
 }
