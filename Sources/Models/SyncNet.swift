@@ -110,6 +110,35 @@ public struct SyncNet: Sendable {
         lipEmbeddings(frames, inputChunk: Self.lipInputChunk)
     }
 
+    /// Lip embeddings of every window of consecutive frames `[F, 3, 224, 224]` (B, G, R planes,
+    /// values 0…255): window `i` is frames `i ..< i + 5`, so the result is `[F − 4, 1024]`. The
+    /// same numbers as ``lipEmbeddings(_:)`` on the stacked windows, without materialising them
+    /// (a batch of 20 windows is 60 MB stacked, 14 MB as its 24 frames): each chunk of
+    /// ``lipInputChunk`` windows is stacked only for the first layer.
+    public func lipEmbeddings(consecutiveFrames frames: Tensor) -> Tensor {
+        precondition(
+            frames.shape.count == 4 && frames.shape[0] >= Self.windowFrames && frames.shape[1] == 3
+                && frames.shape[2] == Self.frameSize && frames.shape[3] == Self.frameSize,
+            "SyncNet lip frames must be [F ≥ 5, 3, 224, 224], got \(frames.shape)")
+        let plane = Self.frameSize * Self.frameSize, span = Self.windowFrames
+        return lipEmbeddings(windows: frames.shape[0] - span + 1, inputChunk: Self.lipInputChunk) { first, count in
+            var stacked = [Float](repeating: 0, count: count * 3 * span * plane)
+            frames.scalars.withUnsafeBufferPointer { source in
+                stacked.withUnsafeMutableBufferPointer { out in
+                    for b in 0..<count {
+                        for c in 0..<3 {
+                            for t in 0..<span {
+                                let from = source.baseAddress! + ((first + b + t) * 3 + c) * plane
+                                (out.baseAddress! + ((b * 3 + c) * span + t) * plane).update(from: from, count: plane)
+                            }
+                        }
+                    }
+                }
+            }
+            return Tensor(shape: [count, 3, span, Self.frameSize, Self.frameSize], scalars: stacked)
+        }
+    }
+
     /// Windows per pass through the first lip layer and its pool. The 96×109×109 map of one
     /// window is 4.6 MB: chunks keep it far smaller than the 91 MB a batch of 20 would
     /// materialise (fewer page faults, pool input closer in cache). For 20 windows on the 2-core
@@ -123,19 +152,25 @@ public struct SyncNet: Sendable {
             frames.shape.count == 5 && frames.shape[1] == 3 && frames.shape[2] == Self.windowFrames
                 && frames.shape[3] == Self.frameSize && frames.shape[4] == Self.frameSize,
             "SyncNet lip input must be [N, 3, 5, 224, 224], got \(frames.shape)")
-        let n = frames.shape[0]
-        let windowSize = 3 * 5 * 224 * 224, pooledSize = 96 * 54 * 54
-        var pooled = [Float](repeating: 0, count: n * pooledSize)
-        var first = 0
-        while first < n {
-            let count = min(inputChunk, n - first)
-            let chunk =
-                count == n
+        let windowSize = 3 * 5 * 224 * 224
+        return lipEmbeddings(windows: frames.shape[0], inputChunk: inputChunk) { first, count in
+            count == frames.shape[0]
                 ? frames
                 : Tensor(
                     shape: [count, 3, 5, 224, 224],
                     scalars: Array(frames.scalars[(first * windowSize)..<((first + count) * windowSize)]))
-            let y = lipPool1(lipInput(chunk).reshaped([count, 96, 109, 109]))  // 96×54×54
+        }
+    }
+
+    /// The lip tower over `n` windows, `chunk(first, count)` giving windows `first ..< first +
+    /// count` as `[count, 3, 5, 224, 224]` for the first layer and its pool.
+    private func lipEmbeddings(windows n: Int, inputChunk: Int, chunk: (Int, Int) -> Tensor) -> Tensor {
+        let pooledSize = 96 * 54 * 54
+        var pooled = [Float](repeating: 0, count: n * pooledSize)
+        var first = 0
+        while first < n {
+            let count = min(inputChunk, n - first)
+            let y = lipPool1(lipInput(chunk(first, count)).reshaped([count, 96, 109, 109]))  // 96×54×54
             pooled.replaceSubrange((first * pooledSize)..<((first + count) * pooledSize), with: y.scalars)
             first += count
         }

@@ -124,4 +124,25 @@ struct SyncNetParityTests {
             }
         }
     }
+
+    @Test("windows of consecutive frames give the embeddings of the same windows stacked, bit for bit")
+    func consecutiveFrames() throws {
+        let (frames, plane) = (10, 224 * 224)
+        let pixels = SplitMix64.bytes(seed: 0xC5, count: frames * 3 * plane).map(Float.init)
+        // The six windows of 5 consecutive frames, stacked as [6, 3, 5, 224, 224].
+        var stacked = [Float](repeating: 0, count: 6 * 3 * 5 * plane)
+        for window in 0..<6 {
+            for c in 0..<3 {
+                for t in 0..<5 {
+                    let from = ((window + t) * 3 + c) * plane
+                    stacked.replaceSubrange(
+                        (((window * 3 + c) * 5 + t) * plane)..<(((window * 3 + c) * 5 + t + 1) * plane), with: pixels[from..<(from + plane)])
+                }
+            }
+        }
+        let expected = Self.network.lipEmbeddings(Tensor(shape: [6, 3, 5, 224, 224], scalars: stacked))
+        let fromFrames = Self.network.lipEmbeddings(consecutiveFrames: Tensor(shape: [frames, 3, 224, 224], scalars: pixels))
+        #expect(fromFrames.shape == [6, 1024])
+        #expect(fromFrames.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+    }
 }

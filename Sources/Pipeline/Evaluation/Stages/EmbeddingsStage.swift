@@ -54,22 +54,23 @@ extension EvaluationRun {
             guard pngs.count == count + span - 1 else {
                 throw ArtifactError.missingFrames(key: plan.crops, expected: crops.meta.frames, found: batchStart + pngs.count)
             }
-            let images = try pngs.map { png in try mediaCall { try codec.decode(png) } }
-            var video = [Float](repeating: 0, count: count * 3 * span * plane)
-            video.withUnsafeMutableBufferPointer { out in
-                for b in 0..<count {
-                    for t in 0..<span {
-                        let pixels = images[b + t].pixels
-                        pixels.withUnsafeBufferPointer { p in
-                            for c in 0..<3 {
-                                let base = ((b * 3 + c) * span + t) * plane
-                                for i in 0..<plane { out[base + i] = Float(p[3 * i + c]) }
-                            }
+            // The batch's count + 4 frames as B, G, R planes; each window is 5 consecutive ones.
+            var frames = [Float](repeating: 0, count: pngs.count * 3 * plane)
+            for (f, png) in pngs.enumerated() {
+                let pixels = try mediaCall { try codec.decode(png) }.pixels
+                guard pixels.count == 3 * plane else {
+                    throw ArtifactError.malformed("crop \(batchStart + f) of track \(plan.index) has \(pixels.count) bytes, \(3 * plane) expected")
+                }
+                frames.withUnsafeMutableBufferPointer { out in
+                    pixels.withUnsafeBufferPointer { p in
+                        for c in 0..<3 {
+                            let base = (f * 3 + c) * plane
+                            for i in 0..<plane { out[base + i] = Float(p[3 * i + c]) }
                         }
                     }
                 }
             }
-            lip += network.lipEmbeddings(Tensor(shape: [count, 3, span, side, side], scalars: video)).scalars
+            lip += network.lipEmbeddings(consecutiveFrames: Tensor(shape: [pngs.count, 3, side, side], scalars: frames)).scalars
             var sound = [Float](repeating: 0, count: count * coefficients * steps)
             for b in 0..<count {
                 let v = batchStart + b
