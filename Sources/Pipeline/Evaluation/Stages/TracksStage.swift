@@ -1,3 +1,5 @@
+import Tensor
+
 // Detections, scenes and face tracks (docs/reference/pipeline.md §6–§8).
 extension EvaluationRun {
     /// The clip's tracks: read from the cache, or tracked from the detections and scenes (read, or
@@ -19,6 +21,8 @@ extension EvaluationRun {
         var scenes = try lookUp(ScenesArtifact.self, key: keys.scenes)
         if detections == nil || scenes == nil {
             let pass = try decodePass(detect: detections == nil, segment: scenes == nil)
+            // S3FD and its activations are freed: start the SyncNet phase from their pages given back.
+            if detections == nil && input.boxes == nil { FreedMemory.returnToSystem() }
             if detections == nil, let computed = pass.detections {
                 try save(computed, key: keys.detections, seconds: pass.detectionSeconds)
                 detections = computed
