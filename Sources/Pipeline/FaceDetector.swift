@@ -13,6 +13,12 @@ public struct FaceDetector: Sendable {
     /// Minimum face probability, exclusive (the reference's `conf_th = 0.9`).
     public let threshold: Float
 
+    /// Frames per network call where frames come in sequence (`eval`'s first pass, `syncbench
+    /// detect`). A call transforms every Winograd layer's weights once (≈ 15–20 ms on 2 cores), and
+    /// its activations take ≈ 35 MB per 976×528 frame; on the example clip, batches of 2 / 3 / 4
+    /// took 19.4 / 16.8 / 15.6 s for the whole eval, and 3 keeps its peak under 300 MiB.
+    public static let framesPerBatch = 3
+
     public init(network: S3FD, scale: Double = S3FD.inputScale, threshold: Float = S3FD.defaultThreshold) {
         precondition(scale > 0, "detector scale must be positive, got \(scale)")
         self.network = network
@@ -33,7 +39,9 @@ public struct FaceDetector: Sendable {
     }
 
     /// Faces in each of several BGR frames of the same size, run through the network as one batch
-    /// (identical results to one call per frame; larger batches use the cores better).
+    /// (the same faces as one call per frame, up to float32 rounding: a wider GEMM may block its
+    /// sums differently, ~1e-7 in confidence on the example clip; larger batches use the cores
+    /// better).
     public func detect(batch frames: [Image]) -> [[FaceDetection]] {
         guard let first = frames.first else { return [] }
         precondition(

@@ -110,6 +110,9 @@ struct WeightsCommandTests {
         let table = try SyncBenchBinary.run(["detect", clip.path, "--weights", weights])
         #expect(table.status == 0 && table.stdout.contains(" faces in \(frames) frames"), "\(table.stdout)")
         #expect(table.stdout.split(separator: "\n").count == frames + 2)
+        // Frames go through the network in batches of 3: --max-frames still stops inside one.
+        let two = try SyncBenchBinary.run(["detect", clip.path, "--weights", weights, "--max-frames", "2"])
+        #expect(two.status == 0 && two.stdout.contains(" in 2 frames ") && two.stdout.split(separator: "\n").count == 4, "\(two.stdout)")
         // A still image (PNG, JPEG, …) is read as a one-frame video.
         let still = directory.appendingPathComponent("still.png")
         try PNGFile.write(Image(width: 160, height: 120, layout: .bgr, filledWith: 90), to: still)

@@ -58,16 +58,27 @@ struct DetectCommand: ParsableCommand {
             var records: [DetectionRecord] = []
             var frames = 0
             var table = ["frame  faces  boxes (x1, y1, x2, y2: confidence)"]
-            while maxFrames.map({ frames < $0 }) ?? true, let frame = try decoder.nextFrame() {
-                guard let image = frame.image else { break }
-                let faces = detector.detect(image)
-                records += faces.map { DetectionRecord(frame: frames, face: $0) }
-                let boxes = faces.map {
-                    String(format: "(%.1f, %.1f, %.1f, %.1f: %.3f)", $0.x1, $0.y1, $0.x2, $0.y2, $0.confidence)
+            // Frames go through the network in batches, as in `eval` (the same faces as one by one).
+            var batch: [Image] = []
+            func flush() {
+                for faces in detector.detect(batch: batch) {
+                    records += faces.map { DetectionRecord(frame: frames, face: $0) }
+                    let boxes = faces.map {
+                        String(format: "(%.1f, %.1f, %.1f, %.1f: %.3f)", $0.x1, $0.y1, $0.x2, $0.y2, $0.confidence)
+                    }
+                    table.append(String(format: "%5d  %5d  ", frames, faces.count) + boxes.joined(separator: " "))
+                    frames += 1
                 }
-                table.append(String(format: "%5d  %5d  ", frames, faces.count) + boxes.joined(separator: " "))
-                frames += 1
+                batch.removeAll(keepingCapacity: true)
             }
+            while maxFrames.map({ frames + batch.count < $0 }) ?? true, let frame = try decoder.nextFrame() {
+                guard let image = frame.image else { break }
+                // A batch holds frames of one size: a stream that changes size starts a new one.
+                if let first = batch.first, first.width != image.width || first.height != image.height { flush() }
+                batch.append(image)
+                if batch.count == FaceDetector.framesPerBatch { flush() }
+            }
+            flush()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

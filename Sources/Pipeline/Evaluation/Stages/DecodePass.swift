@@ -39,10 +39,7 @@ extension EvaluationRun {
         var batch: [Image] = []
         var width = 0, height = 0, frameCount = 0, pictures = 0
         var detectSeconds = 0.0, shotSeconds = 0.0
-        // Frames per S3FD batch. The detector's activations take ≈ 35 MB per 976×528 frame (Winograd
-        // buffers); on the example clip, batches of 2 / 3 / 4 took 19.4 / 16.8 / 15.6 s with a peak
-        // of 434 / 479 / 503 MiB for the whole eval: 3 keeps the peak under 500 MiB.
-        let batchSize = 3
+        let batchSize = FaceDetector.framesPerBatch
         func flush(_ batch: inout [Image]) {
             guard let detector, !batch.isEmpty else { return }
             let t = ContinuousClock.now
@@ -94,6 +91,8 @@ extension EvaluationRun {
                     }
                 }
                 if detector != nil, let image = frame.image {
+                    // A batch holds frames of one size: a stream that changes size starts a new one.
+                    if let first = batch.first, first.width != image.width || first.height != image.height { flush(&batch) }
                     batch.append(image)
                     if batch.count == batchSize { flush(&batch) }
                 }
