@@ -53,3 +53,33 @@ public struct FaceDetector: Sendable {
         return network.detectFaces(batch: batch, frameWidth: first.width, frameHeight: first.height, threshold: threshold)
     }
 }
+
+/// Frames that come in sequence, through a detector in batches of ``FaceDetector/framesPerBatch``
+/// frames of one size (a stream that changes frame size starts a new batch), for `eval`'s first
+/// pass and `syncbench detect`.
+public struct SequenceDetector {
+    public let detector: FaceDetector
+    private var pending: [Image] = []
+
+    public init(_ detector: FaceDetector) {
+        self.detector = detector
+    }
+
+    /// Takes the next frame; returns the faces of the frames whose batch this call ran (none
+    /// until a batch is full), in frame order.
+    public mutating func append(_ frame: Image) -> [[FaceDetection]] {
+        var faces: [[FaceDetection]] = []
+        if let first = pending.first, first.width != frame.width || first.height != frame.height { faces = flush() }
+        pending.append(frame)
+        if pending.count == FaceDetector.framesPerBatch { faces += flush() }
+        return faces
+    }
+
+    /// The faces of the frames still waiting, in frame order.
+    public mutating func finish() -> [[FaceDetection]] { flush() }
+
+    private mutating func flush() -> [[FaceDetection]] {
+        defer { pending.removeAll(keepingCapacity: true) }
+        return detector.detect(batch: pending)
+    }
+}

@@ -13,16 +13,10 @@
 /// everything else is im2col + GEMM. Bias and activation are applied in the same pass that
 /// finishes each output block.
 public struct Conv2D: Sendable {
-    /// Weights `[O, C, kH, kW]` (after any folded BatchNorm). Rebuilt from ``taps`` on each
-    /// access for a Winograd layer, which stores its weights only in that layout.
+    /// Weights `[O, C, kH, kW]` (after any folded BatchNorm). Rebuilt from ``stored`` on each
+    /// access for a Winograd layer, which keeps its weights only tap by tap.
     public var weight: [Float] {
-        guard usesWinograd else { return stored }
-        let plane = outChannels * inChannels
-        var w = [Float](repeating: 0, count: plane * 9)
-        for oc in 0..<plane {
-            for tap in 0..<9 { w[oc * 9 + tap] = stored[tap * plane + oc] }
-        }
-        return w
+        usesWinograd ? Self.transposed(stored, rows: 9, columns: outChannels * inChannels) : stored
     }
     /// `weight` as given, or, for a Winograd layer, tap by tap: `[kH·kW, O·C]` with
     /// `stored[t · O·C + o·C + c] = W[o, c, t / 3, t % 3]`, so that a Winograd job reads eight
@@ -121,10 +115,13 @@ public struct Conv2D: Sendable {
     }
 
     /// `[K, 3, 3]` → `[9, K]`.
-    static func tapMajor(_ w: [Float], kernels: Int) -> [Float] {
+    static func tapMajor(_ w: [Float], kernels: Int) -> [Float] { transposed(w, rows: kernels, columns: 9) }
+
+    /// A row-major `rows × columns` matrix transposed.
+    static func transposed(_ w: [Float], rows: Int, columns: Int) -> [Float] {
         var out = [Float](repeating: 0, count: w.count)
-        for k in 0..<kernels {
-            for tap in 0..<9 { out[tap * kernels + k] = w[k * 9 + tap] }
+        for r in 0..<rows {
+            for c in 0..<columns { out[c * rows + r] = w[r * columns + c] }
         }
         return out
     }

@@ -222,8 +222,8 @@ enum Winograd {
         return max(min(o, 32), (o + slices - 1) / slices)
     }
 
-    /// Convolves `[N, C, H, W]` with transformed weights `[36, O, C]` into `[N, O, H', W']`,
-    /// adding `bias` and applying `activation`.
+    /// Convolves `[N, C, H, W]` with `weights` (see ``Weights``) into `[N, O, H', W']`, adding
+    /// `bias` and applying `activation`.
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>
@@ -238,78 +238,76 @@ enum Winograd {
         defer { blocks.deallocate() }
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
         let phaseStride = chunks * 8 + 8
-        do {
-            bias.withUnsafeBufferPointer { bb in
-                let b = bb.baseAddress!
-                var first = 0
-                while first < totalTileRows {
-                    let rows = min(rowsPerBlock, totalTileRows - first)
-                    let blockTiles = rows * rowSpan
-                    // 1. Input transform, one job per channel range.
-                    Parallel.forChunks(c, oversubscription: 4) { channels in
-                        let phases = UnsafeMutablePointer<Float>.allocate(capacity: 24 * phaseStride)
-                        phases.initialize(repeating: 0, count: 24 * phaseStride)
-                        defer { phases.deallocate() }
-                        for ch in channels {
-                            for r in 0..<rows {
-                                let global = first + r
-                                let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                                let plane = input + (image * c + ch) * geo.height * geo.width
-                                // De-interleave the six input rows of this tile row by phase:
-                                // phases[(i*4 + q) * phaseStride + t] = x[4ty − p + i][4t + q − p].
-                                for i in 0..<6 {
-                                    let y = 4 * ty - geo.padding.0 + i
-                                    let dst = phases + i * 4 * phaseStride
-                                    if y < 0 || y >= geo.height {
-                                        for q in 0..<4 { (dst + q * phaseStride).update(repeating: 0, count: tilesPerRow + 1) }
+        bias.withUnsafeBufferPointer { bb in
+            let b = bb.baseAddress!
+            var first = 0
+            while first < totalTileRows {
+                let rows = min(rowsPerBlock, totalTileRows - first)
+                let blockTiles = rows * rowSpan
+                // 1. Input transform, one job per channel range.
+                Parallel.forChunks(c, oversubscription: 4) { channels in
+                    let phases = UnsafeMutablePointer<Float>.allocate(capacity: 24 * phaseStride)
+                    phases.initialize(repeating: 0, count: 24 * phaseStride)
+                    defer { phases.deallocate() }
+                    for ch in channels {
+                        for r in 0..<rows {
+                            let global = first + r
+                            let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                            let plane = input + (image * c + ch) * geo.height * geo.width
+                            // De-interleave the six input rows of this tile row by phase:
+                            // phases[(i*4 + q) * phaseStride + t] = x[4ty − p + i][4t + q − p].
+                            for i in 0..<6 {
+                                let y = 4 * ty - geo.padding.0 + i
+                                let dst = phases + i * 4 * phaseStride
+                                if y < 0 || y >= geo.height {
+                                    for q in 0..<4 { (dst + q * phaseStride).update(repeating: 0, count: tilesPerRow + 1) }
+                                    continue
+                                }
+                                let src = plane + y * geo.width
+                                let pad = geo.padding.1
+                                // Tiles t whose four columns 4t − p … 4t + 3 − p all lie inside
+                                // the row are copied eight at a time (32 floats split by phase).
+                                let tLo = (pad + 3) / 4
+                                let tEnd = geo.width + pad >= 4 ? (geo.width + pad - 4) / 4 + 1 : 0
+                                var t = 0
+                                while t <= tilesPerRow {
+                                    if t >= tLo && t + 8 <= min(tEnd, tilesPerRow + 1) {
+                                        let v = UnsafeRawPointer(src + 4 * t - pad).loadUnaligned(as: SIMD32<Float>.self)
+                                        let even = v.evenHalf, odd = v.oddHalf
+                                        store(even.evenHalf, dst + t)
+                                        store(odd.evenHalf, dst + phaseStride + t)
+                                        store(even.oddHalf, dst + 2 * phaseStride + t)
+                                        store(odd.oddHalf, dst + 3 * phaseStride + t)
+                                        t += 8
                                         continue
                                     }
-                                    let src = plane + y * geo.width
-                                    let pad = geo.padding.1
-                                    // Tiles t whose four columns 4t − p … 4t + 3 − p all lie inside
-                                    // the row are copied eight at a time (32 floats split by phase).
-                                    let tLo = (pad + 3) / 4
-                                    let tEnd = geo.width + pad >= 4 ? (geo.width + pad - 4) / 4 + 1 : 0
-                                    var t = 0
-                                    while t <= tilesPerRow {
-                                        if t >= tLo && t + 8 <= min(tEnd, tilesPerRow + 1) {
-                                            let v = UnsafeRawPointer(src + 4 * t - pad).loadUnaligned(as: SIMD32<Float>.self)
-                                            let even = v.evenHalf, odd = v.oddHalf
-                                            store(even.evenHalf, dst + t)
-                                            store(odd.evenHalf, dst + phaseStride + t)
-                                            store(even.oddHalf, dst + 2 * phaseStride + t)
-                                            store(odd.oddHalf, dst + 3 * phaseStride + t)
-                                            t += 8
-                                            continue
-                                        }
-                                        for q in 0..<4 {
-                                            let xx = 4 * t + q - pad
-                                            dst[q * phaseStride + t] = (xx >= 0 && xx < geo.width) ? src[xx] : 0
-                                        }
-                                        t += 1
+                                    for q in 0..<4 {
+                                        let xx = 4 * t + q - pad
+                                        dst[q * phaseStride + t] = (xx >= 0 && xx < geo.width) ? src[xx] : 0
                                     }
+                                    t += 1
                                 }
-                                let out = v + ch * ld + r * rowSpan
-                                for chunk in 0..<chunks {
-                                    inputTile(phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: c * ld)
-                                }
+                            }
+                            let out = v + ch * ld + r * rowSpan
+                            for chunk in 0..<chunks {
+                                inputTile(phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: c * ld)
                             }
                         }
                     }
-                    // 2–3. GEMMs, output transform, bias, activation, scatter.
-                    multiplyAndFinish(
-                        u: weights, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
-                        rowSpan: rowSpan, chunks: chunks
-                    ) { src, oc, r, t0 in
-                        let global = first + r
-                        let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                        outputTile(
-                            m: src, xiStride: o * ld, bias: b[oc], activation: activation,
-                            plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
-                            height: ho, width: wo)
-                    }
-                    first += rows
                 }
+                // 2–3. GEMMs, output transform, bias, activation, scatter.
+                multiplyAndFinish(
+                    u: weights, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
+                    rowSpan: rowSpan, chunks: chunks
+                ) { src, oc, r, t0 in
+                    let global = first + r
+                    let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                    outputTile(
+                        m: src, xiStride: o * ld, bias: b[oc], activation: activation,
+                        plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
+                        height: ho, width: wo)
+                }
+                first += rows
             }
         }
     }
@@ -318,7 +316,7 @@ enum Winograd {
     /// ``PolyphaseWinograd``): the 36 GEMMs `M[ξ] = U[ξ] · V[ξ]` (`U` is `[36, O, inner]`, `V`
     /// `[36, inner, ld]`), then `finish(src, outputChannel, tileRow, firstTile)` for every output
     /// channel, tile row of the block and chunk of 8 tiles, with `src` pointing at the chunk's
-    /// `M[0]` entries; output channels are spread over the workers. With ``Weights/spatial``
+    /// `M[0]` entries; output channels are spread over the workers. With ``Weights/taps``
     /// weights, each job transforms the `U` rows it multiplies with (a slice of output channels,
     /// one row of ξ) into its own buffer first.
     @inline(__always)

@@ -58,10 +58,12 @@ struct DetectCommand: ParsableCommand {
             var records: [DetectionRecord] = []
             var frames = 0
             var table = ["frame  faces  boxes (x1, y1, x2, y2: confidence)"]
-            // Frames go through the network in batches, as in `eval` (the same faces as one by one).
-            var batch: [Image] = []
-            func flush() {
-                for faces in detector.detect(batch: batch) {
+            // Frames go through the network in batches, as in `eval` (the same faces as one call
+            // per frame, up to float32 rounding).
+            var sequence = SequenceDetector(detector)
+            var read = 0
+            func record(_ detected: [[FaceDetection]]) {
+                for faces in detected {
                     records += faces.map { DetectionRecord(frame: frames, face: $0) }
                     let boxes = faces.map {
                         String(format: "(%.1f, %.1f, %.1f, %.1f: %.3f)", $0.x1, $0.y1, $0.x2, $0.y2, $0.confidence)
@@ -69,16 +71,13 @@ struct DetectCommand: ParsableCommand {
                     table.append(String(format: "%5d  %5d  ", frames, faces.count) + boxes.joined(separator: " "))
                     frames += 1
                 }
-                batch.removeAll(keepingCapacity: true)
             }
-            while maxFrames.map({ frames + batch.count < $0 }) ?? true, let frame = try decoder.nextFrame() {
+            while maxFrames.map({ read < $0 }) ?? true, let frame = try decoder.nextFrame() {
                 guard let image = frame.image else { break }
-                // A batch holds frames of one size: a stream that changes size starts a new one.
-                if let first = batch.first, first.width != image.width || first.height != image.height { flush() }
-                batch.append(image)
-                if batch.count == FaceDetector.framesPerBatch { flush() }
+                read += 1
+                record(sequence.append(image))
             }
-            flush()
+            record(sequence.finish())
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -36,16 +36,14 @@ extension EvaluationRun {
         }
         var shots = ShotDetector(settings: ShotDetector.Settings(threshold: settings.shotThreshold, minSceneLength: settings.minSceneLength))
         var faces: [[FaceDetection]] = []
-        var batch: [Image] = []
+        var sequence = detector.map(SequenceDetector.init)
         var width = 0, height = 0, frameCount = 0, pictures = 0
         var detectSeconds = 0.0, shotSeconds = 0.0
-        let batchSize = FaceDetector.framesPerBatch
-        func flush(_ batch: inout [Image]) {
-            guard let detector, !batch.isEmpty else { return }
+        func detecting(_ body: (inout SequenceDetector) -> [[FaceDetection]]) {
+            guard sequence != nil else { return }
             let t = ContinuousClock.now
-            faces += detector.detect(batch: batch)
+            faces += body(&sequence!)
             detectSeconds += elapsed(since: t)
-            batch.removeAll(keepingCapacity: true)
         }
         do throws(any Error) {
             let decoder = try frameSource(convertPixels: detector != nil || segment)
@@ -90,14 +88,9 @@ extension EvaluationRun {
                         shotSeconds += elapsed(since: t)
                     }
                 }
-                if detector != nil, let image = frame.image {
-                    // A batch holds frames of one size: a stream that changes size starts a new one.
-                    if let first = batch.first, first.width != image.width || first.height != image.height { flush(&batch) }
-                    batch.append(image)
-                    if batch.count == batchSize { flush(&batch) }
-                }
+                if let image = frame.image { detecting { $0.append(image) } }
             }
-            flush(&batch)
+            detecting { $0.finish() }
             retainedJPEGs = jpegs
         } catch let error as MediaError {
             throw Stop(status: .decodeError, message: error.description)
