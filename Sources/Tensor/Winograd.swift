@@ -211,6 +211,45 @@ enum Winograd {
         /// (``transformKernelRow(taps:kernels:first:count:row:into:)``,
         /// ``outputSlice(outChannels:workers:)``).
         case taps(UnsafePointer<Float>)
+        /// ``taps`` already transformed for this call, job by job (``TapRows``): used by a call
+        /// with several blocks, so that each block does not transform the weights again.
+        case tapRows(TapRows)
+    }
+
+    /// The rows of `U` that the jobs of ``multiplyAndFinish`` use with ``Weights/taps`` weights,
+    /// transformed once for a whole call: job `(slice, a)` finds its `[6, count, inner]` at
+    /// `job · 6 · sliceSize · inner`. The same values as each job's own transform, in the same
+    /// GEMMs, so a call gives the same bits either way.
+    struct TapRows {
+        let pointer: UnsafeMutablePointer<Float>
+        let sliceSize: Int
+
+        /// Bytes the rows of a layer take (4× its 3×3 weights, rounded up to whole slices).
+        static func bytes(outChannels o: Int, inner k: Int) -> Int {
+            let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+            return (o + sliceSize - 1) / sliceSize * 36 * sliceSize * k * MemoryLayout<Float>.size
+        }
+
+        /// A call transforms its weights once rather than once per block when they take at most
+        /// this much (16 MiB: all of SyncNet's layers and S3FD's up to 256 channels; S3FD's
+        /// 512-channel layers, 36 MiB each, still transform per block rather than hold that).
+        static let byteLimit = 16 << 20
+
+        init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int) {
+            let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+            let slices = (o + sliceSize - 1) / sliceSize
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: slices * 36 * sliceSize * k)
+            Parallel.forEach(slices * 6) { job in
+                let (slice, a) = (job / 6, job % 6)
+                let first = slice * sliceSize, count = min(sliceSize, o - first)
+                transformKernelRow(
+                    taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: pointer + job * 6 * sliceSize * k)
+            }
+            self.pointer = pointer
+            self.sliceSize = sliceSize
+        }
+
+        func deallocate() { pointer.deallocate() }
     }
 
     /// Output channels per job when the weights are transformed during the call: all of them
@@ -223,10 +262,12 @@ enum Winograd {
     }
 
     /// Convolves `[N, C, H, W]` with `weights` (see ``Weights``) into `[N, O, H', W']`, adding
-    /// `bias` and applying `activation`.
+    /// `bias` and applying `activation`. ``Weights/taps`` weights of at most `tapRowsLimit` bytes
+    /// once transformed are transformed once for a call of several blocks (``TapRows``).
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
-        outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>
+        outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
+        tapRowsLimit: Int = TapRows.byteLimit
     ) {
         let c = geo.channels, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -237,6 +278,11 @@ enum Winograd {
         let blocks = Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
         defer { blocks.deallocate() }
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
+        var weights = weights
+        if case .taps(let w) = weights, rowsPerBlock < totalTileRows, TapRows.bytes(outChannels: o, inner: c) <= tapRowsLimit {
+            weights = .tapRows(TapRows(taps: w, outChannels: o, inner: c))
+        }
+        defer { if case .tapRows(let rows) = weights { rows.deallocate() } }
         let phaseStride = chunks * 8 + 8
         bias.withUnsafeBufferPointer { bb in
             let b = bb.baseAddress!
@@ -332,15 +378,23 @@ enum Winograd {
                     m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
                     b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
             }
-        case .taps(let w):
-            let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+        case .taps, .tapRows:
+            var sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+            if case .tapRows(let rows) = u { sliceSize = rows.sliceSize }
             let slices = (o + sliceSize - 1) / sliceSize
             Parallel.forEach(slices * 6) { job in
                 let (slice, a) = (job / 6, job % 6)
                 let first = slice * sliceSize, count = min(sliceSize, o - first)
-                let rowsU = UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k)
-                defer { rowsU.deallocate() }
-                transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: rowsU)
+                let rowsU: UnsafeMutablePointer<Float>
+                switch u {
+                case .tapRows(let rows):
+                    rowsU = rows.pointer + job * 6 * sliceSize * k
+                case .taps(let w):
+                    rowsU = UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k)
+                    transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: rowsU)
+                case .transformed: preconditionFailure("handled above")
+                }
+                defer { if case .taps = u { rowsU.deallocate() } }
                 for b in 0..<6 {
                     let xi = a * 6 + b
                     GEMM.serial(

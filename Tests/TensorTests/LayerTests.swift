@@ -268,7 +268,8 @@ struct PoolingTests {
             let out = (
                 poolOutputLength(shape[2], kernel: k.0, stride: s.0, padding: p.0, ceilMode: false),
                 poolOutputLength(shape[3], kernel: k.1, stride: s.1, padding: p.1, ceilMode: false),
-                poolOutputLength(shape[4], kernel: k.2, stride: s.2, padding: p.2, ceilMode: false))
+                poolOutputLength(shape[4], kernel: k.2, stride: s.2, padding: p.2, ceilMode: false)
+            )
             #expect(y.shape == [shape[0], shape[1], out.0, out.1, out.2])
             #expect(y.scalars == naiveMaxPool(x, kernel: k, stride: s, padding: p, outSize: out))
         }
@@ -434,5 +435,51 @@ struct WinogradWeightsDuringCallTests {
         let (during, atLoad) = (run(true), run(false))
         #expect(during.allSatisfy { !$0.isNaN })
         #expect(during.map(\.bitPattern) == atLoad.map(\.bitPattern))
+    }
+
+    @Test(
+        "a call of several blocks gives the same bits whether it transforms the weights once, once per block, or uses load-time weights"
+    )
+    func severalBlocksBitIdentical() {
+        // 48 → 48 channels, 130 wide (33 tiles per row: 456 KB of V and M per tile row, so 18 rows
+        // per 8 MB block), 44 high (11 tile rows), two images: 22 tile rows in two blocks.
+        let (o, c, h, w) = (48, 48, 44, 130)
+        let blocks = Winograd.Blocks(totalTileRows: 2 * 11, tilesPerRow: 33, inner: c, outChannels: o)
+        let (rowsPerBlock, totalTileRows) = (blocks.rowsPerBlock, blocks.totalTileRows)
+        blocks.deallocate()
+        #expect(rowsPerBlock < totalTileRows, "the shape must make several blocks")
+        #expect(Winograd.TapRows.bytes(outChannels: o, inner: c) <= Winograd.TapRows.byteLimit)
+        let weight = Self.weights(seed: 27, count: o * c * 9)
+        let bias = Self.weights(seed: 28, count: o)
+        let input = Self.weights(seed: 29, count: 2 * c * h * w)
+        let geometry = ConvGeometry(
+            channels: c, height: h, width: w, outHeight: h, outWidth: w, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
+            dilation: (1, 1))
+        let transformed = Winograd.transformWeights(weight, outChannels: o, inChannels: c)
+        let taps = Conv2D.tapMajor(weight, kernels: o * c)
+        /// `tapRowsLimit` nil: load-time weights; 0: taps transformed per block; else once per call.
+        func run(tapRowsLimit: Int?) -> [UInt32] {
+            var out = [Float](repeating: .nan, count: 2 * o * h * w)
+            input.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { y in
+                    (tapRowsLimit == nil ? transformed : taps).withUnsafeBufferPointer { u in
+                        Winograd.convolve(
+                            input: x.baseAddress!, batch: 2, geometry: geometry,
+                            weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
+                            outChannels: o, bias: bias, activation: .identity, output: y.baseAddress!,
+                            tapRowsLimit: tapRowsLimit ?? 0)
+                    }
+                }
+            }
+            #expect(out.allSatisfy { !$0.isNaN })
+            return out.map(\.bitPattern)
+        }
+        // Counted rather than compared as arrays: a failing `==` on 275 K elements makes the
+        // test library diff them, which takes minutes.
+        let atLoad = run(tapRowsLimit: nil)
+        for limit in [0, Winograd.TapRows.byteLimit] {
+            let differing = zip(run(tapRowsLimit: limit), atLoad).count { $0 != $1 }
+            #expect(differing == 0, "tapRowsLimit \(limit): \(differing) outputs differ")
+        }
     }
 }
