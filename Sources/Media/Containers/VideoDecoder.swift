@@ -41,6 +41,7 @@ public final class VideoDecoder {
     /// Width and height of the decoded pictures.
     public let width: Int
     public let height: Int
+    public var decodesJPEGs = true
 
     private let producer: PictureProducer
     private let converter: PixelConverter?
@@ -122,7 +123,7 @@ public final class VideoDecoder {
                     throw error
                 case .picture(let placed):
                     if let faithful {
-                        let picture = try faithful.process(placed.frame, encoderPts: placed.encoderPts)
+                        let picture = try faithful.process(placed.frame, encoderPts: placed.encoderPts, decodingJPEG: decodesJPEGs)
                         enqueue(placed.slots, picture: placed.picture, image: picture.image, sceneImage: picture.sceneImage, jpeg: picture.jpeg)
                     } else {
                         let image = try converter.bgrImage(from: placed.frame)

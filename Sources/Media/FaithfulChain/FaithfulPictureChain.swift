@@ -16,8 +16,8 @@ public enum PictureChain: String, Sendable, Codable, CaseIterable {
 struct FaithfulPicture {
     /// The bytes of the reference's `frames/%06d.jpg` for this picture.
     var jpeg: [UInt8]
-    /// `cv2.imread` of that JPEG.
-    var image: Image
+    /// `cv2.imread` of that JPEG (nil when not asked for).
+    var image: Image?
     /// What OpenCV's `VideoCapture` returns for this picture of `video.avi`.
     var sceneImage: Image
 }
@@ -63,7 +63,8 @@ final class FaithfulPictureChain {
     /// - Parameters:
     ///   - source: the decoded source picture (any pixel format libswscale reads).
     ///   - encoderPts: its timestamp in the AVI encoder's 1/25 s time base (the VFR-sync slot).
-    func process(_ source: UnsafeMutablePointer<AVFrame>, encoderPts: Int64) throws(MediaError) -> FaithfulPicture {
+    ///   - decodingJPEG: whether to decode the JPEG into ``FaithfulPicture/image``.
+    func process(_ source: UnsafeMutablePointer<AVFrame>, encoderPts: Int64, decodingJPEG: Bool = true) throws(MediaError) -> FaithfulPicture {
         // The CLI's filter graph converts to the encoder's only pixel format, yuv420p, when needed.
         var input = source
         if AVPixelFormat(source.pointee.format) != AV_PIX_FMT_YUV420P {
@@ -81,7 +82,7 @@ final class FaithfulPictureChain {
             let full = try toJPEGRange.convert(decoded)
             let jpegEncoder = try mjpegEncoder(for: full)
             let jpeg = try jpegEncoder.encodeOnePicture(full, pts: full.pointee.pts)
-            let image = try JPEGDecoding.bgrImage(jpeg: jpeg, label: label)
+            let image = decodingJPEG ? try JPEGDecoding.bgrImage(jpeg: jpeg, label: label) : nil
             result = FaithfulPicture(jpeg: jpeg, image: image, sceneImage: scene)
         }
         guard let result else {

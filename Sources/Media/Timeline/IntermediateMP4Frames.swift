@@ -23,6 +23,7 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     public let chain: PictureChain
     /// One encoder thread and a synchronous lookahead instead of the CLI's automatic threads.
     public let reproducible: Bool
+    public var decodesJPEGs = true
     private let pictures: ConstantRatePictures
     private var toEncoderFormat: FrameScaler?
     private var x264: FrameEncoder?
@@ -38,6 +39,9 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     private var pendingIndex = 0
     private var ended = false
     private var encoderPts: Int64 = 0
+    /// x264's packets drained at the end of the source (compressed: small), and how many are decoded.
+    private var flushedPackets: [[UInt8]]? = nil
+    private var flushedIndex = 0
 
     public init(path: String, chain: PictureChain, reproducible: Bool = false) throws(MediaError) {
         self.chain = chain
@@ -60,13 +64,25 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
 
     private var label: String { pictures.container.path }
 
+    /// Emits the next frame or frames. At the end of the source, x264's delayed packets (its
+    /// lookahead holds tens of pictures) are decoded one per call, so that only a few decoded
+    /// frames are pending at any time rather than the whole lookahead's.
     private func advance() throws(MediaError) {
-        if try pictures.advance({ (picture, source) throws(MediaError) in try submit(picture, source: source) }) { return }
-        ended = true
-        if chain == .faithful, let x264 {
-            for packet in try x264.encode(nil) { try decodeH264(packet) }
-            try decodeH264(nil)
+        if flushedPackets == nil {
+            if try pictures.advance({ (picture, source) throws(MediaError) in try submit(picture, source: source) }) { return }
+            guard chain == .faithful, let x264 else {
+                ended = true
+                return
+            }
+            flushedPackets = try x264.encode(nil)
         }
+        if let packets = flushedPackets, flushedIndex < packets.count {
+            flushedIndex += 1
+            try decodeH264(packets[flushedIndex - 1])
+            return
+        }
+        ended = true
+        try decodeH264(nil)
     }
 
     /// One output frame of the intermediate: encoded (faithful) or converted directly (clean).
@@ -122,11 +138,11 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
             let full = try toJPEGRange.convert(decoded)
             let jpegEncoder = try mjpegEncoder(for: full)
             let jpeg = try jpegEncoder.encodeOnePicture(full, pts: Int64(emittedCount))
-            emit(image: try JPEGDecoding.bgrImage(jpeg: jpeg, label: label), sceneImage: scene, jpeg: jpeg)
+            emit(image: decodesJPEGs ? try JPEGDecoding.bgrImage(jpeg: jpeg, label: label) : nil, sceneImage: scene, jpeg: jpeg)
         }
     }
 
-    private func emit(image: Image, sceneImage: Image, jpeg: [UInt8]?) {
+    private func emit(image: Image?, sceneImage: Image, jpeg: [UInt8]?) {
         let index = emittedCount
         emittedCount += 1
         let source = index < submittedSources.count ? submittedSources[index] : (submittedSources.last ?? 0)
@@ -153,6 +169,11 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
 public protocol TimelineFrameSource: AnyObject {
     var width: Int { get }
     var height: Int { get }
+    /// Whether faithful frames carry ``TimelineFrame/image``, their JPEG decoded as `cv2.imread`
+    /// does (default true). A consumer that needs only ``TimelineFrame/jpeg`` and
+    /// ``TimelineFrame/sceneImage`` (scene detection when the faces come from boxes) turns it off
+    /// and saves one JPEG decode per picture. Clean frames carry their image either way.
+    var decodesJPEGs: Bool { get set }
     /// The next frame, or nil at the end.
     func nextFrame() throws(MediaError) -> TimelineFrame?
 }

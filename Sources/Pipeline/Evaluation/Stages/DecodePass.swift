@@ -47,6 +47,8 @@ extension EvaluationRun {
         }
         do throws(any Error) {
             let decoder = try frameSource(convertPixels: detector != nil || segment)
+            // Only S3FD looks at the JPEGs' pixels in this pass (shots read `sceneImage`).
+            decoder.decodesJPEGs = detector != nil
             width = decoder.width
             height = decoder.height
             if let detector {

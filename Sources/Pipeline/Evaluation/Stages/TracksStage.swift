@@ -21,8 +21,9 @@ extension EvaluationRun {
         var scenes = try lookUp(ScenesArtifact.self, key: keys.scenes)
         if detections == nil || scenes == nil {
             let pass = try decodePass(detect: detections == nil, segment: scenes == nil)
-            // S3FD and its activations are freed: start the SyncNet phase from their pages given back.
-            if detections == nil && input.boxes == nil { FreedMemory.returnToSystem() }
+            // The pass's S3FD activations and codec state (x264's frame pool for LatentSync's
+            // intermediate) are freed: start the SyncNet phase from their pages given back.
+            FreedMemory.returnToSystem()
             if detections == nil, let computed = pass.detections {
                 try save(computed, key: keys.detections, seconds: pass.detectionSeconds)
                 detections = computed
