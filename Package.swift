@@ -98,7 +98,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["syncbench", "Media", "NPY", "Reports", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["syncbench", "Media", "Models", "NPY", "Reports", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // `--help` snapshots, read through #filePath (HelpSnapshotTests).
             exclude: ["HelpSnapshots"]),
         // Property tests of what users feed the binary (docs/reliability.md).

@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Models
 import Reports
 import TestSupport
 import Testing
@@ -139,6 +140,10 @@ struct BenchKernelsCommandTests {
         #expect(object["weights"] as? String == "stand-in" && object["reference"] == nil)
         // Three runs: the spread (max − min) / median is reported, non-negative.
         #expect((s3fd[0]["spread"] as? Double).map { $0 >= 0 } == true && (syncNet["lipSpread"] as? Double).map { $0 >= 0 } == true)
+        // The forward and Detect + NMS are timed apart; the whole detector again with few candidates.
+        for key in ["forwardMs", "detectMs"] { #expect((s3fd[0][key] as? Double).map { $0 > 0 } == true, "\(key)") }
+        let few = try #require(object["s3fdFewCandidates"] as? [[String: Any]])
+        #expect(few.count == 1 && few[0]["size"] as? String == "64x48" && (few[0]["msPerFrame"] as? Double).map { $0 > 0 } == true)
         let bad = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64by48"])
         #expect(bad.status == 64 && bad.stderr.contains("WIDTHxHEIGHT"))
     }
@@ -146,6 +151,19 @@ struct BenchKernelsCommandTests {
 
 @Suite("bench-kernels statistics")
 struct KernelStatisticsTests {
+    @Test("the few-candidates stand-ins differ from the stand-ins only in the face logit of each confidence head, lowered by 5")
+    func fewCandidatesWeights() throws {
+        let plain = S3FD.standInStateDict(), few = try BenchKernelsCommand.fewCandidatesStandIn()
+        #expect(plain.names == few.names)
+        var changed: [String] = []
+        for name in plain.names where plain[name] != few[name] {
+            changed.append(name)
+            let (a, b) = (try plain[name]!.float32Values(), try few[name]!.float32Values())
+            #expect(Array(a.dropLast()) == Array(b.dropLast()) && b.last! == a.last! - 5, "\(name)")
+        }
+        #expect(changed == (0..<6).map { "conf.\($0).bias" })
+    }
+
     @Test("the median is the middle run (or the mean of the middle two); the spread is (max − min) / median")
     func medianAndSpread() {
         #expect(KernelReport.medianAndSpread([3, 1, 2]) == (2, 1))

@@ -11,8 +11,11 @@ struct BenchKernelsCommand: ParsableCommand {
         discussion: """
             S3FD runs on random network inputs of each --sizes entry (244x132 is the example clip \
             at 0.25 scale, 320x180 a 720p frame), including priors and Detect, one frame at a time \
-            as the reference does; SyncNet on batches of --batch windows, as the reference batches \
-            them. Times are medians of --repeat runs after a warm-up, with their spread ((max − min) / \
+            as the reference does; then its network forward and its Detect + NMS separately; then \
+            the whole detector again with the stand-in weights' face logits lowered by 5, which \
+            leaves tens of candidates per frame as real faces do instead of every prior (the plain \
+            stand-ins make Detect sort and suppress thousands). SyncNet on batches of --batch \
+            windows, as the reference batches them. Times are medians of --repeat runs after a warm-up, with their spread ((max − min) / \
             median: single runs on a shared machine swing by ±25 %); GFLOP/s counts the \
             convolutions' 2 x multiply-accumulates (docs/reference/networks.md §4). When the pinned reference \
             environment exists (tools/reference/.venv, or --reference-python), PyTorch is timed on \
@@ -61,20 +64,34 @@ struct BenchKernelsCommand: ParsableCommand {
         var report = KernelReport(threads: ProcessInfo.processInfo.activeProcessorCount, batch: batch)
         try reportingFailures {
             let s3fd: S3FD, syncNet: SyncNet
+            /// The stand-in S3FD with tens of candidates per frame (nil with --weights).
+            let fewCandidates: S3FD?
             if let weightsDirectory {
                 let folder = WeightsDirectory(url: URL(fileURLWithPath: weightsDirectory))
-                (s3fd, syncNet) = (try folder.s3fd(), try folder.syncNet())
+                (s3fd, syncNet, fewCandidates) = (try folder.s3fd(), try folder.syncNet(), nil)
                 report.weights = folder.url.path
             } else {
-                (s3fd, syncNet) = (try S3FD(stateDict: S3FD.standInStateDict()), try SyncNet(stateDict: SyncNet.standInStateDict()))
+                s3fd = try S3FD(stateDict: S3FD.standInStateDict())
+                syncNet = try SyncNet(stateDict: SyncNet.standInStateDict())
+                fewCandidates = try S3FD(stateDict: Self.fewCandidatesStandIn())
                 report.weights = "stand-in"
             }
             var generator = SystemRandomNumberGenerator()
             for (width, height) in try parsedSizes() {
                 let input = Tensor(shape: [1, 3, height, width], scalars: (0..<(3 * width * height)).map { _ in Float.random(in: -120...130, using: &generator) })
-                let (seconds, spread) = timed(repetitions) { _ = s3fd.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) }
                 let flop = 2 * Double(S3FD.multiplyAccumulates(width: width, height: height))
-                report.s3fd.append(.init(size: "\(width)x\(height)", msPerFrame: 1000 * seconds, gflops: flop / seconds / 1e9, spread: spread))
+                func timing(_ detector: S3FD) -> KernelReport.S3FDTiming {
+                    let (seconds, spread) = timed(repetitions) { _ = detector.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) }
+                    let outputs = detector.heads(input)
+                    let forward = timed(repetitions) { _ = detector.heads(input) }
+                    let detect = timed(repetitions) { _ = detector.detect(outputs, frame: 0, width: width, height: height) }
+                    return .init(
+                        size: "\(width)x\(height)", msPerFrame: 1000 * seconds, gflops: flop / seconds / 1e9, spread: spread,
+                        forwardMs: 1000 * forward.median, forwardSpread: forward.spread, detectMs: 1000 * detect.median,
+                        detectSpread: detect.spread, candidates: detector.detect(outputs, frame: 0, width: width, height: height).count)
+                }
+                report.s3fd.append(timing(s3fd))
+                if let fewCandidates { report.s3fdFewCandidates.append(timing(fewCandidates)) }
             }
             let lip = Tensor(shape: [batch, 3, 5, 224, 224], scalars: (0..<(batch * 3 * 5 * 224 * 224)).map { _ in Float(UInt8.random(in: 0...255, using: &generator)) })
             let audio = Tensor(shape: [batch, 1, 13, 20], scalars: (0..<(batch * 260)).map { _ in Float.random(in: -20...20, using: &generator) })
@@ -96,6 +113,27 @@ struct BenchKernelsCommand: ParsableCommand {
         } else {
             print(report.table())
         }
+    }
+
+    /// How much the benchmark lowers the stand-in S3FD's face logits (``fewCandidatesStandIn()``).
+    static let faceLogitOffset: Float = 5
+
+    /// The stand-in S3FD weights with the face logit of every confidence head (the last output
+    /// channel's bias) lowered by ``faceLogitOffset``. On the benchmark's random frames about 20
+    /// (244×132) and 37 (320×180) candidates then pass Detect's 0.05 and 3–11 rows survive its
+    /// NMS, as with real faces; with the plain stand-ins every prior passes (2 700 and 4 800) and
+    /// about 390 and 680 rows survive (measured with PyTorch, three random frames per size).
+    /// `tools/reference/bench_kernels.py` makes the same change (float32 subtraction, the same values).
+    static func fewCandidatesStandIn() throws -> StateDict {
+        var dict = S3FD.standInStateDict()
+        for head in 0..<6 {
+            let name = "conf.\(head).bias"
+            guard let tensor = dict[name] else { throw ValidationError("the stand-in S3FD has no \(name)") }
+            var values = try tensor.float32Values(name: name)
+            values[values.count - 1] -= faceLogitOffset
+            dict.append(name, CheckpointTensor(shape: tensor.shape, float32: values))
+        }
+        return dict
     }
 
     /// The median of `runs` timed runs after a warm-up, and their spread ((max − min) / median).
@@ -124,8 +162,10 @@ struct BenchKernelsCommand: ParsableCommand {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, "--sizes", sizes, "--batch", String(batch), "--repeat", String(repetitions),
-                             "--threads", String(ProcessInfo.processInfo.activeProcessorCount)]
+        process.arguments = [
+            script.path, "--sizes", sizes, "--batch", String(batch), "--repeat", String(repetitions),
+            "--threads", String(ProcessInfo.processInfo.activeProcessorCount), "--face-logit-offset", String(Self.faceLogitOffset),
+        ]
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -153,6 +193,13 @@ struct KernelReport: Codable {
         var gflops: Double
         /// (max − min) / median of the timed runs.
         var spread: Double
+        /// The network alone (``S3FD/heads(_:)``), and Detect + NMS alone on its outputs.
+        var forwardMs: Double
+        var forwardSpread: Double
+        var detectMs: Double
+        var detectSpread: Double
+        /// Rows Detect keeps (after its NMS) for the benchmark's frame.
+        var candidates: Int
     }
 
     struct SyncNetTiming: Codable {
@@ -183,6 +230,10 @@ struct KernelReport: Codable {
         var torch: String?
         var threads: Int?
         var s3fd: [String: Double]?
+        /// By size: the forward without Detect, Detect alone, the whole detector with few candidates.
+        var s3fd_forward: [String: Double]?
+        var s3fd_detect: [String: Double]?
+        var s3fd_few_candidates: [String: Double]?
         var syncnet: SyncNet?
         /// (max − min) / median per measurement: `s3fd WxH`, `lip`, `audio`.
         var spread: [String: Double]?
@@ -195,6 +246,8 @@ struct KernelReport: Codable {
     var batch: Int
     var weights = ""
     var s3fd: [S3FDTiming] = []
+    /// The same with the stand-in weights' face logits lowered (empty with --weights).
+    var s3fdFewCandidates: [S3FDTiming] = []
     var syncNet = SyncNetTiming(lipMsPerWindow: 0, lipGflops: 0, audioMsPerWindow: 0, audioGflops: 0, lipSpread: 0, audioSpread: 0)
     var reference: Reference?
 
@@ -204,20 +257,38 @@ struct KernelReport: Codable {
             "network           syncbench              GFLOP/s   PyTorch                speed-up",
         ]
         func spreadText(_ spread: Double?) -> String { spread.map { String(format: " ±%3.0f%%", 100 * $0) } ?? "      " }
+        /// `gflops` 0: a row without convolutions (Detect + NMS), printed as "–".
         func row(_ name: String, _ ours: Double, _ unit: String, _ gflops: Double, _ theirs: Double?, spread: Double?, theirSpread: Double?) {
             let reference = theirs.map { String(format: "%8.2f %@", $0, unit) + spreadText(theirSpread) } ?? "       –              "
             let speedup = theirs.map { String(format: "%6.2fx", $0 / ours) } ?? "     –"
             lines.append(
                 name.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + String(format: "%8.2f %@", ours, unit) + spreadText(spread) + String(format: "  %7.1f   ", gflops) + reference + "  " + speedup)
+                    + String(format: "%8.2f %@", ours, unit) + spreadText(spread) + (gflops > 0 ? String(format: "  %7.1f   ", gflops) : "        –   ") + reference + "  " + speedup)
         }
         for timing in s3fd {
-            row("S3FD \(timing.size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[timing.size],
-                spread: timing.spread, theirSpread: reference?.spread?["s3fd \(timing.size)"])
+            let size = timing.size
+            row(
+                "S3FD \(size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[size],
+                spread: timing.spread, theirSpread: reference?.spread?["s3fd \(size)"])
+            row(
+                "  forward", timing.forwardMs, "ms/frame", timing.gflops * timing.msPerFrame / timing.forwardMs, reference?.s3fd_forward?[size],
+                spread: timing.forwardSpread, theirSpread: reference?.spread?["s3fd forward \(size)"])
+            row(
+                "  Detect+NMS", timing.detectMs, "ms/frame", 0, reference?.s3fd_detect?[size],
+                spread: timing.detectSpread, theirSpread: reference?.spread?["s3fd detect \(size)"])
+            lines[lines.count - 1] += "  (\(timing.candidates) rows)"
+            if let few = s3fdFewCandidates.first(where: { $0.size == size }) {
+                row(
+                    "  few candidates", few.msPerFrame, "ms/frame", few.gflops, reference?.s3fd_few_candidates?[size],
+                    spread: few.spread, theirSpread: reference?.spread?["s3fd few candidates \(size)"])
+                lines[lines.count - 1] += "  (\(few.candidates) rows)"
+            }
         }
-        row("SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window,
+        row(
+            "SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window,
             spread: syncNet.lipSpread, theirSpread: reference?.spread?["lip"])
-        row("SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window,
+        row(
+            "SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window,
             spread: syncNet.audioSpread, theirSpread: reference?.spread?["audio"])
         // A window needs both towers: the figure that sets SyncNet's throughput.
         let windowFlop = 2 * Double(SyncNet.lipMultiplyAccumulates + SyncNet.audioMultiplyAccumulates)

@@ -18,9 +18,13 @@ struct EvalCommand: ParsableCommand {
             Every stage's result is cached in the database by content, so an identical rerun \
             computes nothing and a changed setting recomputes only the stages it affects.
 
-            Profiles: mochabench (default; nawta/MoChaBench: tracks need > 50 detections) and \
-            joonson (> 100). Without --audio the video's own audio is scored. --clean skips the \
-            reference's lossy steps and its one-frame MP3 delay (docs/eval.md).
+            Profiles (--profile; docs/protocols.md): mochabench (default; MoChaBench's \
+            eval-lipsync, tracks need > 50 detections), joonson (> 100), wav2lip-real (Wav2Lip's \
+            real-video scoring, one result per track), mova (> 20, the best track), latentsync \
+            (LatentSync's H.264 intermediate, mean confidence over tracks) and wav2lip-lrs (whole \
+            frames, no detection). Without --audio the video's own audio is scored, taken as \
+            the profile's upstream code takes it. --clean skips the reference's lossy steps and its \
+            one-frame MP3 delay (docs/eval.md).
 
             Exit status: 0 scored; 3 evaluated without a score (no_face, no_track, too_short); \
             4 audio problem (no_audio, audio_error); 5 video problem (decode_error); others as \
@@ -161,14 +165,16 @@ struct EvaluationReport {
             video: e.videoPath, sha256: e.videoSHA256, audio: e.speechPath, audio_sha256: e.speechSHA256, status: e.status.rawValue,
             message: e.message, profile: e.settings.profile.rawValue, clean: e.settings.clean,
             tracks: e.tracks.map {
-                .init(track: $0.track, start_frame: $0.startFrame, end_frame: $0.endFrame, status: $0.status.rawValue, offset: $0.offset,
-                      confidence: $0.confidence, min_dist: $0.minDistance, windows: $0.windows)
+                .init(
+                    track: $0.track, start_frame: $0.startFrame, end_frame: $0.endFrame, status: $0.status.rawValue, offset: $0.offset,
+                    confidence: $0.confidence, min_dist: $0.minDistance, windows: $0.windows)
             },
             best_confidence: e.bestConfidence, min_dist: e.minDistance, offsets: e.tracks.compactMap(\.offset), frames: e.frames,
             speech_samples: e.speechSamples,
-            stages: Dictionary(uniqueKeysWithValues: e.stages.map {
-                ($0.stage, JSON.Stage(status: $0.outcome.rawValue, seconds: $0.seconds, computed: $0.computed, cached: $0.cached))
-            }),
+            stages: Dictionary(
+                uniqueKeysWithValues: e.stages.map {
+                    ($0.stage, JSON.Stage(status: $0.outcome.rawValue, seconds: $0.seconds, computed: $0.computed, cached: $0.cached))
+                }),
             stage_order: e.stages.map(\.stage), seconds: e.seconds, evaluation: e.key, settings: e.settings,
             warnings: warnings + (e.warnings ?? []) + (e.clip?.notes ?? []), lse_c: Nullable(e.clip?.lseC), lse_d: Nullable(e.clip?.lseD), offset: Nullable(e.clip?.offset),
             rule: Nullable(e.clip?.rule), profile_version: e.settings.profileDescription.version, profile_upstream: e.settings.profileDescription.upstream,
