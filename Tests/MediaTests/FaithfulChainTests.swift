@@ -211,6 +211,33 @@ struct FaithfulChainTests {
         #expect(try roundTrip.finish().isEmpty)
         #expect(throws: MediaError.self) { try roundTrip.append(Image(width: 224, height: 224, layout: .bgr, filledWith: 9)) }
     }
+
+    @Test("without JPEG decoding the faithful frames carry the same JPEGs and scene images, and no image; the intermediate MP4's as well",
+          .enabled(if: SharedData.has("example.avi"), "\(TestEnvironment.sharedDataMissing)"))
+    func framesWithoutJPEGDecoding() throws {
+        let path = TestEnvironment.sharedData.appendingPathComponent("example.avi").path
+        func frames(_ source: any TimelineFrameSource, decoding: Bool) throws -> [TimelineFrame] {
+            source.decodesJPEGs = decoding
+            var frames: [TimelineFrame] = []
+            while let frame = try source.nextFrame() { frames.append(frame) }
+            return frames
+        }
+        // The MPEG-4 AVI chain is deterministic: both runs give the same bytes and pictures.
+        let decoded = try frames(try VideoDecoder(path: path, mode: .reference, chain: .faithful), decoding: true)
+        let bare = try frames(try VideoDecoder(path: path, mode: .reference, chain: .faithful), decoding: false)
+        #expect(decoded.count == bare.count && !bare.isEmpty)
+        #expect(decoded.allSatisfy { $0.image != nil } && bare.allSatisfy { $0.image == nil && $0.jpeg != nil })
+        #expect(zip(decoded, bare).allSatisfy { $0.jpeg == $1.jpeg && $0.sceneImage == $1.sceneImage && $0.slot == $1.slot })
+        // x264 is not reproducible run to run under load (IntermediateMP4Frames), so only the shape
+        // is compared: every frame, in order, with its JPEG and scene image, and no image.
+        let mp4 = try frames(try IntermediateMP4Frames(path: path, chain: .faithful, reproducible: true), decoding: false)
+        let mp4Decoded = try frames(try IntermediateMP4Frames(path: path, chain: .faithful, reproducible: true), decoding: true)
+        #expect(mp4Decoded.allSatisfy { $0.image != nil })
+        #expect(mp4.count == mp4Decoded.count && mp4.count >= 133 && mp4.enumerated().allSatisfy { $1.slot.index == $0 })
+        #expect(mp4.allSatisfy { $0.image == nil && $0.jpeg != nil && $0.sceneImage != nil })
+        let first = try JPEGDecoding.bgrImage(jpeg: mp4[0].jpeg!, label: "frame 0")
+        #expect(first.width == 976 && first.height == 528)
+    }
 }
 
 /// Per-picture difference between two BGR images of the same size.

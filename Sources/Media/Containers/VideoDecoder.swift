@@ -41,6 +41,7 @@ public final class VideoDecoder {
     /// Width and height of the decoded pictures.
     public let width: Int
     public let height: Int
+    /// Whether faithful frames carry their decoded JPEG (see ``TimelineFrameSource/decodesJPEGs``).
     public var decodesJPEGs = true
 
     private let producer: PictureProducer

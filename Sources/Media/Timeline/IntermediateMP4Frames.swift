@@ -23,6 +23,7 @@ public final class IntermediateMP4Frames: TimelineFrameSource {
     public let chain: PictureChain
     /// One encoder thread and a synchronous lookahead instead of the CLI's automatic threads.
     public let reproducible: Bool
+    /// Whether faithful frames carry their decoded JPEG (see ``TimelineFrameSource/decodesJPEGs``).
     public var decodesJPEGs = true
     private let pictures: ConstantRatePictures
     private var toEncoderFormat: FrameScaler?
