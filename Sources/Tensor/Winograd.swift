@@ -211,13 +211,11 @@ enum Winograd {
         /// (``transformKernelRow(taps:kernels:first:count:row:into:)``,
         /// ``outputSlice(outChannels:workers:)``).
         case taps(UnsafePointer<Float>)
-        /// ``taps`` already transformed for this call, job by job (``TapRows``): used by a call
-        /// with several blocks, so that each block does not transform the weights again.
-        case tapRows(TapRows)
     }
 
     /// The rows of `U` that the jobs of ``multiplyAndFinish`` use with ``Weights/taps`` weights,
-    /// transformed once for a whole call: job `(slice, a)` finds its `[6, count, inner]` at
+    /// transformed once for a whole call of several blocks, so that each block does not transform
+    /// the weights again: job `(slice, a)` finds its `[6, count, inner]` at
     /// `job · 6 · sliceSize · inner`. The same values as each job's own transform, in the same
     /// GEMMs, so a call gives the same bits either way.
     struct TapRows {
@@ -278,11 +276,13 @@ enum Winograd {
         let blocks = Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
         defer { blocks.deallocate() }
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
-        var weights = weights
-        if case .taps(let w) = weights, rowsPerBlock < totalTileRows, TapRows.bytes(outChannels: o, inner: c) <= tapRowsLimit {
-            weights = .tapRows(TapRows(taps: w, outChannels: o, inner: c))
-        }
-        defer { if case .tapRows(let rows) = weights { rows.deallocate() } }
+        let tapRows: TapRows? =
+            if case .taps(let w) = weights, rowsPerBlock < totalTileRows, TapRows.bytes(outChannels: o, inner: c) <= tapRowsLimit {
+                TapRows(taps: w, outChannels: o, inner: c)
+            } else {
+                nil
+            }
+        defer { tapRows?.deallocate() }
         let phaseStride = chunks * 8 + 8
         bias.withUnsafeBufferPointer { bb in
             let b = bb.baseAddress!
@@ -343,7 +343,7 @@ enum Winograd {
                 }
                 // 2–3. GEMMs, output transform, bias, activation, scatter.
                 multiplyAndFinish(
-                    u: weights, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
+                    u: weights, tapRows: tapRows, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
                     rowSpan: rowSpan, chunks: chunks
                 ) { src, oc, r, t0 in
                     let global = first + r
@@ -364,10 +364,10 @@ enum Winograd {
     /// channel, tile row of the block and chunk of 8 tiles, with `src` pointing at the chunk's
     /// `M[0]` entries; output channels are spread over the workers. With ``Weights/taps``
     /// weights, each job transforms the `U` rows it multiplies with (a slice of output channels,
-    /// one row of ξ) into its own buffer first.
+    /// one row of ξ) into its own buffer first, unless `tapRows` holds them transformed for the call.
     @inline(__always)
     static func multiplyAndFinish(
-        u: Weights, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+        u: Weights, tapRows: TapRows? = nil, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
         outChannels o: Int, inner k: Int, blockTiles: Int, ld: Int, rows: Int, rowSpan: Int, chunks: Int,
         finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
     ) {
@@ -378,23 +378,16 @@ enum Winograd {
                     m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
                     b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
             }
-        case .taps, .tapRows:
-            var sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
-            if case .tapRows(let rows) = u { sliceSize = rows.sliceSize }
+        case .taps(let w):
+            let sliceSize = tapRows?.sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
             let slices = (o + sliceSize - 1) / sliceSize
             Parallel.forEach(slices * 6) { job in
                 let (slice, a) = (job / 6, job % 6)
                 let first = slice * sliceSize, count = min(sliceSize, o - first)
-                let rowsU: UnsafeMutablePointer<Float>
-                switch u {
-                case .tapRows(let rows):
-                    rowsU = rows.pointer + job * 6 * sliceSize * k
-                case .taps(let w):
-                    rowsU = UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k)
-                    transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: rowsU)
-                case .transformed: preconditionFailure("handled above")
-                }
-                defer { if case .taps = u { rowsU.deallocate() } }
+                let own = tapRows == nil ? UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k) : nil
+                defer { own?.deallocate() }
+                if let own { transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: own) }
+                let rowsU = own ?? tapRows!.pointer + job * 6 * sliceSize * k
                 for b in 0..<6 {
                     let xi = a * 6 + b
                     GEMM.serial(
