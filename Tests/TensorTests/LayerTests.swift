@@ -406,35 +406,40 @@ struct WinogradWeightsDuringCallTests {
         #expect(!pointwise.usesWinograd && pointwise.stored == Array(w[0..<(16 * 8)]))
     }
 
-    @Test("a layer transformed during the call gives the same outputs as one transformed at load, bit for bit")
-    func convolutionBitIdentical() {
-        // 40 outputs, 12 inputs, two images; with 2 workers, one slice of all 40 outputs per row of ξ.
-        let (o, c, h, w) = (40, 12, 13, 11)
-        let weight = Self.weights(seed: 22, count: o * c * 9)
-        let bias = Self.weights(seed: 23, count: o)
-        let input = Self.weights(seed: 24, count: 2 * c * h * w)
+    /// Two images of `c` channels, `h`×`w`, through a padded 3×3 Winograd layer of `o` outputs with
+    /// weights, bias and input seeded from `seed`, `seed + 1`, `seed + 2`: with load-time weights
+    /// when `tapRowsLimit` is nil, else with tap-major weights transformed during the call (once
+    /// per call when they fit in `tapRowsLimit` bytes and the call has several blocks, else per
+    /// block). Returns the outputs' bit patterns; expects none to be NaN.
+    static func winogradOutputs(o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?) -> [UInt32] {
+        let weight = weights(seed: seed, count: o * c * 9)
+        let bias = weights(seed: seed + 1, count: o)
+        let input = weights(seed: seed + 2, count: 2 * c * h * w)
         let geometry = ConvGeometry(
             channels: c, height: h, width: w, outHeight: h, outWidth: w, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
             dilation: (1, 1))
-        let transformed = Winograd.transformWeights(weight, outChannels: o, inChannels: c)
-        func run(_ spatial: Bool) -> [Float] {
-            var out = [Float](repeating: .nan, count: 2 * o * h * w)
-            input.withUnsafeBufferPointer { x in
-                out.withUnsafeMutableBufferPointer { y in
-                    let source = spatial ? Conv2D.tapMajor(weight, kernels: o * c) : transformed
-                    source.withUnsafeBufferPointer { u in
-                        Winograd.convolve(
-                            input: x.baseAddress!, batch: 2, geometry: geometry,
-                            weights: spatial ? .taps(u.baseAddress!) : .transformed(u.baseAddress!),
-                            outChannels: o, bias: bias, activation: .relu, output: y.baseAddress!)
-                    }
+        let source =
+            tapRowsLimit == nil ? Winograd.transformWeights(weight, outChannels: o, inChannels: c) : Conv2D.tapMajor(weight, kernels: o * c)
+        var out = [Float](repeating: .nan, count: 2 * o * h * w)
+        input.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { y in
+                source.withUnsafeBufferPointer { u in
+                    Winograd.convolve(
+                        input: x.baseAddress!, batch: 2, geometry: geometry,
+                        weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
+                        outChannels: o, bias: bias, activation: activation, output: y.baseAddress!, tapRowsLimit: tapRowsLimit ?? 0)
                 }
             }
-            return out
         }
-        let (during, atLoad) = (run(true), run(false))
-        #expect(during.allSatisfy { !$0.isNaN })
-        #expect(during.map(\.bitPattern) == atLoad.map(\.bitPattern))
+        #expect(out.allSatisfy { !$0.isNaN })
+        return out.map(\.bitPattern)
+    }
+
+    @Test("a layer transformed during the call gives the same outputs as one transformed at load, bit for bit")
+    func convolutionBitIdentical() {
+        // 40 outputs, 12 inputs, two images; with 2 workers, one slice of all 40 outputs per row of ξ.
+        func run(_ limit: Int?) -> [UInt32] { Self.winogradOutputs(o: 40, c: 12, h: 13, w: 11, seed: 22, activation: .relu, tapRowsLimit: limit) }
+        #expect(run(Winograd.TapRows.byteLimit) == run(nil))
     }
 
     @Test(
@@ -449,30 +454,9 @@ struct WinogradWeightsDuringCallTests {
         blocks.deallocate()
         #expect(rowsPerBlock < totalTileRows, "the shape must make several blocks")
         #expect(Winograd.TapRows.bytes(outChannels: o, inner: c) <= Winograd.TapRows.byteLimit)
-        let weight = Self.weights(seed: 27, count: o * c * 9)
-        let bias = Self.weights(seed: 28, count: o)
-        let input = Self.weights(seed: 29, count: 2 * c * h * w)
-        let geometry = ConvGeometry(
-            channels: c, height: h, width: w, outHeight: h, outWidth: w, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
-            dilation: (1, 1))
-        let transformed = Winograd.transformWeights(weight, outChannels: o, inChannels: c)
-        let taps = Conv2D.tapMajor(weight, kernels: o * c)
         /// `tapRowsLimit` nil: load-time weights; 0: taps transformed per block; else once per call.
         func run(tapRowsLimit: Int?) -> [UInt32] {
-            var out = [Float](repeating: .nan, count: 2 * o * h * w)
-            input.withUnsafeBufferPointer { x in
-                out.withUnsafeMutableBufferPointer { y in
-                    (tapRowsLimit == nil ? transformed : taps).withUnsafeBufferPointer { u in
-                        Winograd.convolve(
-                            input: x.baseAddress!, batch: 2, geometry: geometry,
-                            weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
-                            outChannels: o, bias: bias, activation: .identity, output: y.baseAddress!,
-                            tapRowsLimit: tapRowsLimit ?? 0)
-                    }
-                }
-            }
-            #expect(out.allSatisfy { !$0.isNaN })
-            return out.map(\.bitPattern)
+            Self.winogradOutputs(o: o, c: c, h: h, w: w, seed: 27, activation: .identity, tapRowsLimit: tapRowsLimit)
         }
         // Counted rather than compared as arrays: a failing `==` on 275 K elements makes the
         // test library diff them, which takes minutes.
