@@ -112,15 +112,26 @@ public struct WeightsDirectory: Sendable, Equatable {
         }
     }
 
-    /// SyncNet built from `syncnet_v2.model`.
+    /// SyncNet built from `syncnet_v2.model`, read one tensor at a time (``CheckpointFile``).
     public func syncNet() throws(WeightsError) -> SyncNet {
-        let checkpoint = try checkpoint(.syncNet)
-        do { return try SyncNet(stateDict: checkpoint.stateDict) } catch { throw .invalid(path: path(of: .syncNet), reason: error) }
+        try build(.syncNet) { reader throws(CheckpointError) in try SyncNet(reading: reader) }
     }
 
-    /// S3FD built from `sfd_face.pth`.
+    /// S3FD built from `sfd_face.pth`, read one tensor at a time (``CheckpointFile``).
     public func s3fd() throws(WeightsError) -> S3FD {
-        let checkpoint = try checkpoint(.s3fd)
-        do { return try S3FD(stateDict: checkpoint.stateDict) } catch { throw .invalid(path: path(of: .s3fd), reason: error) }
+        try build(.s3fd) { reader throws(CheckpointError) in try S3FD(reading: reader) }
+    }
+
+    /// A network built from `file` by `make`, with the same errors as ``checkpoint(_:)``.
+    private func build<Network>(
+        _ file: WeightsFile, _ make: (CheckpointFile) throws(CheckpointError) -> Network
+    ) throws(WeightsError) -> Network {
+        let path = path(of: file)
+        guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path, file: file) }
+        do {
+            return try make(try CheckpointFile(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw .invalid(path: path, reason: error)
+        }
     }
 }

@@ -48,14 +48,25 @@ public struct S3FD: Sendable {
     /// - Throws: ``CheckpointError`` naming the first missing, unexpected or misshapen key.
     public init(stateDict: StateDict) throws(CheckpointError) {
         try Self.schema.validate(stateDict)
+        try self.init(validated: stateDict)
+    }
+
+    /// Builds the network from a checkpoint file read one tensor at a time, after checking its
+    /// tensors strictly against ``layout``.
+    init(reading checkpoint: CheckpointFile) throws(CheckpointError) {
+        try Self.schema.validate(checkpoint)
+        try self.init(validated: checkpoint)
+    }
+
+    private init(validated values: some LayerValues) throws(CheckpointError) {
         let shapes = Dictionary(uniqueKeysWithValues: Self.layout.map { ($0.name, $0.shape) })
         func conv(
             _ prefix: String, stride: Int = 1, padding: Int = 1, dilation: Int = 1, activation: Activation
         ) throws(CheckpointError) -> Conv2D {
             let shape = shapes[prefix + ".weight"]!
             return Conv2D(
-                weight: try stateDict.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
-                kernel: (shape[2], shape[3]), bias: try stateDict.floats(prefix + ".bias"),
+                weight: try values.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
+                kernel: (shape[2], shape[3]), bias: try values.floats(prefix + ".bias"),
                 stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation),
                 activation: activation)
         }
@@ -73,8 +84,8 @@ public struct S3FD: Sendable {
             try conv("extras.3", stride: 2, padding: 1, activation: .relu),
         ]
         l2NormScales = [
-            try stateDict.floats("L2Norm3_3.weight"), try stateDict.floats("L2Norm4_3.weight"),
-            try stateDict.floats("L2Norm5_3.weight"),
+            try values.floats("L2Norm3_3.weight"), try values.floats("L2Norm4_3.weight"),
+            try values.floats("L2Norm5_3.weight"),
         ]
         var loc: [Conv2D] = [], conf: [Conv2D] = []
         for k in 0..<6 {

@@ -42,12 +42,23 @@ public struct SyncNet: Sendable {
     /// - Throws: ``CheckpointError`` naming the first missing, unexpected or misshapen key.
     public init(stateDict: StateDict) throws(CheckpointError) {
         try Self.schema.validate(stateDict)
+        try self.init(validated: stateDict)
+    }
+
+    /// Builds the network from a checkpoint file read one tensor at a time, after checking its
+    /// tensors strictly against ``layout``.
+    init(reading checkpoint: CheckpointFile) throws(CheckpointError) {
+        try Self.schema.validate(checkpoint)
+        try self.init(validated: checkpoint)
+    }
+
+    private init(validated values: some LayerValues) throws(CheckpointError) {
         func conv(_ index: Int, _ shape: [Int], padding: (Int, Int)) throws(CheckpointError) -> Conv2D {
             let prefix = "netcnnaud.\(index)"
             return Conv2D(
-                weight: try stateDict.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
-                kernel: (shape[2], shape[3]), bias: try stateDict.floats(prefix + ".bias"), padding: padding
-            ).folding(try stateDict.batchNorm("netcnnaud.\(index + 1)")).with(activation: .relu)
+                weight: try values.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
+                kernel: (shape[2], shape[3]), bias: try values.floats(prefix + ".bias"), padding: padding
+            ).folding(try values.batchNorm("netcnnaud.\(index + 1)")).with(activation: .relu)
         }
         audioConvolutions = [
             try conv(0, [64, 1, 3, 3], padding: (1, 1)),
@@ -60,15 +71,15 @@ public struct SyncNet: Sendable {
         func lipConv(_ index: Int, _ shape: [Int], stride: Int, padding: Int) throws(CheckpointError) -> Conv2D {
             let prefix = "netcnnlip.\(index)"
             return Conv2D(
-                weight: try stateDict.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
-                kernel: (shape[2], shape[3]), bias: try stateDict.floats(prefix + ".bias"),
+                weight: try values.floats(prefix + ".weight"), outChannels: shape[0], inChannels: shape[1],
+                kernel: (shape[2], shape[3]), bias: try values.floats(prefix + ".bias"),
                 stride: (stride, stride), padding: (padding, padding)
-            ).folding(try stateDict.batchNorm("netcnnlip.\(index + 1)")).with(activation: .relu)
+            ).folding(try values.batchNorm("netcnnlip.\(index + 1)")).with(activation: .relu)
         }
         lipInput = Conv3D(
-            weight: try stateDict.floats("netcnnlip.0.weight"), outChannels: 96, inChannels: 3, kernel: (5, 7, 7),
-            bias: try stateDict.floats("netcnnlip.0.bias"), stride: (1, 2, 2)
-        ).folding(try stateDict.batchNorm("netcnnlip.1")).with(activation: .relu)
+            weight: try values.floats("netcnnlip.0.weight"), outChannels: 96, inChannels: 3, kernel: (5, 7, 7),
+            bias: try values.floats("netcnnlip.0.bias"), stride: (1, 2, 2)
+        ).folding(try values.batchNorm("netcnnlip.1")).with(activation: .relu)
         lipConvolutions = [
             try lipConv(4, [256, 96, 5, 5], stride: 2, padding: 1),
             try lipConv(8, [256, 256, 3, 3], stride: 1, padding: 1),
@@ -78,12 +89,12 @@ public struct SyncNet: Sendable {
         ]
         func head(_ prefix: String) throws(CheckpointError) -> (Linear, Linear) {
             let hidden = Linear(
-                weight: try stateDict.floats(prefix + ".0.weight"), outFeatures: 512, inFeatures: 512,
-                bias: try stateDict.floats(prefix + ".0.bias")
-            ).folding(try stateDict.batchNorm(prefix + ".1")).with(activation: .relu)
+                weight: try values.floats(prefix + ".0.weight"), outFeatures: 512, inFeatures: 512,
+                bias: try values.floats(prefix + ".0.bias")
+            ).folding(try values.batchNorm(prefix + ".1")).with(activation: .relu)
             let output = Linear(
-                weight: try stateDict.floats(prefix + ".3.weight"), outFeatures: Self.embeddingSize, inFeatures: 512,
-                bias: try stateDict.floats(prefix + ".3.bias"))
+                weight: try values.floats(prefix + ".3.weight"), outFeatures: Self.embeddingSize, inFeatures: 512,
+                bias: try values.floats(prefix + ".3.bias"))
             return (hidden, output)
         }
         (audioHidden, audioOutput) = try head("netfcaud")

@@ -62,15 +62,23 @@ public struct Checkpoint: Sendable, Equatable {
     static let legacyMagic: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
 
     private static func read(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> Checkpoint {
+        let layout = try layout(of: bytes)
+        return Checkpoint(format: layout.format, stateDict: materialise(layout, from: bytes))
+    }
+
+    /// Where every tensor of the file lies, found from its pickles and directory without copying
+    /// any storage: what ``read(_:)`` materialises at once and ``CheckpointFile`` one tensor at a
+    /// time.
+    static func layout(of bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> CheckpointLayout {
         guard !bytes.isEmpty else { throw .notACheckpoint("got an empty file, expected a zip or legacy torch.save file") }
         if bytes.hasBytes(zipSignature, at: 0) {
-            return Checkpoint(format: .zip, stateDict: try readZip(bytes))
+            return try zipLayout(bytes)
         }
         if bytes.hasBytes(Array("ustar".utf8), at: 257) {
             throw .unsupportedFormat("got the tar format of PyTorch before 0.1.10, expected a zip or legacy file (re-save it with a recent PyTorch)")
         }
         if bytes[0] == 0x80 {
-            return Checkpoint(format: .legacy, stateDict: try readLegacy(bytes))
+            return try legacyLayout(bytes)
         }
         if bytes.hasBytes(Array("version ".utf8), at: 0) {
             throw .notACheckpoint("got a Git LFS pointer file (\(bytes.count) bytes of text), expected the weights it points to (run `git lfs pull`)")
@@ -85,7 +93,7 @@ public struct Checkpoint: Sendable, Equatable {
 
     // MARK: - Legacy (docs/reference/checkpoint-format.md §3)
 
-    private static func readLegacy(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> StateDict {
+    private static func legacyLayout(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> CheckpointLayout {
         let file = ByteCursor(bytes, from: 0, to: bytes.count)
 
         var magicPickle = PickleMachine(file, persistentIDs: .none)
@@ -155,12 +163,12 @@ public struct Checkpoint: Sendable, Equatable {
         guard records.isAtEnd else {
             throw .malformedLegacy("got \(records.remaining) bytes after the last storage record at offset \(records.offset), expected the end of the file")
         }
-        return try materialise(tensors, storages: located, from: bytes)
+        return try CheckpointLayout(format: .legacy, tensors: tensors, storages: located, fileSize: bytes.count)
     }
 
     // MARK: - Zip (docs/reference/checkpoint-format.md §6)
 
-    private static func readZip(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> StateDict {
+    private static func zipLayout(_ bytes: UnsafeRawBufferPointer) throws(CheckpointError) -> CheckpointLayout {
         let archive = try ZipArchive(bytes)
         let pickles = archive.entries.filter { entry in
             guard entry.name.hasSuffix("/data.pkl") else { return false }
@@ -201,17 +209,17 @@ public struct Checkpoint: Sendable, Equatable {
             }
             located[key] = StorageBytes(start: range.lowerBound, count: declaration.count, bigEndian: bigEndian)
         }
-        return try materialise(tensors, storages: located, from: bytes)
+        return try CheckpointLayout(format: .zip, tensors: tensors, storages: located, fileSize: bytes.count)
     }
 
     // MARK: - Tensors
 
     /// The top-level object must be a (ordered) dict from str to tensors.
-    private static func extractTensors(_ value: PickleValue) throws(CheckpointError) -> [(String, TensorReference)] {
+    private static func extractTensors(_ value: PickleValue) throws(CheckpointError) -> [(name: String, reference: TensorReference)] {
         guard case let .dict(dict) = value else {
             throw .notAStateDict("got a pickled \(value.typeName), expected an OrderedDict of tensors")
         }
-        var result: [(String, TensorReference)] = []
+        var result: [(name: String, reference: TensorReference)] = []
         result.reserveCapacity(dict.count)
         for (key, value) in zip(dict.keys, dict.values) {
             guard case let .string(name) = key else {
@@ -226,32 +234,18 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// Copies every tensor out of its storage (gathering strided views, converting big-endian
-    /// data), refusing to produce more than four times the file's size in total.
-    private static func materialise(
-        _ tensors: [(String, TensorReference)], storages: [String: StorageBytes], from bytes: UnsafeRawBufferPointer
-    ) throws(CheckpointError) -> StateDict {
-        let budget = bytes.count.multipliedReportingOverflow(by: 4).partialValue + (1 << 20)
-        var total = 0
+    /// data); the layout has bounded their total size.
+    private static func materialise(_ layout: CheckpointLayout, from bytes: UnsafeRawBufferPointer) -> StateDict {
         var stateDict = StateDict()
-        for (name, reference) in tensors {
-            guard let storage = storages[reference.storage.key] else {
-                throw .malformedTensor(name: name, reason: "got storage \(reference.storage.key) without data, expected a stored storage")
-            }
-            let size = reference.storage.elementType.size
-            let byteCount = reference.count * size  // ≤ file size, checked when rebuilt
-            total += byteCount
-            guard total <= budget else {
-                throw .malformedTensor(name: name, reason: "the tensors so far need \(total) bytes, expected at most \(budget) (four times the file)")
-            }
-            let data = gather(reference, from: storage, in: bytes)
-            stateDict.append(name, CheckpointTensor(elementType: reference.storage.elementType, shape: reference.shape, bytes: data))
+        for entry in layout.entries {
+            stateDict.append(entry.name, entry.tensor(gather(entry.reference, from: entry.storage, in: bytes)))
         }
         return stateDict
     }
 
     /// The elements of a strided view in C order, as little-endian bytes. The view was checked
     /// to lie inside its storage's declared element count, which equals the stored count.
-    private static func gather(_ tensor: TensorReference, from storage: StorageBytes, in bytes: UnsafeRawBufferPointer) -> Data {
+    static func gather(_ tensor: TensorReference, from storage: StorageBytes, in bytes: UnsafeRawBufferPointer) -> Data {
         let size = tensor.storage.elementType.size
         var data = Data(count: tensor.count * size)
         guard tensor.count > 0 else { return data }
@@ -307,6 +301,49 @@ public struct Checkpoint: Sendable, Equatable {
             }
         }
         return data
+    }
+}
+
+/// What a checkpoint file holds and where: its format and its tensors in file order, each a view
+/// of a storage whose elements lie at a known place in the file.
+struct CheckpointLayout {
+    struct Entry {
+        let name: String
+        let reference: TensorReference
+        let storage: StorageBytes
+
+        /// The tensor whose gathered bytes are `bytes`.
+        func tensor(_ bytes: Data) -> CheckpointTensor {
+            CheckpointTensor(elementType: reference.storage.elementType, shape: reference.shape, bytes: bytes)
+        }
+    }
+
+    let format: CheckpointFormat
+    let entries: [Entry]
+
+    /// Pairs every tensor with its storage, checking that each storage has data in the file and
+    /// that the tensors together take at most four times the file's size (views may repeat a
+    /// storage, but not without bound).
+    init(
+        format: CheckpointFormat, tensors: [(name: String, reference: TensorReference)], storages: [String: StorageBytes],
+        fileSize: Int
+    ) throws(CheckpointError) {
+        let budget = fileSize.multipliedReportingOverflow(by: 4).partialValue + (1 << 20)
+        var total = 0
+        var entries: [Entry] = []
+        entries.reserveCapacity(tensors.count)
+        for (name, reference) in tensors {
+            guard let storage = storages[reference.storage.key] else {
+                throw .malformedTensor(name: name, reason: "got storage \(reference.storage.key) without data, expected a stored storage")
+            }
+            total += reference.count * reference.storage.elementType.size  // each ≤ file size, checked when rebuilt
+            guard total <= budget else {
+                throw .malformedTensor(name: name, reason: "the tensors so far need \(total) bytes, expected at most \(budget) (four times the file)")
+            }
+            entries.append(Entry(name: name, reference: reference, storage: storage))
+        }
+        self.format = format
+        self.entries = entries
     }
 }
 

@@ -75,11 +75,24 @@ public struct StateDictSchema: Sendable, Equatable {
     ///   ``CheckpointError/wrongElementType(name:got:expected:)``,
     ///   ``CheckpointError/wrongShape(name:got:expected:)``.
     public func validate(_ stateDict: StateDict) throws(CheckpointError) {
-        for name in stateDict.names where index[name] == nil {
+        try validate(names: stateDict.names) { name in stateDict[name].map { ($0.elementType, $0.shape) } }
+    }
+
+    /// Checks a checkpoint file's tensors against the schema before any is read.
+    func validate(_ reader: CheckpointFile) throws(CheckpointError) {
+        try validate(names: reader.names, declaration: reader.declaration)
+    }
+
+    /// ``validate(_:)`` over the names of a state dict in file order and each name's element type
+    /// and shape.
+    private func validate(
+        names: [String], declaration: (String) -> (elementType: TensorElementType, shape: [Int])?
+    ) throws(CheckpointError) {
+        for name in names where index[name] == nil {
             throw .unexpectedKey(network: network, name: name)
         }
         for entry in entries {
-            guard let tensor = stateDict[entry.name] else {
+            guard let tensor = declaration(entry.name) else {
                 if entry.isOptional { continue }
                 throw .missingKey(network: network, name: entry.name, expectedShape: entry.shape)
             }

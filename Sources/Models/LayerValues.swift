@@ -1,14 +1,16 @@
 import Tensor
 
-/// Building network layers from a validated state dict: the layout tables of the network files
-/// name the keys, these helpers turn them into `Tensor` layers (BatchNorm folded at load time).
-extension StateDict {
+/// Where a network's builder takes its float32 values from: a ``StateDict`` in memory, or a
+/// ``CheckpointFile`` that reads each tensor from the file when it is asked for. The layout
+/// tables of the network files name the keys; these helpers turn them into `Tensor` layers
+/// (BatchNorm folded at load time). Both sources have been validated against the network's
+/// schema first.
+protocol LayerValues {
     /// The float32 values stored under `name`.
-    func floats(_ name: String) throws(CheckpointError) -> [Float] {
-        guard let tensor = self[name] else { throw .missingKey(network: "state dict", name: name, expectedShape: []) }
-        return try tensor.float32Values(name: name)
-    }
+    func floats(_ name: String) throws(CheckpointError) -> [Float]
+}
 
+extension LayerValues {
     /// The eval-mode BatchNorm whose parameters are stored under `prefix` (`prefix.weight`,
     /// `.bias`, `.running_mean`, `.running_var`; eps 1e-5, PyTorch's default).
     func batchNorm(_ prefix: String) throws(CheckpointError) -> BatchNorm {
@@ -16,6 +18,20 @@ extension StateDict {
             weight: try floats(prefix + ".weight"), bias: try floats(prefix + ".bias"),
             runningMean: try floats(prefix + ".running_mean"),
             runningVariance: try floats(prefix + ".running_var"))
+    }
+}
+
+extension StateDict: LayerValues {
+    func floats(_ name: String) throws(CheckpointError) -> [Float] {
+        guard let tensor = self[name] else { throw .missingKey(network: "state dict", name: name, expectedShape: []) }
+        return try tensor.float32Values(name: name)
+    }
+}
+
+extension CheckpointFile: LayerValues {
+    func floats(_ name: String) throws(CheckpointError) -> [Float] {
+        guard let tensor = try tensor(name) else { throw .missingKey(network: path, name: name, expectedShape: []) }
+        return try tensor.float32Values(name: name)
     }
 }
 
@@ -40,9 +56,11 @@ extension StateDictSchema {
     /// A schema from a network's layout table: float32 tensors, except `*.num_batches_tracked`,
     /// which is an optional 0-d int64.
     init(network: String, layout: [(name: String, shape: [Int])]) {
-        self.init(network: network, entries: layout.map { name, shape in
-            name.hasSuffix(".num_batches_tracked")
-                ? .numBatchesTracked(String(name.dropLast(".num_batches_tracked".count))) : .float32(name, shape)
-        })
+        self.init(
+            network: network,
+            entries: layout.map { name, shape in
+                name.hasSuffix(".num_batches_tracked")
+                    ? .numBatchesTracked(String(name.dropLast(".num_batches_tracked".count))) : .float32(name, shape)
+            })
     }
 }
