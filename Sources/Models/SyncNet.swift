@@ -126,13 +126,17 @@ public struct SyncNet: Sendable {
     /// same numbers as ``lipEmbeddings(_:)`` on the stacked windows, without materialising them
     /// (a batch of 20 windows is 60 MB stacked, 14 MB as its 24 frames): each chunk of
     /// ``lipInputChunk`` windows is stacked only for the first layer.
-    public func lipEmbeddings(consecutiveFrames frames: Tensor) -> Tensor {
+    ///
+    /// The frames are consumed: once the first layer has seen every window they are let go, so a
+    /// caller that hands over its only copy does not hold them through the rest of the tower
+    /// (14 MB for a batch of 20 windows).
+    public func lipEmbeddings(consecutiveFrames frames: consuming Tensor) -> Tensor {
         precondition(
             frames.shape.count == 4 && frames.shape[0] >= Self.windowFrames && frames.shape[1] == 3
                 && frames.shape[2] == Self.frameSize && frames.shape[3] == Self.frameSize,
             "SyncNet lip frames must be [F ≥ 5, 3, 224, 224], got \(frames.shape)")
         let plane = Self.frameSize * Self.frameSize, span = Self.windowFrames
-        return lipEmbeddings(windows: frames.shape[0] - span + 1, inputChunk: Self.lipInputChunk) { first, count in
+        let pooled = lipInputLayers(windows: frames.shape[0] - span + 1, inputChunk: Self.lipInputChunk) { first, count in
             var stacked = [Float](repeating: 0, count: count * 3 * span * plane)
             frames.scalars.withUnsafeBufferPointer { source in
                 stacked.withUnsafeMutableBufferPointer { out in
@@ -148,6 +152,8 @@ public struct SyncNet: Sendable {
             }
             return Tensor(shape: [count, 3, span, Self.frameSize, Self.frameSize], scalars: stacked)
         }
+        _ = consume frames
+        return lipLayers(after: pooled)
     }
 
     /// Windows per pass through the first lip layer and its pool. The 96×109×109 map of one
@@ -164,18 +170,19 @@ public struct SyncNet: Sendable {
                 && frames.shape[3] == Self.frameSize && frames.shape[4] == Self.frameSize,
             "SyncNet lip input must be [N, 3, 5, 224, 224], got \(frames.shape)")
         let windowSize = 3 * 5 * 224 * 224
-        return lipEmbeddings(windows: frames.shape[0], inputChunk: inputChunk) { first, count in
+        let pooled = lipInputLayers(windows: frames.shape[0], inputChunk: inputChunk) { first, count in
             count == frames.shape[0]
                 ? frames
                 : Tensor(
                     shape: [count, 3, 5, 224, 224],
                     scalars: Array(frames.scalars[(first * windowSize)..<((first + count) * windowSize)]))
         }
+        return lipLayers(after: pooled)
     }
 
-    /// The lip tower over `n` windows, `chunk(first, count)` giving windows `first ..< first +
-    /// count` as `[count, 3, 5, 224, 224]` for the first layer and its pool.
-    private func lipEmbeddings(windows n: Int, inputChunk: Int, chunk: (Int, Int) -> Tensor) -> Tensor {
+    /// The lip tower's first layer and its pool over `n` windows, `chunk(first, count)` giving
+    /// windows `first ..< first + count` as `[count, 3, 5, 224, 224]`: `[n, 96, 54, 54]`.
+    private func lipInputLayers(windows n: Int, inputChunk: Int, chunk: (Int, Int) -> Tensor) -> Tensor {
         let pooledSize = 96 * 54 * 54
         var pooled = [Float](repeating: 0, count: n * pooledSize)
         var first = 0
@@ -185,8 +192,15 @@ public struct SyncNet: Sendable {
             pooled.replaceSubrange((first * pooledSize)..<((first + count) * pooledSize), with: y.scalars)
             first += count
         }
-        var x = Tensor(shape: [n, 96, 54, 54], scalars: pooled)
-        x = lipPool2(lipConvolutions[0](x))  // 256×26×26 → 256×13×13
+        return Tensor(shape: [n, 96, 54, 54], scalars: pooled)
+    }
+
+    /// The rest of the lip tower, from the first pool's `[n, 96, 54, 54]` to `[n, 1024]`. Each
+    /// layer's input is let go as soon as its output exists.
+    private func lipLayers(after pooled: consuming Tensor) -> Tensor {
+        let n = pooled.shape[0]
+        var x = lipConvolutions[0](consume pooled)
+        x = lipPool2(x)  // 256×26×26 → 256×13×13
         x = lipConvolutions[1](x)
         x = lipConvolutions[2](x)
         x = lipPool3(lipConvolutions[3](x))  // 256×6×6

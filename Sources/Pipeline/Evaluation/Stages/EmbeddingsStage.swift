@@ -70,7 +70,8 @@ extension EvaluationRun {
                     }
                 }
             }
-            lip += network.lipEmbeddings(consecutiveFrames: Tensor(shape: [pngs.count, 3, side, side], scalars: frames)).scalars
+            // Handed over (`consume`): SyncNet lets the frames go after its first layer.
+            lip += network.lipEmbeddings(consecutiveFrames: Tensor(shape: [pngs.count, 3, side, side], scalars: consume frames)).scalars
             var sound = [Float](repeating: 0, count: count * coefficients * steps)
             for b in 0..<count {
                 let v = batchStart + b
