@@ -6,9 +6,9 @@ import Foundation
 
 /// A checkpoint file read one tensor at a time, for building a network from it.
 ///
-/// ``Checkpoint`` holds the whole file and then a copy of every tensor, so a network built from
-/// it holds, at the end of its build, the file's size twice over besides its own arrays (SyncNet:
-/// ~105 MB on top of ~55 MB). This reader parses the pickles and directory from the whole file
+/// ``Checkpoint`` holds the whole file and then a copy of every tensor, so building a network from
+/// it holds the file's size twice over besides the network's own arrays (S3FD's load peaked at
+/// ≈ 180 MB of anonymous memory, against ≈ 95 MB through this reader). This reader parses the pickles and directory from the whole file
 /// once, lets the bytes go, and reads a tensor's storage from the open file only when the tensor
 /// is asked for: a build then holds its own arrays and one tensor. It accepts and refuses exactly
 /// the files ``Checkpoint`` does (the same parser), and gives the same tensors.
