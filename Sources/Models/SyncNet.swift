@@ -153,7 +153,7 @@ public struct SyncNet: Sendable {
             return Tensor(shape: [count, 3, span, Self.frameSize, Self.frameSize], scalars: stacked)
         }
         _ = consume frames
-        return lipLayers(after: pooled)
+        return lipLayers(after: consume pooled)
     }
 
     /// Windows per pass through the first lip layer and its pool. The 96×109×109 map of one
@@ -177,7 +177,7 @@ public struct SyncNet: Sendable {
                     shape: [count, 3, 5, 224, 224],
                     scalars: Array(frames.scalars[(first * windowSize)..<((first + count) * windowSize)]))
         }
-        return lipLayers(after: pooled)
+        return lipLayers(after: consume pooled)
     }
 
     /// The lip tower's first layer and its pool over `n` windows, `chunk(first, count)` giving

@@ -8,10 +8,11 @@ import Foundation
 ///
 /// ``Checkpoint`` holds the whole file and then a copy of every tensor, so building a network from
 /// it holds the file's size twice over besides the network's own arrays (S3FD's load peaked at
-/// ≈ 180 MB of anonymous memory, against ≈ 95 MB through this reader). This reader parses the pickles and directory from the whole file
-/// once, lets the bytes go, and reads a tensor's storage from the open file only when the tensor
-/// is asked for: a build then holds its own arrays and one tensor. It accepts and refuses exactly
-/// the files ``Checkpoint`` does (the same parser), and gives the same tensors.
+/// ≈ 180 MB of anonymous memory, against ≈ 95 MB through this reader). This reader parses the
+/// pickles and directory from the whole file once, lets the bytes go, and reads a tensor's storage
+/// from the open file only when the tensor is asked for: a build then holds its own arrays and one
+/// tensor. It accepts and refuses exactly the files ``Checkpoint`` does (the same parser), and
+/// gives the same tensors.
 ///
 /// Storages are read with `pread` from the descriptor opened at `init`, so a file replaced by a
 /// rename meanwhile is still the file parsed; one truncated meanwhile gives
