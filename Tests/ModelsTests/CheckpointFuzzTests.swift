@@ -120,4 +120,36 @@ struct CheckpointFuzzTests {
         // Truncations of a valid file are all refused except the full length (not in the list).
         if valid { #expect(outcome.rejected >= lengths.count) }
     }
+
+    @Test(
+        "mutated files read through CheckpointFile: accepted or refused as Checkpoint does them, the same tensors, no fault",
+        arguments: fuzzedFixtures)
+    func mutationsThroughFile(file: String) throws {
+        let original = [UInt8](try CheckpointFixtures.data(file))
+        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: file.utf8.reduce(7919) { $0 &* 31 &+ Int($1) }))
+        let folder = try ScratchDirectory.make("checkpoint-file-fuzz")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("mutated.pt")
+        var accepted = 0
+        for i in 0..<100 {
+            var bytes = original
+            let at = Int(rng.next() % UInt64(bytes.count))
+            bytes[at] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            if i.isMultiple(of: 4) { bytes.removeSubrange(at...) }
+            try Data(bytes).write(to: url)
+            let inMemory = try? Checkpoint(bytes: Data(bytes))
+            let opened = try? CheckpointFile(contentsOf: url)
+            #expect((inMemory == nil) == (opened == nil), "\(file) mutation #\(i) at \(at)")
+            guard let inMemory, let opened else { continue }
+            accepted += 1
+            #expect(opened.names == inMemory.stateDict.names, "\(file) mutation #\(i) at \(at)")
+            for (name, tensor) in inMemory.stateDict.entries {
+                #expect(try opened.tensor(name) == tensor, "\(file) mutation #\(i) at \(at): \(name)")
+            }
+        }
+        // Flips inside storage data leave a file readable: some mutations must have been accepted
+        // for the comparison above to mean anything (a refused-only run compares nothing).
+        let readable = (try? Checkpoint(bytes: Data(original))) != nil
+        if readable && original.count > 4096 { #expect(accepted > 0, "\(file)") }
+    }
 }
