@@ -101,35 +101,30 @@ public struct WeightsDirectory: Sendable, Equatable {
 
     /// Reads and strictly validates one weight file.
     public func checkpoint(_ file: WeightsFile) throws(WeightsError) -> Checkpoint {
-        let path = path(of: file)
-        guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path, file: file) }
-        do {
-            let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
+        try read(file) { url throws(CheckpointError) in
+            let checkpoint = try Checkpoint(contentsOf: url)
             try file.schema.validate(checkpoint.stateDict)
             return checkpoint
-        } catch {
-            throw .invalid(path: path, reason: error)
         }
     }
 
     /// SyncNet built from `syncnet_v2.model`, read one tensor at a time (``CheckpointFile``).
     public func syncNet() throws(WeightsError) -> SyncNet {
-        try build(.syncNet) { reader throws(CheckpointError) in try SyncNet(reading: reader) }
+        try read(.syncNet) { url throws(CheckpointError) in try SyncNet(reading: CheckpointFile(contentsOf: url)) }
     }
 
     /// S3FD built from `sfd_face.pth`, read one tensor at a time (``CheckpointFile``).
     public func s3fd() throws(WeightsError) -> S3FD {
-        try build(.s3fd) { reader throws(CheckpointError) in try S3FD(reading: reader) }
+        try read(.s3fd) { url throws(CheckpointError) in try S3FD(reading: CheckpointFile(contentsOf: url)) }
     }
 
-    /// A network built from `file` by `make`, with the same errors as ``checkpoint(_:)``.
-    private func build<Network>(
-        _ file: WeightsFile, _ make: (CheckpointFile) throws(CheckpointError) -> Network
-    ) throws(WeightsError) -> Network {
+    /// What `make` reads from `file`: ``WeightsError/notFound(path:file:)`` when the file is not
+    /// there, ``WeightsError/invalid(path:reason:)`` with the reader's reason when it fails.
+    private func read<Result>(_ file: WeightsFile, _ make: (URL) throws(CheckpointError) -> Result) throws(WeightsError) -> Result {
         let path = path(of: file)
         guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path, file: file) }
         do {
-            return try make(try CheckpointFile(contentsOf: URL(fileURLWithPath: path)))
+            return try make(URL(fileURLWithPath: path))
         } catch {
             throw .invalid(path: path, reason: error)
         }
