@@ -219,8 +219,9 @@ enum Winograd {
     /// `job · 6 · sliceSize · inner`. The same values as each job's own transform, in the same
     /// GEMMs, so a call gives the same bits either way.
     struct TapRows {
-        let pointer: UnsafeMutablePointer<Float>
+        private let pointer: UnsafeMutablePointer<Float>
         let sliceSize: Int
+        private let inner: Int
 
         /// Bytes the rows of a layer take (4× its 3×3 weights, rounded up to whole slices).
         static func bytes(outChannels o: Int, inner k: Int) -> Int {
@@ -236,18 +237,33 @@ enum Winograd {
         init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int) {
             let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
             let slices = (o + sliceSize - 1) / sliceSize
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: slices * 36 * sliceSize * k)
-            Parallel.forEach(slices * 6) { job in
-                let (slice, a) = (job / 6, job % 6)
-                let first = slice * sliceSize, count = min(sliceSize, o - first)
-                transformKernelRow(
-                    taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: pointer + job * 6 * sliceSize * k)
-            }
-            self.pointer = pointer
+            pointer = UnsafeMutablePointer<Float>.allocate(capacity: slices * 36 * sliceSize * k)
             self.sliceSize = sliceSize
+            inner = k
+            Parallel.forEach(slices * 6) { [self] job in
+                transformTapRows(taps: w, outChannels: o, inner: k, sliceSize: sliceSize, job: job, into: rows(job: job))
+            }
         }
 
+        /// The `[6, count, inner]` rows of job `job`.
+        func rows(job: Int) -> UnsafeMutablePointer<Float> { pointer + job * 6 * sliceSize * inner }
+
         func deallocate() { pointer.deallocate() }
+    }
+
+    /// Job `job` of a call with ``Weights/taps`` weights: row `a` of ξ for the output channels
+    /// `first ..< first + count` (slice `job / 6` of `sliceSize` channels).
+    static func tapJob(_ job: Int, sliceSize: Int, outChannels o: Int) -> (a: Int, first: Int, count: Int) {
+        let first = job / 6 * sliceSize
+        return (job % 6, first, min(sliceSize, o - first))
+    }
+
+    /// Writes the `[6, count, inner]` rows of `U` that job `job` multiplies with into `rows`.
+    static func transformTapRows(
+        taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int, sliceSize: Int, job: Int, into rows: UnsafeMutablePointer<Float>
+    ) {
+        let (a, first, count) = tapJob(job, sliceSize: sliceSize, outChannels: o)
+        transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: rows)
     }
 
     /// Output channels per job when the weights are transformed during the call: all of them
@@ -382,12 +398,16 @@ enum Winograd {
             let sliceSize = tapRows?.sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
             let slices = (o + sliceSize - 1) / sliceSize
             Parallel.forEach(slices * 6) { job in
-                let (slice, a) = (job / 6, job % 6)
-                let first = slice * sliceSize, count = min(sliceSize, o - first)
-                let own = tapRows == nil ? UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k) : nil
+                let (a, first, count) = tapJob(job, sliceSize: sliceSize, outChannels: o)
+                let rowsU: UnsafeMutablePointer<Float>, own: UnsafeMutablePointer<Float>?
+                if let tapRows {
+                    (rowsU, own) = (tapRows.rows(job: job), nil)
+                } else {
+                    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k)
+                    transformTapRows(taps: w, outChannels: o, inner: k, sliceSize: sliceSize, job: job, into: buffer)
+                    (rowsU, own) = (buffer, buffer)
+                }
                 defer { own?.deallocate() }
-                if let own { transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: own) }
-                let rowsU = own ?? tapRows!.pointer + job * 6 * sliceSize * k
                 for b in 0..<6 {
                     let xi = a * 6 + b
                     GEMM.serial(
