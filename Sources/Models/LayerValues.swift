@@ -6,11 +6,17 @@ import Tensor
 /// (BatchNorm folded at load time). Both sources have been validated against the network's
 /// schema first.
 protocol LayerValues {
-    /// The float32 values stored under `name`.
-    func floats(_ name: String) throws(CheckpointError) -> [Float]
+    /// The tensor stored under `name`, if any.
+    func tensor(_ name: String) throws(CheckpointError) -> CheckpointTensor?
 }
 
 extension LayerValues {
+    /// The float32 values stored under `name`.
+    func floats(_ name: String) throws(CheckpointError) -> [Float] {
+        guard let tensor = try tensor(name) else { throw .missingKey(network: "state dict", name: name, expectedShape: []) }
+        return try tensor.float32Values(name: name)
+    }
+
     /// The eval-mode BatchNorm whose parameters are stored under `prefix` (`prefix.weight`,
     /// `.bias`, `.running_mean`, `.running_var`; eps 1e-5, PyTorch's default).
     func batchNorm(_ prefix: String) throws(CheckpointError) -> BatchNorm {
@@ -22,18 +28,10 @@ extension LayerValues {
 }
 
 extension StateDict: LayerValues {
-    func floats(_ name: String) throws(CheckpointError) -> [Float] {
-        guard let tensor = self[name] else { throw .missingKey(network: "state dict", name: name, expectedShape: []) }
-        return try tensor.float32Values(name: name)
-    }
+    func tensor(_ name: String) -> CheckpointTensor? { self[name] }
 }
 
-extension CheckpointFile: LayerValues {
-    func floats(_ name: String) throws(CheckpointError) -> [Float] {
-        guard let tensor = try tensor(name) else { throw .missingKey(network: path, name: name, expectedShape: []) }
-        return try tensor.float32Values(name: name)
-    }
-}
+extension CheckpointFile: LayerValues {}
 
 /// State-dict entries of the layer types the two networks use, in PyTorch's registration order.
 enum LayerLayout {
