@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        // MARK: C code of our own
+        .target(name: "CBFloat16"),  // the bf16 GEMM kernel (AVX512_BF16), for Tensor's --precision bf16
 
         // MARK: Libraries
         .target(name: "Media", dependencies: ["CFFmpeg", "CJPEG", "DSP"], swiftSettings: numericSettings),
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CCairo"]),
         .target(name: "TestSupport", dependencies: ["Media", "Models", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
-        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"], swiftSettings: numericSettings),
         .target(
             name: "Models",
             dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
@@ -98,7 +100,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["syncbench", "Media", "Models", "NPY", "Reports", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["syncbench", "Media", "Models", "NPY", "Reports", "Tensor", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // `--help` snapshots, read through #filePath (HelpSnapshotTests).
             exclude: ["HelpSnapshots"]),
         // Property tests of what users feed the binary (docs/reliability.md).

@@ -31,6 +31,9 @@ public struct Conv2D: Sendable {
     public let padding: (Int, Int)
     public let dilation: (Int, Int)
     public let activation: Activation
+    /// The arithmetic of the layer's matrix products (``Precision/fp32`` unless set with
+    /// ``with(precision:)``).
+    public let precision: Precision
     /// Whether ``Algorithm/winograd`` computes this layer by default: 3×3, stride 1, undilated,
     /// at least ``winogradMinimumInChannels`` inputs.
     let usesWinograd: Bool
@@ -97,6 +100,7 @@ public struct Conv2D: Sendable {
         self.padding = padding
         self.dilation = dilation
         self.activation = activation
+        self.precision = .fp32
         let winogradShape = kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1)
         self.usesWinograd = winogradShape && inChannels >= Self.winogradMinimumInChannels
         self.stored = usesWinograd ? Self.tapMajor(weight, kernels: outChannels * inChannels) : weight
@@ -155,15 +159,21 @@ public struct Conv2D: Sendable {
         let (w, b) = foldBatchNorm(batchNorm, weight: weight, bias: bias, rows: outChannels)
         return Conv2D(
             weight: w, outChannels: outChannels, inChannels: inChannels, kernel: kernel, bias: b,
-            stride: stride, padding: padding, dilation: dilation, activation: activation)
+            stride: stride, padding: padding, dilation: dilation, activation: activation
+        ).with(precision: precision)
     }
 
     /// The same layer with another fused activation.
     public func with(activation: Activation) -> Conv2D {
-        Conv2D(copying: self, activation: activation)
+        Conv2D(copying: self, activation: activation, precision: precision)
     }
 
-    private init(copying other: Conv2D, activation: Activation) {
+    /// The same layer computing its matrix products in another precision.
+    public func with(precision: Precision) -> Conv2D {
+        Conv2D(copying: self, activation: activation, precision: precision)
+    }
+
+    private init(copying other: Conv2D, activation: Activation, precision: Precision) {
         stored = other.stored
         bias = other.bias
         outChannels = other.outChannels
@@ -173,9 +183,10 @@ public struct Conv2D: Sendable {
         padding = other.padding
         dilation = other.dilation
         usesWinograd = other.usesWinograd
-        polyphase = other.polyphase.map { $0.with(activation: activation) }
+        polyphase = other.polyphase.map { $0.with(activation: activation).with(precision: precision) }
         polyphaseWinogradWeight = other.polyphaseWinogradWeight
         self.activation = activation
+        self.precision = precision
     }
 
     /// The output spatial size for an input of `height × width`.
@@ -226,7 +237,8 @@ public struct Conv2D: Sendable {
                     func convolve(_ weights: Winograd.Weights) {
                         Winograd.convolve(
                             input: x.baseAddress!, batch: n, geometry: geometry, weights: weights,
-                            outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
+                            outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!,
+                            precision: precision)
                     }
                     // Forced on a layer with fewer inputs than the automatic choice needs, the
                     // weights are put tap by tap for this call only.
@@ -244,7 +256,8 @@ public struct Conv2D: Sendable {
                             weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel)
                     PolyphaseWinograd.convolve(
                         input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
-                        outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!)
+                        outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!,
+                        precision: precision)
                 case .pointwise, .im2col:
                     precondition(
                         chosen == .im2col || (kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)),
@@ -252,7 +265,7 @@ public struct Conv2D: Sendable {
                     lowerAndMultiply(
                         input: x.baseAddress!, batch: n, geometry: geometry, pointwise: chosen == .pointwise,
                         weight: weight, outChannels: outChannels, bias: bias, activation: activation,
-                        output: y.baseAddress!)
+                        output: y.baseAddress!, precision: precision)
                 }
             }
         }
@@ -411,7 +424,7 @@ func im2col(
 func lowerAndMultiply(
     input: UnsafePointer<Float>, batch: Int, geometry g: ConvGeometry, pointwise: Bool,
     weight: [Float], outChannels: Int, bias: [Float], activation: Activation,
-    output: UnsafeMutablePointer<Float>
+    output: UnsafeMutablePointer<Float>, precision: Precision
 ) {
     let k = g.rows
     let pixels = g.outPixels
@@ -448,7 +461,7 @@ func lowerAndMultiply(
                             }
                         }
                     }
-                    parallelProduct(m: outChannels, n: width, k: k, a: w, b: columns, c: product)
+                    parallelProduct(m: outChannels, n: width, k: k, a: w, b: columns, c: product, precision: precision)
                     Parallel.forChunks(count) { images in
                         for image in images {
                             let y = output + (first + image) * outputStride
@@ -479,7 +492,7 @@ func lowerAndMultiply(
                         let c = output + image * outputStride + p0
                         GEMM.serial(
                             m: outChannels, n: width, k: k, a: w, lda: k, b: columns,
-                            ldb: pointwise ? pixels : width, c: c, ldc: pixels)
+                            ldb: pointwise ? pixels : width, c: c, ldc: pixels, precision: precision)
                         finishBlock(c, ldc: pixels, rows: 0..<outChannels, width: width, bias: b, activation: activation)
                     }
                 }
@@ -500,7 +513,7 @@ func lowerAndMultiply(
                         columns = x
                     }
                     let c = output + image * outputStride
-                    parallelProduct(m: outChannels, n: pixels, k: k, a: w, b: columns, c: c)
+                    parallelProduct(m: outChannels, n: pixels, k: k, a: w, b: columns, c: c, precision: precision)
                     Parallel.forChunks(outChannels) { rows in
                         finishBlock(c, ldc: pixels, rows: rows, width: pixels, bias: b, activation: activation)
                     }
@@ -527,22 +540,23 @@ private func im2colRows(
 /// `C[m, n] = A[m, k] · B[k, n]` (all row-major, dense) split over the workers by columns when
 /// `n` is wide and by rows otherwise.
 func parallelProduct(
-    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+    precision: Precision
 ) {
     let workers = Parallel.workerCount
     if workers == 1 || m * n * k < GEMM.parallelThreshold {
-        GEMM.serial(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c, ldc: n)
+        GEMM.serial(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: c, ldc: n, precision: precision)
     } else if n >= 64 * workers {
         let block = ((n + workers - 1) / workers + 15) / 16 * 16
         Parallel.forEach((n + block - 1) / block) { j in
             let n0 = j * block
-            GEMM.serial(m: m, n: min(block, n - n0), k: k, a: a, lda: k, b: b + n0, ldb: n, c: c + n0, ldc: n)
+            GEMM.serial(m: m, n: min(block, n - n0), k: k, a: a, lda: k, b: b + n0, ldb: n, c: c + n0, ldc: n, precision: precision)
         }
     } else {
         Parallel.forChunks(m) { rows in
             GEMM.serial(
                 m: rows.count, n: n, k: k, a: a + rows.lowerBound * k, lda: k, b: b, ldb: n,
-                c: c + rows.lowerBound * n, ldc: n)
+                c: c + rows.lowerBound * n, ldc: n, precision: precision)
         }
     }
 }

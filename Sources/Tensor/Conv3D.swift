@@ -61,6 +61,8 @@ public struct Conv3D: Sendable {
     /// One bias per output channel (zeros when the layer has none).
     public var bias: [Float] { planar.bias }
     public var activation: Activation { planar.activation }
+    /// The arithmetic of the layer's matrix products.
+    public var precision: Precision { planar.precision }
 
     /// This layer followed by eval-mode BatchNorm3d over its output channels, as one convolution.
     public func folding(_ batchNorm: BatchNorm) -> Conv3D {
@@ -76,6 +78,13 @@ public struct Conv3D: Sendable {
     public func with(activation: Activation) -> Conv3D {
         Conv3D(
             planar: planar.with(activation: activation), inChannels: inChannels, kernel: kernel, stride: stride,
+            padding: padding, dilation: dilation)
+    }
+
+    /// The same layer computing its matrix products in another precision.
+    public func with(precision: Precision) -> Conv3D {
+        Conv3D(
+            planar: planar.with(precision: precision), inChannels: inChannels, kernel: kernel, stride: stride,
             padding: padding, dilation: dilation)
     }
 

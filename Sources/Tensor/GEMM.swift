@@ -1,16 +1,18 @@
+import CBFloat16
 import COpenBLAS
 
 /// Single-precision general matrix multiply, `C = alpha * op(A) * op(B) + beta * C`, row-major.
 ///
-/// The only place in SyncBench that calls BLAS; every convolution and linear layer of the
-/// networks ends up here. Matrices are dense and row-major with leading dimension equal to their
+/// The only place in SyncBench that calls BLAS or the bf16 kernel; every convolution and linear
+/// layer of the networks ends up here. Matrices are dense and row-major with leading dimension equal to their
 /// column count.
 ///
 /// Threading: the Tensor module does its own multi-threading (``Parallel``), so OpenBLAS is set to
 /// one thread the first time this type is used; `multiply` splits large products by columns over
 /// the cores itself, and the layers call the serial form from inside their own parallel loops.
 ///
-/// The corresponding C function is `cblas_sgemm`.
+/// The corresponding C functions are `cblas_sgemm` (``Precision/fp32``) and
+/// `syncbench_bf16_gemm` (``Precision/bf16``, the `CBFloat16` target).
 public enum GEMM {
     /// Whether a matrix operand is used as stored or transposed.
     public enum Transpose: Sendable {
@@ -33,7 +35,8 @@ public enum GEMM {
         a: UnsafeBufferPointer<Float>, transposeA: Transpose = .none,
         b: UnsafeBufferPointer<Float>, transposeB: Transpose = .none,
         beta: Float = 0,
-        c: UnsafeMutableBufferPointer<Float>
+        c: UnsafeMutableBufferPointer<Float>,
+        precision: Precision = .fp32
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must be non-negative: m=\(m) n=\(n) k=\(k)")
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "GEMM operand too small")
@@ -45,7 +48,7 @@ public enum GEMM {
         if workers == 1 || m * n * k < parallelThreshold || n < 16 * workers {
             serial(
                 m: m, n: n, k: k, alpha: alpha, a: pa, lda: lda, transposeA: transposeA,
-                b: pb, ldb: ldb, transposeB: transposeB, beta: beta, c: pc, ldc: n)
+                b: pb, ldb: ldb, transposeB: transposeB, beta: beta, c: pc, ldc: n, precision: precision)
             return
         }
         // Split the columns of C (and of op(B)) into one block per worker, multiples of 16 wide.
@@ -56,7 +59,7 @@ public enum GEMM {
             let bOffset = transposeB == .none ? n0 : n0 * k
             serial(
                 m: m, n: width, k: k, alpha: alpha, a: pa, lda: lda, transposeA: transposeA,
-                b: pb + bOffset, ldb: ldb, transposeB: transposeB, beta: beta, c: pc + n0, ldc: n)
+                b: pb + bOffset, ldb: ldb, transposeB: transposeB, beta: beta, c: pc + n0, ldc: n, precision: precision)
         }
     }
 
@@ -68,9 +71,18 @@ public enum GEMM {
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, transposeA: Transpose = .none,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Transpose = .none,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, precision: Precision = .fp32
     ) {
         guard m > 0, n > 0 else { return }
+        if precision == .bf16 {
+            precondition(alpha == 1 && beta == 0 && transposeA == .none, "the bf16 GEMM computes C = A · op(B) only")
+            // -1: no AVX512_BF16 (callers check Precision.isSupported first) or no memory for the packed operands.
+            let status = syncbench_bf16_gemm(
+                Int32(m), Int32(n), Int32(k), a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), transposeB == .none ? 0 : 1, c,
+                Int32(max(ldc, 1)))
+            precondition(status == 0, "bf16 GEMM failed (\(Precision.bf16.isSupported ? "out of memory" : "this CPU has no AVX512_BF16"))")
+            return
+        }
         _ = blasConfigured
         cblas_sgemm(
             CblasRowMajor, transposeA.cblas, transposeB.cblas,

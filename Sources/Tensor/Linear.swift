@@ -8,9 +8,16 @@ public struct Linear: Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     public let activation: Activation
+    /// The arithmetic of the layer's matrix product (``Precision/fp32`` unless set with
+    /// ``with(precision:)``).
+    public let precision: Precision
 
     /// - Precondition: `weight.count == outFeatures * inFeatures`; `bias` has `outFeatures` values.
     public init(weight: [Float], outFeatures: Int, inFeatures: Int, bias: [Float]?, activation: Activation = .identity) {
+        self.init(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures, bias: bias, activation: activation, precision: .fp32)
+    }
+
+    private init(weight: [Float], outFeatures: Int, inFeatures: Int, bias: [Float]?, activation: Activation, precision: Precision) {
         precondition(outFeatures > 0 && inFeatures > 0, "Linear needs positive sizes: \(inFeatures)→\(outFeatures)")
         precondition(
             weight.count == outFeatures * inFeatures,
@@ -21,6 +28,7 @@ public struct Linear: Sendable {
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         self.activation = activation
+        self.precision = precision
     }
 
     /// This layer followed by eval-mode `BatchNorm1d` over its outputs, as one layer.
@@ -29,12 +37,17 @@ public struct Linear: Sendable {
             batchNorm.channels == outFeatures,
             "BatchNorm(\(batchNorm.channels)) cannot follow Linear with \(outFeatures) outputs")
         let (w, b) = foldBatchNorm(batchNorm, weight: weight, bias: bias, rows: outFeatures)
-        return Linear(weight: w, outFeatures: outFeatures, inFeatures: inFeatures, bias: b, activation: activation)
+        return Linear(weight: w, outFeatures: outFeatures, inFeatures: inFeatures, bias: b, activation: activation, precision: precision)
     }
 
     /// The same layer with another fused activation.
     public func with(activation: Activation) -> Linear {
-        Linear(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures, bias: bias, activation: activation)
+        Linear(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures, bias: bias, activation: activation, precision: precision)
+    }
+
+    /// The same layer computing its matrix product in another precision.
+    public func with(precision: Precision) -> Linear {
+        Linear(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures, bias: bias, activation: activation, precision: precision)
     }
 
     /// Applies the layer to `[N, in]` (any shape `[N, …]` whose trailing axes hold `in` values,
@@ -49,7 +62,7 @@ public struct Linear: Sendable {
             weight.withUnsafeBufferPointer { w in
                 out.scalars.withUnsafeMutableBufferPointer { y in
                     // y[N, out] = x[N, in] · W[out, in]ᵀ
-                    GEMM.multiply(m: n, n: outFeatures, k: inFeatures, a: x, b: w, transposeB: .transposed, c: y)
+                    GEMM.multiply(m: n, n: outFeatures, k: inFeatures, a: x, b: w, transposeB: .transposed, c: y, precision: precision)
                 }
             }
         }

@@ -57,7 +57,8 @@ enum PolyphaseWinograd {
     /// weights `[36, O, 4C]` into `[N, O, H', W']`, adding `bias` and applying `activation`.
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, transformedWeight: [Float],
-        outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>
+        outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
+        precision: Precision = .fp32
     ) {
         let c = geo.channels, c4 = 4 * c, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -132,7 +133,7 @@ enum PolyphaseWinograd {
                         // 2–3. GEMMs, output transform, bias, activation, scatter.
                         Winograd.multiplyAndFinish(
                             u: .transformed(u), v: v, m: m, outChannels: o, inner: c4, blockTiles: blockTiles, ld: ld, rows: rows,
-                            rowSpan: tilesPerRow, chunks: chunks
+                            rowSpan: tilesPerRow, chunks: chunks, precision: precision
                         ) { src, oc, r, t0 in
                             let global = first + r
                             let image = global / tileRowsPerImage, ty = global % tileRowsPerImage

@@ -281,7 +281,7 @@ enum Winograd {
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
-        tapRowsLimit: Int = TapRows.byteLimit
+        precision: Precision = .fp32, tapRowsLimit: Int = TapRows.byteLimit
     ) {
         let c = geo.channels, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -360,7 +360,7 @@ enum Winograd {
                 // 2–3. GEMMs, output transform, bias, activation, scatter.
                 multiplyAndFinish(
                     u: weights, tapRows: tapRows, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
-                    rowSpan: rowSpan, chunks: chunks
+                    rowSpan: rowSpan, chunks: chunks, precision: precision
                 ) { src, oc, r, t0 in
                     let global = first + r
                     let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
@@ -385,14 +385,14 @@ enum Winograd {
     static func multiplyAndFinish(
         u: Weights, tapRows: TapRows? = nil, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
         outChannels o: Int, inner k: Int, blockTiles: Int, ld: Int, rows: Int, rowSpan: Int, chunks: Int,
-        finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+        precision: Precision, finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
     ) {
         switch u {
         case .transformed(let u):
             Parallel.forEach(36) { xi in
                 GEMM.serial(
                     m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
-                    b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld)
+                    b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld, precision: precision)
             }
         case .taps(let w):
             let sliceSize = tapRows?.sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
@@ -412,7 +412,7 @@ enum Winograd {
                     let xi = a * 6 + b
                     GEMM.serial(
                         m: count, n: blockTiles, k: k, a: rowsU + b * count * k, lda: k,
-                        b: v + xi * k * ld, ldb: ld, c: m + (xi * o + first) * ld, ldc: ld)
+                        b: v + xi * k * ld, ldb: ld, c: m + (xi * o + first) * ld, ldc: ld, precision: precision)
                 }
             }
         }

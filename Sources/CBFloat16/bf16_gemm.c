@@ -1,0 +1,175 @@
+// See include/bf16_gemm.h. Blocking: B is packed once per block of k into panels of NR = 32
+// columns, each k pair of a column stored as two adjacent bfloat16 (the operand layout of
+// VDPBF16PS); A is packed per MR = 12 rows in the same pair layout, so that one 32-bit broadcast
+// gives a row's two k terms. A 12 × 32 tile of C lives in 24 zmm accumulators.
+#include "bf16_gemm.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define MR 12
+#define NR 32
+#define KC_PAIRS 256
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+int syncbench_bf16_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16");
+}
+
+// Rounds 16 floats to bfloat16 (round to nearest even; NaN stays NaN).
+BF16_TARGET static inline __m256i to_bf16(__m512 x) { return (__m256i)_mm512_cvtneps_pbh(x); }
+
+// Panel of op(B): rows k0 … k0 + krows − 1, columns n0 … n0 + ncols − 1 (ncols ≤ NR), as
+// `pairs × NR` 32-bit pairs (row 2p in the low half, 2p + 1 in the high half), zero-padded.
+BF16_TARGET static void pack_b(const float *b, int ldb, int transpose_b, int k0, int krows, int n0, int ncols, uint16_t *dst) {
+    const int pairs = (krows + 1) / 2;
+    if (!transpose_b) {
+        // Interleave two rows of 16 columns: indices 0,16,1,17,… of [row 2p | row 2p + 1].
+        const __m512i interleave = _mm512_set_epi16(
+            31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+        for (int p = 0; p < pairs; p++) {
+            const float *r0 = b + (size_t)(k0 + 2 * p) * ldb + n0;
+            const float *r1 = r0 + ldb;
+            const int second = 2 * p + 1 < krows;
+            for (int h = 0; h < NR / 16; h++) {
+                int valid = ncols - 16 * h;
+                valid = valid < 0 ? 0 : (valid > 16 ? 16 : valid);
+                const __mmask16 mask = (__mmask16)((1u << valid) - 1u);
+                const __m512 x0 = _mm512_maskz_loadu_ps(mask, r0 + 16 * h);
+                const __m512 x1 = second ? _mm512_maskz_loadu_ps(mask, r1 + 16 * h) : _mm512_setzero_ps();
+                __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(to_bf16(x0)), to_bf16(x1), 1);
+                _mm512_storeu_si512(dst + (size_t)p * 2 * NR + 32 * h, _mm512_permutexvar_epi16(interleave, both));
+            }
+        }
+    } else {
+        // op(B)[kk][j] = B[j][kk]: each column is a row of B, its k pairs adjacent already.
+        memset(dst, 0, (size_t)pairs * 2 * NR * sizeof(uint16_t));
+        for (int j = 0; j < ncols; j++) {
+            const float *row = b + (size_t)(n0 + j) * ldb + k0;
+            for (int p0 = 0; p0 < pairs; p0 += 8) {
+                const int count = pairs - p0 < 8 ? pairs - p0 : 8;
+                const int floats = 2 * count > krows - 2 * p0 ? krows - 2 * p0 : 2 * count;
+                const __m512 x = _mm512_maskz_loadu_ps((__mmask16)((1u << floats) - 1u), row + 2 * p0);
+                uint32_t converted[8];
+                _mm256_storeu_si256((__m256i *)converted, to_bf16(x));
+                for (int q = 0; q < count; q++) memcpy(dst + ((size_t)(p0 + q) * NR + j) * 2, &converted[q], 4);
+            }
+        }
+    }
+}
+
+// Rows i0 … i0 + mrows − 1 (mrows ≤ MR), k0 … k0 + kcols − 1 of A as `pairs × MR` 32-bit pairs.
+BF16_TARGET static void pack_a(const float *a, int lda, int i0, int mrows, int k0, int kcols, uint32_t *dst) {
+    const int pairs = (kcols + 1) / 2;
+    if (mrows < MR) memset(dst, 0, (size_t)pairs * MR * sizeof(uint32_t));
+    for (int i = 0; i < mrows; i++) {
+        const float *row = a + (size_t)(i0 + i) * lda + k0;
+        for (int p0 = 0; p0 < pairs; p0 += 8) {
+            const int count = pairs - p0 < 8 ? pairs - p0 : 8;
+            const int floats = 2 * count > kcols - 2 * p0 ? kcols - 2 * p0 : 2 * count;
+            const __m512 x = _mm512_maskz_loadu_ps((__mmask16)((1u << floats) - 1u), row + 2 * p0);
+            uint32_t converted[8];
+            _mm256_storeu_si256((__m256i *)converted, to_bf16(x));
+            for (int q = 0; q < count; q++) dst[(size_t)(p0 + q) * MR + i] = converted[q];
+        }
+    }
+}
+
+// The MR × NR tile at c (row stride ldc) = (accumulate ? c : 0) + Σ_p a_p ⊗ b_p.
+BF16_TARGET static void tile(int pairs, const uint32_t *ap, const uint16_t *bp, float *c, int ldc, int accumulate) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int p = 0; p < pairs; p++) {
+        const __m512bh b0 = (__m512bh)_mm512_loadu_si512(bp + (size_t)p * 2 * NR);
+        const __m512bh b1 = (__m512bh)_mm512_loadu_si512(bp + (size_t)p * 2 * NR + 32);
+        const uint32_t *row = ap + (size_t)p * MR;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < MR; i++) {
+            const __m512bh ai = (__m512bh)_mm512_set1_epi32((int)row[i]);
+            acc[i][0] = _mm512_dpbf16_ps(acc[i][0], ai, b0);
+            acc[i][1] = _mm512_dpbf16_ps(acc[i][1], ai, b1);
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        float *ci = c + (size_t)i * ldc;
+        if (accumulate) {
+            acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(ci));
+            acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(ci + 16));
+        }
+        _mm512_storeu_ps(ci, acc[i][0]);
+        _mm512_storeu_ps(ci + 16, acc[i][1]);
+    }
+}
+
+BF16_TARGET static void multiply(
+    int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc,
+    uint16_t *bp, uint32_t *ap) {
+    const int panels = (n + NR - 1) / NR;
+    float edge[MR * NR];
+    for (int k0 = 0; k0 < k; k0 += 2 * KC_PAIRS) {
+        const int kc = k - k0 < 2 * KC_PAIRS ? k - k0 : 2 * KC_PAIRS;
+        const int pairs = (kc + 1) / 2;
+        const int accumulate = k0 > 0;
+        for (int jp = 0; jp < panels; jp++) {
+            const int n0 = jp * NR;
+            pack_b(b, ldb, transpose_b, k0, kc, n0, n - n0 < NR ? n - n0 : NR, bp + (size_t)jp * pairs * 2 * NR);
+        }
+        for (int i0 = 0; i0 < m; i0 += MR) {
+            const int mc = m - i0 < MR ? m - i0 : MR;
+            pack_a(a, lda, i0, mc, k0, kc, ap);
+            for (int jp = 0; jp < panels; jp++) {
+                const int n0 = jp * NR, nc = n - n0 < NR ? n - n0 : NR;
+                float *target = c + (size_t)i0 * ldc + n0;
+                if (mc == MR && nc == NR) {
+                    tile(pairs, ap, bp + (size_t)jp * pairs * 2 * NR, target, ldc, accumulate);
+                    continue;
+                }
+                // A partial tile goes through a full-size buffer.
+                if (accumulate)
+                    for (int i = 0; i < mc; i++) memcpy(edge + i * NR, target + (size_t)i * ldc, (size_t)nc * sizeof(float));
+                tile(pairs, ap, bp + (size_t)jp * pairs * 2 * NR, edge, NR, accumulate);
+                for (int i = 0; i < mc; i++) memcpy(target + (size_t)i * ldc, edge + i * NR, (size_t)nc * sizeof(float));
+            }
+        }
+    }
+}
+
+int syncbench_bf16_gemm(
+    int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc) {
+    if (!syncbench_bf16_supported()) return -1;
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {
+        for (int i = 0; i < m; i++) memset(c + (size_t)i * ldc, 0, (size_t)n * sizeof(float));
+        return 0;
+    }
+    const int panels = (n + NR - 1) / NR;
+    const int pairs = (k < 2 * KC_PAIRS ? k + 1 : 2 * KC_PAIRS) / 2;
+    uint16_t *bp = malloc((size_t)panels * pairs * 2 * NR * sizeof(uint16_t));
+    uint32_t *ap = malloc((size_t)pairs * MR * sizeof(uint32_t));
+    if (!bp || !ap) {
+        free(bp);
+        free(ap);
+        return -1;
+    }
+    multiply(m, n, k, a, lda, b, ldb, transpose_b, c, ldc, bp, ap);
+    free(bp);
+    free(ap);
+    return 0;
+}
+
+#else
+
+int syncbench_bf16_supported(void) { return 0; }
+
+int syncbench_bf16_gemm(
+    int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc) {
+    (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)transpose_b, (void)c, (void)ldc;
+    return -1;
+}
+
+#endif
