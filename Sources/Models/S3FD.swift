@@ -33,15 +33,32 @@ public struct S3FD: Sendable {
     private static let steps = [4, 8, 16, 32, 64, 128]
     private static let minSizes = [16, 32, 64, 128, 256, 512]
 
-    private let backbone: [Conv2D]  // vgg.0 … vgg.28, ReLU fused
-    private let fc6: Conv2D, fc7: Conv2D  // vgg.31 (dilation 6), vgg.33
-    private let extras: [Conv2D]  // extras.0 … extras.3, ReLU fused (F.relu in forward)
+    private var backbone: [Conv2D]  // vgg.0 … vgg.28, ReLU fused
+    private var fc6: Conv2D, fc7: Conv2D  // vgg.31 (dilation 6), vgg.33
+    private var extras: [Conv2D]  // extras.0 … extras.3, ReLU fused (F.relu in forward)
     private let l2NormScales: [[Float]]  // L2Norm3_3, L2Norm4_3, L2Norm5_3
-    private let loc: [Conv2D], conf: [Conv2D]
+    private var loc: [Conv2D], conf: [Conv2D]
     private let priorCache = PriorCache()
 
     private let pool = MaxPool2D(kernel: (2, 2), stride: (2, 2))
     private let ceilPool = MaxPool2D(kernel: (2, 2), stride: (2, 2), ceilMode: true)
+
+    /// The arithmetic of the convolutions' matrix products (``Precision/fp32`` unless set with
+    /// ``with(precision:)``).
+    public private(set) var precision: Precision = .fp32
+
+    /// The same network computing its matrix products in `precision` (the weights are shared).
+    public func with(precision: Precision) -> S3FD {
+        var copy = self
+        copy.precision = precision
+        copy.backbone = backbone.map { $0.with(precision: precision) }
+        copy.fc6 = fc6.with(precision: precision)
+        copy.fc7 = fc7.with(precision: precision)
+        copy.extras = extras.map { $0.with(precision: precision) }
+        copy.loc = loc.map { $0.with(precision: precision) }
+        copy.conf = conf.map { $0.with(precision: precision) }
+        return copy
+    }
 
     /// Builds the network from a state dict, after checking it strictly against ``layout``.
     ///

@@ -22,20 +22,38 @@ public struct SyncNet: Sendable {
     public static let embeddingSize = 1024
 
     // Audio tower (netcnnaud + netfcaud): input N×1×13×20.
-    private let audioConvolutions: [Conv2D]  // netcnnaud.0, .4, .8, .11, .14, .18 with BN folded, ReLU fused
+    private var audioConvolutions: [Conv2D]  // netcnnaud.0, .4, .8, .11, .14, .18 with BN folded, ReLU fused
     private let audioPool1 = MaxPool2D(kernel: (3, 3), stride: (1, 2))  // netcnnaud.7
     private let audioPool2 = MaxPool2D(kernel: (3, 3), stride: (2, 2))  // netcnnaud.17
-    private let audioHidden: Linear  // netfcaud.0 + BatchNorm1d netfcaud.1 + ReLU
-    private let audioOutput: Linear  // netfcaud.3
+    private var audioHidden: Linear  // netfcaud.0 + BatchNorm1d netfcaud.1 + ReLU
+    private var audioOutput: Linear  // netfcaud.3
 
     // Lip tower (netcnnlip + netfclip): input N×3×5×224×224 (B, G, R; 0…255).
-    private let lipInput: Conv3D  // netcnnlip.0 (5×7×7, stride 1×2×2): T collapses to 1
-    private let lipConvolutions: [Conv2D]  // netcnnlip.4, .8, .11, .14, .18 (kT = 1, run as 2-D)
+    private var lipInput: Conv3D  // netcnnlip.0 (5×7×7, stride 1×2×2): T collapses to 1
+    private var lipConvolutions: [Conv2D]  // netcnnlip.4, .8, .11, .14, .18 (kT = 1, run as 2-D)
     private let lipPool1 = MaxPool2D(kernel: (3, 3), stride: (2, 2))  // netcnnlip.3
     private let lipPool2 = MaxPool2D(kernel: (3, 3), stride: (2, 2), padding: (1, 1))  // netcnnlip.7
     private let lipPool3 = MaxPool2D(kernel: (3, 3), stride: (2, 2))  // netcnnlip.17
-    private let lipHidden: Linear  // netfclip.0 + netfclip.1 + ReLU
-    private let lipOutput: Linear  // netfclip.3
+    private var lipHidden: Linear  // netfclip.0 + netfclip.1 + ReLU
+    private var lipOutput: Linear  // netfclip.3
+
+    /// The arithmetic of both towers' matrix products (``Precision/fp32`` unless set with
+    /// ``with(precision:)``).
+    public private(set) var precision: Precision = .fp32
+
+    /// The same network computing its matrix products in `precision` (the weights are shared).
+    public func with(precision: Precision) -> SyncNet {
+        var copy = self
+        copy.precision = precision
+        copy.audioConvolutions = audioConvolutions.map { $0.with(precision: precision) }
+        copy.audioHidden = audioHidden.with(precision: precision)
+        copy.audioOutput = audioOutput.with(precision: precision)
+        copy.lipInput = lipInput.with(precision: precision)
+        copy.lipConvolutions = lipConvolutions.map { $0.with(precision: precision) }
+        copy.lipHidden = lipHidden.with(precision: precision)
+        copy.lipOutput = lipOutput.with(precision: precision)
+        return copy
+    }
 
     /// Builds the network from a state dict, after checking it strictly against ``layout``.
     ///
