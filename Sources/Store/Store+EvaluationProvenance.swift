@@ -41,10 +41,13 @@ public struct EvaluationProvenance: Sendable, Equatable, Codable {
     public var weights: [Weights]
     /// Nil when not recorded.
     public var software: Software?
+    /// The networks' arithmetic, `fp32` or `bf16` (`--precision`), from the evaluation's settings.
+    public var precision: String
 
-    public init(weights: [Weights], software: Software?) {
+    public init(weights: [Weights], software: Software?, precision: String = "fp32") {
         self.weights = weights.sorted { $0.file < $1.file }
         self.software = software
+        self.precision = precision
     }
 }
 
@@ -87,12 +90,13 @@ extension Store {
     /// The recorded provenance of the evaluation `key` (empty weights and nil software when none was
     /// recorded).
     public func provenance(ofEvaluation key: String) throws(StoreError) -> EvaluationProvenance {
-        let rows: (weights: [Row], software: Row?) = try perform("read evaluation provenance") {
+        let rows: (weights: [Row], software: Row?, settings: String?) = try perform("read evaluation provenance") {
             try writer.read { db in
                 (
                     try Row.fetchAll(
                         db, sql: "SELECT file, sha256, published, used FROM evaluationWeights WHERE evaluationKey = ? ORDER BY file", arguments: [key]),
-                    try Row.fetchOne(db, sql: "SELECT syncbench, profileVersion, ffmpegJSON FROM evaluationSoftware WHERE evaluationKey = ?", arguments: [key])
+                    try Row.fetchOne(db, sql: "SELECT syncbench, profileVersion, ffmpegJSON FROM evaluationSoftware WHERE evaluationKey = ?", arguments: [key]),
+                    try String.fetchOne(db, sql: "SELECT settingsJSON FROM evaluation WHERE key = ?", arguments: [key])
                 )
             }
         }
@@ -110,6 +114,16 @@ extension Store {
                 throw .invalidRecord(database: databaseName, operation: "read evaluation provenance", reason: "ffmpegJSON of \(key.prefix(12)): \(error)")
             }
         }
-        return EvaluationProvenance(weights: weights, software: software)
+        // Settings without `precision` (every fp32 evaluation, and those recorded before the option existed) are fp32.
+        struct Arithmetic: Decodable { var precision: String? }
+        var precision = "fp32"
+        if let json = rows.settings {
+            do {
+                precision = try JSONDecoder().decode(Arithmetic.self, from: Data(json.utf8)).precision ?? "fp32"
+            } catch {
+                throw .invalidRecord(database: databaseName, operation: "read evaluation provenance", reason: "settingsJSON of \(key.prefix(12)): \(error)")
+            }
+        }
+        return EvaluationProvenance(weights: weights, software: software, precision: precision)
     }
 }

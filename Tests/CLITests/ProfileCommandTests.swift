@@ -1,4 +1,6 @@
 import Foundation
+import Reports
+import Tensor
 import TestSupport
 import Testing
 
@@ -62,5 +64,49 @@ struct ProfileCommandTests {
         #expect(output.status == 0)
         let text = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(text.hasPrefix("0.1.0 (") && text.hasSuffix(")") && text.count > "0.1.0 ()".count, "\(text)")
+    }
+}
+
+/// `--precision bf16` through the binary: recorded in the settings and the provenance, warned
+/// about, and refused where the CPU cannot run it.
+@Suite("syncbench eval --precision", .serialized, .timeLimit(.minutes(5)))
+struct PrecisionCommandTests {
+    @Test("bf16: settings, provenance and a warning say so; fp32 results and keys are untouched; a stored bf16 result is not served for fp32")
+    func bf16IsRecordedAndWarned() throws {
+        let workspace = try BinaryWorkspace("precision")
+        let directory = workspace.directory, weights = workspace.weights
+        let video = directory.appendingPathComponent("clip.mkv"), boxes = directory.appendingPathComponent("boxes.json")
+        try ScorableClip.write(to: video, boxes: boxes, frames: 60)
+        let db = directory.appendingPathComponent("db.sqlite").path
+        func eval(_ extra: [String]) throws -> (SyncBenchBinary.Output, [String: Any]) {
+            let output = try SyncBenchBinary.run(
+                ["eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", db, "--json", "--min-track", "20", "--clean"] + extra)
+            return (output, (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]) ?? [:])
+        }
+        let (fp32Output, fp32) = try eval([])
+        #expect(fp32Output.status == 0, "\(fp32Output.stderr)")
+        #expect((fp32["settings"] as? [String: Any])?["precision"] == nil)
+        #expect((fp32["provenance"] as? [String: Any])?["precision"] as? String == "fp32")
+        #expect(!fp32Output.stderr.contains("bf16"))
+        guard Precision.bf16.isSupported else {
+            let (refused, _) = try eval(["--precision", "bf16"])
+            #expect(refused.status != 0 && refused.stderr.contains("AVX512_BF16"), "\(refused.stderr)")
+            return
+        }
+        let (bf16Output, bf16) = try eval(["--precision", "bf16"])
+        #expect(bf16Output.status == 0, "\(bf16Output.stderr)")
+        #expect((bf16["settings"] as? [String: Any])?["precision"] as? String == "bf16")
+        #expect((bf16["provenance"] as? [String: Any])?["precision"] as? String == "bf16")
+        #expect((bf16["warnings"] as? [String])?.contains(Provenance.bf16Notice) == true)
+        #expect(bf16Output.stderr.contains("warning: bf16 precision"))
+        #expect(bf16["evaluation"] as? String != fp32["evaluation"] as? String)
+        #expect(bf16["offset"] as? Int == fp32["offset"] as? Int)
+        let stages = bf16["stages"] as? [String: [String: Any]] ?? [:]
+        #expect(stages["embeddings"]?["status"] as? String == "computed" && stages["tracks"]?["status"] as? String == "cached")
+        // fp32 again: the fp32 result, from the cache.
+        let (_, again) = try eval(["--precision", "fp32"])
+        #expect(again["evaluation"] as? String == fp32["evaluation"] as? String && again["best_confidence"] as? Double == fp32["best_confidence"] as? Double)
+        let table = try SyncBenchBinary.run(["eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", db, "--min-track", "20", "--clean", "--precision", "bf16"])
+        #expect(table.stdout.contains("precision bf16"), "\(table.stdout)")
     }
 }

@@ -363,6 +363,46 @@ struct EvaluatorTests {
         #expect(latent.clip?.lseD == nil && latent.clip?.rule.hasPrefix("latentsync: mean confidence") == true)
     }
 
+    @Test(
+        "--precision bf16 recomputes only the network stages (embeddings and scores with boxes, detections too with S3FD); fp32 keys and settings are those from before the option",
+        .enabled(if: Precision.bf16.isSupported, "this CPU has no AVX512_BF16"))
+    func precisionSwitch() throws {
+        let scene = try Scene()
+        let cache = MemoryCache()
+        let fp32 = try evaluator(cache).evaluate(scene.input())
+        #expect(fp32.status == .ok, "\(fp32.message)")
+        var settings = EvaluationSettings(clean: true)
+        settings.precision = .bf16
+        cache.resetSaves()
+        let bf16 = try evaluator(cache, settings: settings).evaluate(scene.input())
+        #expect(bf16.status == .ok && computed(bf16) == ["embeddings": 1, "scores": 1], "\(computed(bf16))")
+        #expect(bf16.key != fp32.key && bf16.settings.networkPrecision == .bf16)
+        // Same track and offset; the numbers move by bf16's rounding only (docs/performance.md).
+        #expect(bf16.tracks.map(\.offset) == fp32.tracks.map(\.offset))
+        let (c32, c16) = (try #require(fp32.bestConfidence), try #require(bf16.bestConfidence))
+        let (d32, d16) = (try #require(fp32.minDistance), try #require(bf16.minDistance))
+        #expect(c16 != c32 || d16 != d32, "bf16 gave the fp32 numbers")
+        #expect(abs(c16 - c32) <= 0.05 && abs(d16 - d32) <= 0.005 * d32, "LSE-C \(c32) → \(c16), LSE-D \(d32) → \(d16)")
+        // Back to fp32: everything cached, the first result again.
+        cache.resetSaves()
+        let again = try evaluator(cache).evaluate(scene.input())
+        #expect(computed(again).isEmpty && again.key == fp32.key && again.bestConfidence == fp32.bestConfidence)
+
+        // With S3FD the detections key takes the precision; the scenes' does not.
+        let input = EvaluationInput(videoPath: scene.video.path, videoSHA256: "b" + String(repeating: "3", count: 63))
+        let networks = EvaluationFixtures.networks(s3fd: true)
+        let keys32 = Evaluator(settings: EvaluationSettings(clean: true), networks: networks, cache: cache).keys(for: input)
+        let keys16 = Evaluator(settings: settings, networks: networks, cache: cache).keys(for: input)
+        #expect(keys16.detections != keys32.detections && keys16.scenes == keys32.scenes && keys16.evaluation != keys32.evaluation)
+
+        // fp32 settings encode without a precision field, as before it existed (configuration keys).
+        let json = String(decoding: try JSONEncoder().encode(EvaluationSettings(clean: true)), as: UTF8.self)
+        #expect(!json.contains("precision"))
+        #expect(String(decoding: try JSONEncoder().encode(settings), as: UTF8.self).contains("\"precision\":\"bf16\""))
+        let decoded = try JSONDecoder().decode(EvaluationSettings.self, from: Data(json.utf8))
+        #expect(decoded.networkPrecision == .fp32)
+    }
+
     @Test("each profile's rule combines tracks as its upstream code does")
     func combinationRules() {
         func track(_ i: Int, _ c: Float, _ d: Float, _ o: Int) -> TrackEvaluation {

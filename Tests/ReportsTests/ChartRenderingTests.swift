@@ -71,10 +71,11 @@ struct ChartRenderingTests {
             let text = Dictionary(uniqueKeysWithValues: PNGFile.textChunks(of: data).map { ($0.keyword, $0.value) })
             #expect(
                 Set(text.keys) == [
-                    "Title", "Software", "Suite", "Profile", "Weights", "Weights published", "Computed by", "Database", "Database digest",
-                    "Creation Time",
+                    "Title", "Software", "Suite", "Profile", "Precision", "Weights", "Weights published", "Computed by", "Database",
+                    "Database digest", "Creation Time",
                 ])
             #expect(text["Software"] == "SyncBench 0.9.0-test" && text["Suite"] == "mini <suite>")
+            #expect(text["Precision"] == "fp32")
             #expect(text["Database"] == #"/data/sync\u{2713} & co.sqlite"#)
             #expect(text["Database digest"]?.hasPrefix("sha256:0123") == true && text["Creation Time"] == "2025-06-01T12:00:00Z")
             let image = try PNGFile.decode(data)

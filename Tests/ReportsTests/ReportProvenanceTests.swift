@@ -173,6 +173,39 @@ struct ReportProvenanceTests {
         #expect(ReportProvenance.describe(unusedS3FD[0]).hasSuffix("not published (stand-in), not used (face boxes given)"))
     }
 
+    @Test("bf16 results: the notice in the banner, the PNG text and JSON; precision in every row, the leaderboard and the footer")
+    func bf16Precision() throws {
+        var report = try ReportFixture.report()
+        for index in report.samples.indices where report.samples[index].provenance != nil {
+            report.samples[index].provenance?.precision = "bf16"
+        }
+        let (directory, files) = try ReportFixture.writeReport(report)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for file in files where file.pathExtension == "html" {
+            let html = try String(contentsOf: file, encoding: .utf8)
+            #expect(html.contains("<div class=\"banner\" role=\"alert\">\n<p>\(HTML.escape(Provenance.bf16Notice))</p>"), "\(file.lastPathComponent)")
+            #expect(html.contains("profile mochabench v1 · precision bf16"), "\(file.lastPathComponent)")
+        }
+        for url in files where url.pathExtension == "png" {
+            let text = Dictionary(uniqueKeysWithValues: PNGFile.textChunks(of: try Data(contentsOf: url)).map { ($0.keyword, $0.value) })
+            #expect(text["Precision"] == "bf16" && text["Warning"] == Provenance.bf16Notice, "\(url.lastPathComponent)")
+        }
+        for row in try Self.csvRows(directory, "results.csv") where row["status"] != "missing" { #expect(row["precision"] == "bf16") }
+        for row in try Self.csvRows(directory, "leaderboard.csv") { #expect(row["precision"] == "bf16") }
+        let provenance = try #require(try Self.json(directory, "results.json")["provenance"] as? [String: Any])
+        #expect(provenance["notices"] as? [String] == [Provenance.bf16Notice] && provenance["bf16Evaluations"] as? Int == 13)
+
+        // One bf16 result among fp32 ones: said with its count.
+        var mixed = try ReportFixture.report()
+        mixed.samples[0].provenance?.precision = "bf16"
+        let some = ReportProvenance(mixed)
+        #expect(some.bf16Evaluations == 1 && some.precisionText == "bf16 for 1 of 13 evaluations, fp32 for the others")
+        #expect(some.notices == [Provenance.bf16Notice + "; 1 of the 13 evaluations shown, the others fp32"])
+        // fp32 everywhere: no notice, and the precision still stated.
+        let fp32 = ReportProvenance(try ReportFixture.report())
+        #expect(fp32.notices.isEmpty && fp32.precisionText == "fp32" && fp32.pngText(title: "t").contains { $0 == ("Precision", "fp32") })
+    }
+
     @Test("evaluations without recorded weights are counted and the outputs say the weights are unknown")
     func unrecordedWeights() throws {
         var report = try ReportFixture.report()

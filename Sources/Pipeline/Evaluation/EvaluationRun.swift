@@ -127,7 +127,7 @@ struct EvaluationRun {
             }
             if !missingCrops.isEmpty {
                 // S3FD is gone by now: load SyncNet while the crop pass runs.
-                if syncNetPrefetch == nil { syncNetPrefetch = NetworkPrefetch(evaluator.networks.loadSyncNet) }
+                if syncNetPrefetch == nil { syncNetPrefetch = NetworkPrefetch { [evaluator] in try evaluator.syncNet() } }
                 if settings.profileDescription.framing == .wholeFrame {
                     crops[0] = try wholeFramePass(keys).crops
                 } else {

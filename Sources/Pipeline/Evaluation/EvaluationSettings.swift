@@ -1,5 +1,6 @@
 import Media
 import Models
+import Tensor
 
 /// Which published pipeline an evaluation follows (docs/protocols.md). What each one does is data:
 /// ``ProfileDescription``, read by the stages.
@@ -174,6 +175,13 @@ public struct EvaluationSettings: Sendable, Codable, Equatable {
     /// count on this machine (`min(CPUs, ⌈height/16⌉) + 1`), which changes the reference's pixels
     /// from one machine to another (docs/media.md). Set it to reproduce a run made elsewhere.
     public var mpeg4Threads: Int? = nil
+    /// The networks' arithmetic (`--precision`, docs/performance.md "bf16"); nil is
+    /// ``Precision/fp32``, the reference's. Nil is left out of the settings' JSON, so fp32 settings
+    /// (and every key and record made from them) read as they did before the option existed.
+    public var precision: Precision? = nil
+
+    /// ``precision`` with its default.
+    public var networkPrecision: Precision { precision ?? .fp32 }
 
     /// The reference's settings for `profile`.
     public init(profile: EvaluationProfile = .mochabench, clean: Bool = false) {

@@ -116,10 +116,12 @@ public struct Evaluator: Sendable {
             detections = StageKey(stage: "detections-boxes", version: Version.detections)
                 .with("video", input.videoSHA256).with("timeline", s.timelineMode.rawValue).with("boxes", boxes.sha256).digest
         } else {
-            detections = StageKey(stage: "detections", version: Version.detections)
-                .with("video", input.videoSHA256).with("timeline", s.timelineMode.rawValue).with("chain", chainName)
-                .with("scale", s.detectorScale).with("threshold", s.detectorThreshold)
-                .with("weights", networks.s3fdDigest ?? "none").digest
+            detections = withPrecision(
+                StageKey(stage: "detections", version: Version.detections)
+                    .with("video", input.videoSHA256).with("timeline", s.timelineMode.rawValue).with("chain", chainName)
+                    .with("scale", s.detectorScale).with("threshold", s.detectorThreshold)
+                    .with("weights", networks.s3fdDigest ?? "none")
+            ).digest
         }
         let scenes = StageKey(stage: "scenes", version: Version.scenes)
             .with("video", input.videoSHA256).with("timeline", s.timelineMode.rawValue).with("chain", chainName)
@@ -143,10 +145,12 @@ public struct Evaluator: Sendable {
             speech = StageKey(stage: "speech", version: Version.speech).with("source", "video").with("file", input.videoSHA256)
                 .with("videoAudio", s.profileDescription.videoAudio.rawValue).with("chain", chainName).digest
         }
-        let evaluation = StageKey(stage: "evaluation", version: Version.evaluation)
-            .with("tracks", tracks).with("speech", speech ?? "problem: " + (input.speechError ?? "missing")).with("chain", cropChainName)
-            .with("cropScale", s.cropScale).with("syncnet", networks.syncNetDigest).with("vshift", s.vshift)
-            .with("profile", s.profile.rawValue).digest
+        let evaluation = withPrecision(
+            StageKey(stage: "evaluation", version: Version.evaluation)
+                .with("tracks", tracks).with("speech", speech ?? "problem: " + (input.speechError ?? "missing")).with("chain", cropChainName)
+                .with("cropScale", s.cropScale).with("syncnet", networks.syncNetDigest).with("vshift", s.vshift)
+                .with("profile", s.profile.rawValue)
+        ).digest
         return Keys(detections: detections, scenes: scenes, tracks: tracks, speech: speech, evaluation: evaluation)
     }
 
@@ -197,9 +201,24 @@ public struct Evaluator: Sendable {
     }
 
     func embeddingsKey(crops: String, mfcc: String) -> String {
-        StageKey(stage: "embeddings", version: Version.embeddings).with("crops", crops).with("mfcc", mfcc)
-            .with("syncnet", networks.syncNetDigest).digest
+        withPrecision(
+            StageKey(stage: "embeddings", version: Version.embeddings).with("crops", crops).with("mfcc", mfcc)
+                .with("syncnet", networks.syncNetDigest)
+        ).digest
     }
+
+    /// A key of a stage that runs a network (detections with S3FD, embeddings) or of the whole
+    /// evaluation, with the precision when it is not fp32: fp32 keys are those made before
+    /// `--precision` existed, so caches stay valid.
+    func withPrecision(_ key: StageKey) -> StageKey {
+        settings.networkPrecision == .fp32 ? key : key.with("precision", settings.networkPrecision.rawValue)
+    }
+
+    /// S3FD as the settings' precision computes it.
+    func s3fd() throws -> S3FD { try networks.loadS3FD().with(precision: settings.networkPrecision) }
+
+    /// SyncNet as the settings' precision computes it.
+    func syncNet() throws -> SyncNet { try networks.loadSyncNet().with(precision: settings.networkPrecision) }
 
     func scoresKey(embeddings: String) -> String {
         StageKey(stage: "scores", version: Version.scores).with("embeddings", embeddings).with("vshift", settings.vshift).digest

@@ -7,7 +7,7 @@ enum LeaderboardFiles {
         "model", "subset", "total", "scored", "coverage", "lse_c_mean", "lse_c_lower", "lse_c_upper", "lse_d_mean", "lse_d_lower",
         "lse_d_upper", "offsets_known", "offsets_undetermined", "median_offset", "within_one_frame", "share_within_one_frame", "small_n",
         "excluded", "protocol_count", "protocol_lse_c", "protocol_lse_d", "profile", "profile_version", "weights", "weights_published",
-        "computed_by",
+        "computed_by", "precision",
     ]
 
     /// The JSON document: provenance, how the statistics were computed, the leaderboard order,
@@ -44,8 +44,8 @@ enum LeaderboardFiles {
     /// `leaderboard.csv`: one record per model and subset (`all`, `category:<name>`,
     /// `group:<name>`), models in leaderboard order. Numbers are written in full precision; empty
     /// where there is no value. The `protocol_*` columns hold the subset's numbers by the profile's
-    /// own rule (empty where the rule has no such subset); the last four the provenance of the
-    /// model's results.
+    /// own rule (empty where the rule has no such subset); the last five the provenance of the
+    /// model's results (`precision`: ``ReportProvenance/precisionText``).
     static func csv(_ analysis: ReportAnalysis) -> String {
         var text = CSVText.record(columns)
         for index in analysis.leaderboardOrder {
@@ -69,7 +69,7 @@ enum LeaderboardFiles {
                     CSVText.number(summary.offsets?.shareWithinOneFrame), CSVText.boolean(summary.isSmallSample), "\(summary.excluded.count)",
                     entry.map { "\($0.count)" } ?? "", CSVText.number(entry?.lseC), CSVText.number(entry?.lseD), provenance.profile,
                     provenance.profileVersion.map { "\($0)" } ?? "", weights.isEmpty ? "not recorded" : weights.joined(separator: " | "), published,
-                    software.isEmpty ? "not recorded" : software.joined(separator: " | "),
+                    software.isEmpty ? "not recorded" : software.joined(separator: " | "), provenance.precisionText,
                 ])
             }
         }

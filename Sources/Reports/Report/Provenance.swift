@@ -29,14 +29,19 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var weights: [Weights]
     /// `libavformat` … `libswresample` → `major.minor.micro`.
     public var ffmpeg: [String: String]
+    /// The networks' arithmetic: `fp32` (the reference's) or `bf16` (`--precision bf16`).
+    public var precision: String
 
-    public init(syncbench: String, profile: String, profileVersion: Int, clean: Bool, weights: [Weights], ffmpeg: [String: String]) {
+    public init(
+        syncbench: String, profile: String, profileVersion: Int, clean: Bool, weights: [Weights], ffmpeg: [String: String], precision: String = "fp32"
+    ) {
         self.syncbench = syncbench
         self.profile = profile
         self.profileVersion = profileVersion
         self.clean = clean
         self.weights = weights
         self.ffmpeg = ffmpeg
+        self.precision = precision
     }
 
     /// Whether a file that played a part is not the published one.
@@ -45,8 +50,12 @@ public struct Provenance: Codable, Equatable, Sendable {
     /// The sentence every output carries when ``usesStandInWeights``.
     public static let standInNotice = "stand-in weights: scores are not comparable with published numbers"
 
+    /// The sentence every output carries when a result was computed with `--precision bf16`.
+    public static let bf16Notice =
+        "bf16 precision: the networks multiplied bfloat16 operands (--precision bf16), not the reference's float32; scores differ slightly from fp32 ones (docs/performance.md)"
+
     enum CodingKeys: String, CodingKey {
-        case syncbench, profile, clean, weights, ffmpeg
+        case syncbench, profile, clean, weights, ffmpeg, precision
         case profileVersion = "profile_version"
     }
 }

@@ -44,6 +44,8 @@ struct ReportProvenance: Codable, Equatable {
     /// The distinct builds that computed the evaluations shown, most used first.
     var software: [SoftwareSet]
     var softwareNotRecorded: Int
+    /// Evaluations shown that were computed with `--precision bf16` (the rest: fp32).
+    var bf16Evaluations: Int
     /// Sentences every output carries, most important first (``Provenance/standInNotice`` first
     /// when it applies); the HTML page and the PNGs show them as a banner.
     var notices: [String]
@@ -104,8 +106,13 @@ struct ReportProvenance: Codable, Equatable {
         }
         software = softwareSets.enumerated().sorted { ($0.element.evaluations, -$0.offset) > ($1.element.evaluations, -$1.offset) }.map(\.element)
         softwareNotRecorded = softwareUnrecorded
+        bf16Evaluations = evaluated.filter { $0.precision == "bf16" }.count
         var notices: [String] = []
         if standInWeights { notices.append(Provenance.standInNotice) }
+        if bf16Evaluations > 0 {
+            notices.append(
+                Provenance.bf16Notice + (bf16Evaluations < evaluated.count ? "; \(bf16Evaluations) of the \(evaluated.count) evaluations shown, the others fp32" : ""))
+        }
         if mixedWeights {
             let files = digests.filter { $0.value.count > 1 }.map { "\($0.value.count) different \($0.key)" }.sorted().joined(separator: ", ")
             notices.append("mixed weights: the results shown were made with \(files); do not compare them with each other")
@@ -149,9 +156,17 @@ struct ReportProvenance: Codable, Equatable {
         "\(file.file) SHA-256 \(file.sha256) \(file.published ? "published" : "not published (stand-in)")" + (file.used ? "" : ", not used (face boxes given)")
     }
 
+    /// `fp32`, `bf16`, or `bf16 for 3 of 40 evaluations, fp32 for the others`.
+    var precisionText: String {
+        let evaluated = weights.reduce(weightsNotRecorded) { $0 + $1.evaluations }
+        if bf16Evaluations == 0 { return "fp32" }
+        return bf16Evaluations >= evaluated ? "bf16" : "bf16 for \(bf16Evaluations) of \(evaluated) evaluations, fp32 for the others"
+    }
+
     /// The lines of the visible footer of every PNG, and of the HTML pages.
     var footerLines: [String] {
-        ["profile \(profileText) · suite \(suite) · report by SyncBench \(toolVersion) at \(generatedAt)"] + weightLines + softwareLines
+        ["profile \(profileText) · precision \(precisionText) · suite \(suite) · report by SyncBench \(toolVersion) at \(generatedAt)"] + weightLines
+            + softwareLines
             + ["database \(databasePath) · digest \(databaseDigest)"]
     }
 
@@ -159,7 +174,7 @@ struct ReportProvenance: Codable, Equatable {
     /// fits: `Title`, `Software`, `Creation Time`, `Warning`; ours otherwise).
     func pngText(title: String) -> [(keyword: String, value: String)] {
         var chunks: [(String, String)] = [
-            ("Title", title), ("Software", "SyncBench \(toolVersion)"), ("Suite", suite), ("Profile", profileText),
+            ("Title", title), ("Software", "SyncBench \(toolVersion)"), ("Suite", suite), ("Profile", profileText), ("Precision", precisionText),
             ("Weights", weightLines.joined(separator: "\n")),
             ("Weights published", weights.isEmpty ? "unknown" : standInWeights ? "no" : weightsNotRecorded > 0 ? "unknown for some" : "yes"),
             ("Computed by", softwareLines.joined(separator: "\n")), ("Database", databasePath), ("Database digest", databaseDigest),

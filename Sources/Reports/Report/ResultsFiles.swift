@@ -14,7 +14,7 @@ enum ResultsFiles {
         "model", "status", "message", "profile", "sample_id", "video_path", "audio_path", "best_track",
         "track_ids", "track_frames", "track_statuses", "track_offsets", "track_confidences", "track_distances",
         "protocol_lse_c", "protocol_lse_d", "protocol_rule", "profile_version", "syncnet_sha256", "syncnet_published", "s3fd_sha256",
-        "s3fd_published", "s3fd_used", "syncbench", "ffmpeg",
+        "s3fd_published", "s3fd_used", "syncbench", "ffmpeg", "precision",
     ]
 
     /// The weight files' names (`Models.WeightsFile`), the columns' subjects.
@@ -57,6 +57,8 @@ enum ResultsFiles {
         var syncbench: String?
         /// `libavcodec 61.19.101, libavformat …`, sorted by library.
         var ffmpeg: String?
+        /// The networks' arithmetic, `fp32` or `bf16` (`--precision`).
+        var precision: String?
 
         init(_ sample: ReportSample, profile: String) {
             let score = sample.score
@@ -93,6 +95,7 @@ enum ResultsFiles {
             profileVersion = software?.profileVersion
             syncbench = software?.syncbench
             ffmpeg = software.map { $0.ffmpeg.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+            precision = sample.provenance?.precision
         }
 
         var csvFields: [String] {
@@ -105,7 +108,7 @@ enum ResultsFiles {
                 CSVText.list(tracks.map { $0.confidence.map(CSVText.number) }), CSVText.list(tracks.map { $0.minDistance.map(CSVText.number) }),
                 CSVText.number(protocolLseC), CSVText.number(protocolLseD), protocolRule ?? "", profileVersion.map { "\($0)" } ?? "",
                 syncNetSHA256 ?? "", syncNetPublished.map(CSVText.boolean) ?? "", s3fdSHA256 ?? "", s3fdPublished.map(CSVText.boolean) ?? "",
-                s3fdUsed.map(CSVText.boolean) ?? "", syncbench ?? "", ffmpeg ?? "",
+                s3fdUsed.map(CSVText.boolean) ?? "", syncbench ?? "", ffmpeg ?? "", precision ?? "",
             ]
         }
 
@@ -115,7 +118,7 @@ enum ResultsFiles {
             case audioPath = "audio_path", bestTrack = "best_track", tracks
             case protocolLseC = "protocol_lse_c", protocolLseD = "protocol_lse_d", protocolRule = "protocol_rule", profileVersion = "profile_version"
             case syncNetSHA256 = "syncnet_sha256", syncNetPublished = "syncnet_published", s3fdSHA256 = "s3fd_sha256"
-            case s3fdPublished = "s3fd_published", s3fdUsed = "s3fd_used", syncbench, ffmpeg
+            case s3fdPublished = "s3fd_published", s3fdUsed = "s3fd_used", syncbench, ffmpeg, precision
         }
 
         /// Encodes every key, `null` for a missing value (a fixed shape for every row).
@@ -150,6 +153,7 @@ enum ResultsFiles {
             try container.encode(s3fdUsed, forKey: .s3fdUsed)
             try container.encode(syncbench, forKey: .syncbench)
             try container.encode(ffmpeg, forKey: .ffmpeg)
+            try container.encode(precision, forKey: .precision)
         }
     }
 

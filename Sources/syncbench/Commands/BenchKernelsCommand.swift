@@ -39,6 +39,9 @@ struct BenchKernelsCommand: ParsableCommand {
     @Option(name: .customLong("reference-python"), help: "Python of the reference environment (default: tools/reference/.venv/bin/python if present).", completion: .file())
     var referencePython: String?
 
+    @Option(help: "Arithmetic of both networks' matrix products: fp32 (default, exact) or bf16 (bfloat16 operands, float32 sums; needs AVX512_BF16).")
+    var precision: Precision = .fp32
+
     @Flag(name: .customLong("no-reference"), help: "Do not time PyTorch.")
     var noReference = false
 
@@ -47,6 +50,7 @@ struct BenchKernelsCommand: ParsableCommand {
 
     func validate() throws {
         guard batch >= 1, repetitions >= 1 else { throw ValidationError("--batch and --repeat must be at least 1") }
+        try precision.checkSupported()
         _ = try parsedSizes()
     }
 
@@ -61,11 +65,11 @@ struct BenchKernelsCommand: ParsableCommand {
     }
 
     func run() throws {
-        var report = KernelReport(threads: ProcessInfo.processInfo.activeProcessorCount, batch: batch)
+        var report = KernelReport(threads: ProcessInfo.processInfo.activeProcessorCount, batch: batch, precision: precision.rawValue)
         try reportingFailures {
-            let s3fd: S3FD, syncNet: SyncNet
+            var s3fd: S3FD, syncNet: SyncNet
             /// The stand-in S3FD with tens of candidates per frame (nil with --weights).
-            let fewCandidates: S3FD?
+            var fewCandidates: S3FD?
             if let weightsDirectory {
                 let folder = WeightsDirectory(url: URL(fileURLWithPath: weightsDirectory))
                 (s3fd, syncNet, fewCandidates) = (try folder.s3fd(), try folder.syncNet(), nil)
@@ -76,6 +80,7 @@ struct BenchKernelsCommand: ParsableCommand {
                 fewCandidates = try S3FD(stateDict: Self.fewCandidatesStandIn())
                 report.weights = "stand-in"
             }
+            (s3fd, syncNet, fewCandidates) = (s3fd.with(precision: precision), syncNet.with(precision: precision), fewCandidates?.with(precision: precision))
             var generator = SystemRandomNumberGenerator()
             for (width, height) in try parsedSizes() {
                 let input = Tensor(shape: [1, 3, height, width], scalars: (0..<(3 * width * height)).map { _ in Float.random(in: -120...130, using: &generator) })
@@ -244,6 +249,8 @@ struct KernelReport: Codable {
 
     var threads: Int
     var batch: Int
+    /// `--precision` of our side (PyTorch always computes in float32).
+    var precision: String
     var weights = ""
     var s3fd: [S3FDTiming] = []
     /// The same with the stand-in weights' face logits lowered (empty with --weights).
@@ -253,7 +260,7 @@ struct KernelReport: Codable {
 
     func table() -> String {
         var lines = [
-            "weights: \(weights), \(threads) cores; medians, ± the spread (max − min) / median", "",
+            "weights: \(weights), \(threads) cores, precision \(precision); medians, ± the spread (max − min) / median", "",
             "network           syncbench              GFLOP/s   PyTorch                speed-up",
         ]
         func spreadText(_ spread: Double?) -> String { spread.map { String(format: " ±%3.0f%%", 100 * $0) } ?? "      " }

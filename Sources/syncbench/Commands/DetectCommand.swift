@@ -3,6 +3,7 @@ import Foundation
 import Media
 import Models
 import Pipeline
+import Tensor
 
 /// `syncbench detect`: S3FD face boxes per frame, in the reference's detection shape.
 struct DetectCommand: ParsableCommand {
@@ -35,6 +36,9 @@ struct DetectCommand: ParsableCommand {
     @Option(name: .customLong("max-frames"), help: "Stop after this many frames.")
     var maxFrames: Int?
 
+    @Option(help: "Arithmetic of the network's matrix products: fp32 (default: the reference's) or bf16 (bfloat16 operands, float32 sums; needs AVX512_BF16).")
+    var precision: Precision = .fp32
+
     @Flag(help: "Print JSON in the reference's detection shape instead of a table.")
     var json = false
 
@@ -42,12 +46,13 @@ struct DetectCommand: ParsableCommand {
         guard scale > 0, scale <= 4 else { throw ValidationError("--scale must be in (0, 4], got \(scale)") }
         guard threshold >= 0, threshold < 1 else { throw ValidationError("--threshold must be in [0, 1), got \(threshold)") }
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1, got \(maxFrames)") }
+        try precision.checkSupported()
     }
 
     func run() throws {
         try reportingFailures {
             guard FileManager.default.fileExists(atPath: file) else { throw MediaError.fileNotFound(path: file) }
-            let detector = FaceDetector(network: try weights.resolved.s3fd(), scale: scale, threshold: threshold)
+            let detector = FaceDetector(network: try weights.resolved.s3fd().with(precision: precision), scale: scale, threshold: threshold)
             let decoder = try VideoDecoder(path: file, mode: clean ? .clean : .reference)
             let scaled = Image.resizedSize(width: decoder.width, height: decoder.height, scaleX: scale, scaleY: scale)
             guard S3FD.accepts(width: scaled.width, height: scaled.height) else {

@@ -6,6 +6,7 @@ import Models
 import Pipeline
 import Reports
 import Store
+import Tensor
 
 /// `syncbench eval`: score one clip, through the cache.
 struct EvalCommand: ParsableCommand {
@@ -57,7 +58,8 @@ struct EvalCommand: ParsableCommand {
             defer { line?.clear() }
             return try evaluator.evaluate(video: video, audio: audio, boxes: boxes, progress: progress)
         }
-        let warnings = evaluator.warnings(boxes: boxes != nil)
+        var warnings = evaluator.warnings(boxes: boxes != nil)
+        if evaluation.precision == .bf16 { warnings.append(Provenance.bf16Notice) }
         for warning in warnings { FileHandle.standardError.write(Data("syncbench: warning: \(warning)\n".utf8)) }
         var report = EvaluationReport(result)
         report.warnings = warnings
@@ -85,7 +87,7 @@ func provenance(_ evaluator: ClipEvaluator, usedS3FD: Bool) -> Provenance {
     let settings = evaluator.settings
     return Provenance(
         syncbench: SyncBenchVersion.current, profile: settings.profile.rawValue, profileVersion: settings.profileDescription.version,
-        clean: settings.clean, weights: weights, ffmpeg: MediaLibraries.versions)
+        clean: settings.clean, weights: weights, ffmpeg: MediaLibraries.versions, precision: settings.networkPrecision.rawValue)
 }
 
 /// A value written as JSON `null` when absent (the encoder omits absent optionals otherwise).
@@ -192,7 +194,9 @@ struct EvaluationReport {
         var lines: [String] = []
         lines.append("video    \(e.videoPath)  (sha256 \(e.videoSHA256.prefix(12)))")
         if let speech = e.speechPath { lines.append("speech   \(speech)" + (e.speechSHA256.map { "  (sha256 \($0.prefix(12)))" } ?? "")) }
-        lines.append("profile  \(e.settings.label)  (min_track \(e.settings.minTrack), vshift \(e.settings.vshift))")
+        lines.append(
+            "profile  \(e.settings.label)  (min_track \(e.settings.minTrack), vshift \(e.settings.vshift)"
+                + (e.settings.networkPrecision == .fp32 ? "" : ", precision \(e.settings.networkPrecision)") + ")")
         lines.append("status   \(e.status.rawValue)" + (e.message.isEmpty ? "" : "  \(e.message)"))
         if !e.tracks.isEmpty {
             lines.append("")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Models
 import Pipeline
+import Tensor
 
 /// The evaluation settings shared by `eval` and `bench run`.
 struct EvaluationOptions: ParsableArguments {
@@ -24,11 +25,16 @@ struct EvaluationOptions: ParsableArguments {
         help: "Slice threads of the reference's MPEG-4 step (default: the ffmpeg CLI's automatic count on this machine, min(CPUs, height/16) + 1; the reference's pixels depend on it).")
     var mpeg4Threads: Int?
 
+    @Option(
+        help: "Arithmetic of the networks' matrix products: fp32 (default: the reference's) or bf16 (bfloat16 operands, float32 sums; faster, not the reference's numbers, recorded with every result; needs AVX512_BF16).")
+    var precision: Precision = .fp32
+
     func validate() throws {
         guard (0...100).contains(vshift) else { throw ValidationError("--vshift must be in 0...100, got \(vshift)") }
         guard detectorThreshold >= 0, detectorThreshold < 1 else { throw ValidationError("--threshold must be in [0, 1), got \(detectorThreshold)") }
         if let minTrack, minTrack < 0 { throw ValidationError("--min-track must be at least 0, got \(minTrack)") }
         if let mpeg4Threads, !(1...64).contains(mpeg4Threads) { throw ValidationError("--mpeg4-threads must be in 1...64, got \(mpeg4Threads)") }
+        try precision.checkSupported()
     }
 
     /// The settings with `--profile`, or `mochabench` without it.
@@ -41,8 +47,19 @@ struct EvaluationOptions: ParsableArguments {
         settings.detectorThreshold = detectorThreshold
         if let minTrack { settings.minTrack = minTrack }
         settings.mpeg4Threads = mpeg4Threads
+        settings.precision = precision == .fp32 ? nil : precision
         return settings
     }
 }
 
 extension EvaluationProfile: ExpressibleByArgument {}
+
+extension Precision: ExpressibleByArgument {
+    /// Refuses a precision this machine cannot compute with (`--precision bf16` without AVX512_BF16).
+    func checkSupported() throws {
+        guard isSupported else {
+            throw ValidationError(
+                "--precision \(rawValue): this CPU has no AVX512_BF16 (AMD Zen 4 or later, Intel Cooper Lake or Sapphire Rapids and later); use fp32")
+        }
+    }
+}

@@ -30,7 +30,7 @@ extension EvaluationRun {
         let detector: FaceDetector?
         if detect && input.boxes == nil {
             detector = FaceDetector(
-                network: try evaluator.networks.loadS3FD(), scale: settings.detectorScale, threshold: settings.detectorThreshold)
+                network: try evaluator.s3fd(), scale: settings.detectorScale, threshold: settings.detectorThreshold)
         } else {
             detector = nil
         }

@@ -13,7 +13,7 @@ extension EvaluationRun {
         if let embeddings = try lookUp(EmbeddingsArtifact.self, key: plan.embeddings) { return embeddings }
         let mfcc = try mfccArtifact(plan, speechKey: speechKey, speech: &speech)
         guard let cropsArtifact = crops[plan.index] else { throw ArtifactError.malformed("crops of track \(plan.index) missing") }
-        if network == nil { network = try syncNetPrefetch?.value() ?? evaluator.networks.loadSyncNet() }
+        if network == nil { network = try syncNetPrefetch?.value() ?? evaluator.syncNet() }
         guard let (embeddings, seconds) = try computeEmbeddings(plan, crops: cropsArtifact, mfcc: mfcc, network: network!) else { return nil }
         try save(embeddings, key: plan.embeddings, seconds: seconds)
         return embeddings

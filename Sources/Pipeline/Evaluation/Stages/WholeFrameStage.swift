@@ -11,7 +11,7 @@ extension EvaluationRun {
             frames = tracks.meta.frames
             return tracks
         }
-        syncNetPrefetch = NetworkPrefetch(evaluator.networks.loadSyncNet)
+        syncNetPrefetch = NetworkPrefetch { [evaluator] in try evaluator.syncNet() }
         return try wholeFramePass(keys).tracks
     }
 
