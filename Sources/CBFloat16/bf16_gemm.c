@@ -1,7 +1,9 @@
 // See include/bf16_gemm.h. Blocking: B is packed once per block of k into panels of NR = 32
 // columns, each k pair of a column stored as two adjacent bfloat16 (the operand layout of
 // VDPBF16PS); A is packed per MR = 12 rows in the same pair layout, so that one 32-bit broadcast
-// gives a row's two k terms. A 12 × 32 tile of C lives in 24 zmm accumulators.
+// gives a row's two k terms. A 12 × 32 tile of C lives in 24 zmm accumulators. Packing A, and B
+// when it is transposed, reads eight k pairs of eight rows and transposes them in registers
+// (element-by-element stores made packing A cost as much as the products in the small-n layers).
 #include "bf16_gemm.h"
 
 #include <stdint.h>
@@ -23,6 +25,25 @@ int syncbench_bf16_supported(void) {
 
 // Rounds 16 floats to bfloat16 (round to nearest even; NaN stays NaN).
 BF16_TARGET static inline __m256i to_bf16(__m512 x) { return (__m256i)_mm512_cvtneps_pbh(x); }
+
+// r[0 … 7], eight rows of eight 32-bit values, transposed in place: r[q] becomes column q.
+BF16_TARGET static inline void transpose8(__m256i r[8]) {
+    __m256i t[8], u[8];
+    for (int j = 0; j < 4; j++) {
+        t[2 * j] = _mm256_unpacklo_epi32(r[2 * j], r[2 * j + 1]);
+        t[2 * j + 1] = _mm256_unpackhi_epi32(r[2 * j], r[2 * j + 1]);
+    }
+    for (int j = 0; j < 2; j++) {
+        u[4 * j] = _mm256_unpacklo_epi64(t[4 * j], t[4 * j + 2]);
+        u[4 * j + 1] = _mm256_unpackhi_epi64(t[4 * j], t[4 * j + 2]);
+        u[4 * j + 2] = _mm256_unpacklo_epi64(t[4 * j + 1], t[4 * j + 3]);
+        u[4 * j + 3] = _mm256_unpackhi_epi64(t[4 * j + 1], t[4 * j + 3]);
+    }
+    for (int q = 0; q < 4; q++) {
+        r[q] = _mm256_permute2x128_si256(u[q], u[q + 4], 0x20);
+        r[q + 4] = _mm256_permute2x128_si256(u[q], u[q + 4], 0x31);
+    }
+}
 
 // Panel of op(B): rows k0 … k0 + krows − 1, columns n0 … n0 + ncols − 1 (ncols ≤ NR), as
 // `pairs × NR` 32-bit pairs (row 2p in the low half, 2p + 1 in the high half), zero-padded.
@@ -47,35 +68,46 @@ BF16_TARGET static void pack_b(const float *b, int ldb, int transpose_b, int k0,
             }
         }
     } else {
-        // op(B)[kk][j] = B[j][kk]: each column is a row of B, its k pairs adjacent already.
-        memset(dst, 0, (size_t)pairs * 2 * NR * sizeof(uint16_t));
-        for (int j = 0; j < ncols; j++) {
-            const float *row = b + (size_t)(n0 + j) * ldb + k0;
-            for (int p0 = 0; p0 < pairs; p0 += 8) {
-                const int count = pairs - p0 < 8 ? pairs - p0 : 8;
-                const int floats = 2 * count > krows - 2 * p0 ? krows - 2 * p0 : 2 * count;
-                const __m512 x = _mm512_maskz_loadu_ps((__mmask16)((1u << floats) - 1u), row + 2 * p0);
-                uint32_t converted[8];
-                _mm256_storeu_si256((__m256i *)converted, to_bf16(x));
-                for (int q = 0; q < count; q++) memcpy(dst + ((size_t)(p0 + q) * NR + j) * 2, &converted[q], 4);
+        // op(B)[kk][j] = B[j][kk]: each column is a row of B, its k pairs adjacent already; eight
+        // pairs of eight columns at a time, rounded and transposed in registers.
+        uint32_t *out = (uint32_t *)dst;
+        for (int p0 = 0; p0 < pairs; p0 += 8) {
+            const int count = pairs - p0 < 8 ? pairs - p0 : 8;
+            const int floats = 2 * count > krows - 2 * p0 ? krows - 2 * p0 : 2 * count;
+            const __mmask16 mask = (__mmask16)((1u << floats) - 1u);
+            for (int j0 = 0; j0 < NR; j0 += 8) {
+                __m256i columns[8];
+                for (int j = 0; j < 8; j++) {
+                    columns[j] = j0 + j < ncols ? to_bf16(_mm512_maskz_loadu_ps(mask, b + (size_t)(n0 + j0 + j) * ldb + k0 + 2 * p0))
+                                                : _mm256_setzero_si256();
+                }
+                transpose8(columns);
+                for (int q = 0; q < count; q++) _mm256_storeu_si256((__m256i *)(out + (size_t)(p0 + q) * NR + j0), columns[q]);
             }
         }
     }
 }
 
-// Rows i0 … i0 + mrows − 1 (mrows ≤ MR), k0 … k0 + kcols − 1 of A as `pairs × MR` 32-bit pairs.
+// Rows i0 … i0 + mrows − 1 (mrows ≤ MR), k0 … k0 + kcols − 1 of A as `pairs × MR` 32-bit pairs
+// (zero past mrows): eight pairs of each row at a time, rounded, and transposed in registers.
 BF16_TARGET static void pack_a(const float *a, int lda, int i0, int mrows, int k0, int kcols, uint32_t *dst) {
     const int pairs = (kcols + 1) / 2;
-    if (mrows < MR) memset(dst, 0, (size_t)pairs * MR * sizeof(uint32_t));
-    for (int i = 0; i < mrows; i++) {
-        const float *row = a + (size_t)(i0 + i) * lda + k0;
-        for (int p0 = 0; p0 < pairs; p0 += 8) {
-            const int count = pairs - p0 < 8 ? pairs - p0 : 8;
-            const int floats = 2 * count > kcols - 2 * p0 ? kcols - 2 * p0 : 2 * count;
-            const __m512 x = _mm512_maskz_loadu_ps((__mmask16)((1u << floats) - 1u), row + 2 * p0);
-            uint32_t converted[8];
-            _mm256_storeu_si256((__m256i *)converted, to_bf16(x));
-            for (int q = 0; q < count; q++) dst[(size_t)(p0 + q) * MR + i] = converted[q];
+    for (int p0 = 0; p0 < pairs; p0 += 8) {
+        const int count = pairs - p0 < 8 ? pairs - p0 : 8;
+        const int floats = 2 * count > kcols - 2 * p0 ? kcols - 2 * p0 : 2 * count;
+        const __mmask16 mask = (__mmask16)((1u << floats) - 1u);
+        __m256i low[8], high[8];  // rows 0 … 7, and rows 8 … 11 (then zeros)
+        for (int i = 0; i < 8; i++) {
+            low[i] = i < mrows ? to_bf16(_mm512_maskz_loadu_ps(mask, a + (size_t)(i0 + i) * lda + k0 + 2 * p0)) : _mm256_setzero_si256();
+            high[i] = i < 4 && 8 + i < mrows ? to_bf16(_mm512_maskz_loadu_ps(mask, a + (size_t)(i0 + 8 + i) * lda + k0 + 2 * p0))
+                                             : _mm256_setzero_si256();
+        }
+        transpose8(low);
+        transpose8(high);
+        for (int q = 0; q < count; q++) {
+            uint32_t *out = dst + (size_t)(p0 + q) * MR;
+            _mm256_storeu_si256((__m256i *)out, low[q]);
+            _mm_storeu_si128((__m128i *)(out + 8), _mm256_castsi256_si128(high[q]));
         }
     }
 }
