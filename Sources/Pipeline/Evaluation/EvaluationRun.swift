@@ -127,7 +127,7 @@ struct EvaluationRun {
             }
             if !missingCrops.isEmpty {
                 // S3FD is gone by now: load SyncNet while the crop pass runs.
-                if syncNetPrefetch == nil { syncNetPrefetch = NetworkPrefetch { [evaluator] in try evaluator.syncNet() } }
+                if syncNetPrefetch == nil { syncNetPrefetch = NetworkPrefetch(syncNetOf: evaluator) }
                 if settings.profileDescription.framing == .wholeFrame {
                     crops[0] = try wholeFramePass(keys).crops
                 } else {
@@ -237,6 +237,11 @@ struct EvaluationRun {
 final class NetworkPrefetch: Sendable {
     private let result = Mutex<Result<SyncNet, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
+
+    /// Starts loading `evaluator`'s SyncNet in its settings' precision.
+    convenience init(syncNetOf evaluator: Evaluator) {
+        self.init { try evaluator.syncNet() }
+    }
 
     init(_ load: @escaping @Sendable () throws -> SyncNet) {
         let thread = Thread { [self] in

@@ -39,7 +39,7 @@ struct BenchKernelsCommand: ParsableCommand {
     @Option(name: .customLong("reference-python"), help: "Python of the reference environment (default: tools/reference/.venv/bin/python if present).", completion: .file())
     var referencePython: String?
 
-    @Option(help: "Arithmetic of both networks' matrix products: fp32 (default, exact) or bf16 (bfloat16 operands, float32 sums; needs AVX512_BF16).")
+    @Option(help: ArgumentHelp(Precision.optionHelp))
     var precision: Precision = .fp32
 
     @Flag(name: .customLong("no-reference"), help: "Do not time PyTorch.")

@@ -36,7 +36,7 @@ struct DetectCommand: ParsableCommand {
     @Option(name: .customLong("max-frames"), help: "Stop after this many frames.")
     var maxFrames: Int?
 
-    @Option(help: "Arithmetic of the network's matrix products: fp32 (default: the reference's) or bf16 (bfloat16 operands, float32 sums; needs AVX512_BF16).")
+    @Option(help: ArgumentHelp(Precision.optionHelp))
     var precision: Precision = .fp32
 
     @Flag(help: "Print JSON in the reference's detection shape instead of a table.")

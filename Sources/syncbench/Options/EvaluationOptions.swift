@@ -25,8 +25,7 @@ struct EvaluationOptions: ParsableArguments {
         help: "Slice threads of the reference's MPEG-4 step (default: the ffmpeg CLI's automatic count on this machine, min(CPUs, height/16) + 1; the reference's pixels depend on it).")
     var mpeg4Threads: Int?
 
-    @Option(
-        help: "Arithmetic of the networks' matrix products: fp32 (default: the reference's) or bf16 (bfloat16 operands, float32 sums; faster, not the reference's numbers, recorded with every result; needs AVX512_BF16).")
+    @Option(help: ArgumentHelp(Precision.optionHelp))
     var precision: Precision = .fp32
 
     func validate() throws {
@@ -55,6 +54,10 @@ struct EvaluationOptions: ParsableArguments {
 extension EvaluationProfile: ExpressibleByArgument {}
 
 extension Precision: ExpressibleByArgument {
+    /// `--precision`'s help, the same on every command that has it.
+    static let optionHelp =
+        "Arithmetic of the networks' matrix products: fp32 (default: the reference's) or bf16 (bfloat16 operands, float32 sums; faster, not the reference's numbers, recorded with every result; needs AVX512_BF16)."
+
     /// Refuses a precision this machine cannot compute with (`--precision bf16` without AVX512_BF16).
     func checkSupported() throws {
         guard isSupported else {

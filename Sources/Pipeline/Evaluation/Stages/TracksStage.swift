@@ -16,7 +16,7 @@ extension EvaluationRun {
 
     /// The tracker on every scene of at least `min_track` frames.
     mutating func faceTracks(_ keys: Evaluator.Keys) throws -> (artifact: TracksArtifact, seconds: Double) {
-        if input.boxes != nil { syncNetPrefetch = NetworkPrefetch { [evaluator] in try evaluator.syncNet() } }
+        if input.boxes != nil { syncNetPrefetch = NetworkPrefetch(syncNetOf: evaluator) }
         var detections = try lookUp(DetectionsArtifact.self, key: keys.detections)
         var scenes = try lookUp(ScenesArtifact.self, key: keys.scenes)
         if detections == nil || scenes == nil {

@@ -11,7 +11,7 @@ extension EvaluationRun {
             frames = tracks.meta.frames
             return tracks
         }
-        syncNetPrefetch = NetworkPrefetch { [evaluator] in try evaluator.syncNet() }
+        syncNetPrefetch = NetworkPrefetch(syncNetOf: evaluator)
         return try wholeFramePass(keys).tracks
     }
 
