@@ -40,6 +40,27 @@ struct EvaluationProvenanceStoreTests {
         #expect(orphans == 0)
     }
 
+    @Test("the precision is read from the evaluation's settings: bf16 when recorded, fp32 when absent (every fp32 and older evaluation)")
+    func precisionFromSettings() throws {
+        let store = try Store.inMemory()
+        try store.save(Self.evaluation(), provenance: EvaluationProvenance(weights: Self.weights, software: Self.software))
+        #expect(try store.provenance(ofEvaluation: Self.key).precision == "fp32")
+        var bf16 = Self.evaluation(key: String(repeating: "b", count: 64))
+        bf16.settings.precision = .bf16
+        try store.save(bf16, provenance: EvaluationProvenance(weights: Self.weights, software: Self.software))
+        #expect(try store.provenance(ofEvaluation: bf16.key).precision == "bf16")
+        // Settings recorded before `precision` existed have no such field.
+        try store.writer.write { db in
+            try db.execute(sql: "UPDATE evaluation SET settingsJSON = ? WHERE key = ?", arguments: [#"{"clean":false}"#, bf16.key])
+        }
+        #expect(try store.provenance(ofEvaluation: bf16.key).precision == "fp32")
+        // A record whose precision is not text is an error naming it, not a guess (the table's CHECK keeps the JSON valid).
+        try store.writer.write { db in
+            try db.execute(sql: "UPDATE evaluation SET settingsJSON = ? WHERE key = ?", arguments: [#"{"precision":16}"#, bf16.key])
+        }
+        #expect(throws: StoreError.self) { try store.provenance(ofEvaluation: bf16.key) }
+    }
+
     @Test("a digest that is not SHA-256 fails, and nothing of the evaluation is saved (one transaction)")
     func badDigestRollsBack() throws {
         let store = try Store.inMemory()
