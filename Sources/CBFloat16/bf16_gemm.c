@@ -54,9 +54,9 @@ BF16_TARGET static void pack_b(const float *b, int ldb, int transpose_b, int k0,
         const __m512i interleave = _mm512_set_epi16(
             31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
         for (int p = 0; p < pairs; p++) {
-            const float *r0 = b + (size_t)(k0 + 2 * p) * ldb + n0;
-            const float *r1 = r0 + ldb;
             const int second = 2 * p + 1 < krows;
+            const float *r0 = b + (size_t)(k0 + 2 * p) * ldb + n0;
+            const float *r1 = second ? r0 + ldb : r0;  // never a row past B's last
             for (int h = 0; h < NR / 16; h++) {
                 int valid = ncols - 16 * h;
                 valid = valid < 0 ? 0 : (valid > 16 ? 16 : valid);
@@ -142,7 +142,7 @@ BF16_TARGET static void multiply(
     int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc,
     uint16_t *bp, uint32_t *ap) {
     const int panels = (n + NR - 1) / NR;
-    float edge[MR * NR];
+    float edge[MR * NR] = {0};  // its rows and columns past a partial tile are added to, never read back
     for (int k0 = 0; k0 < k; k0 += 2 * KC_PAIRS) {
         const int kc = k - k0 < 2 * KC_PAIRS ? k - k0 : 2 * KC_PAIRS;
         const int pairs = (kc + 1) / 2;
