@@ -10,17 +10,12 @@ import Testing
 struct ProfileCommandTests {
     @Test("each profile's rule and the provenance (tool and commit, profile version, weights by SHA-256 and published or not, FFmpeg)")
     func profilesAndProvenance() throws {
-        let workspace = try BinaryWorkspace("profiles")
-        let directory = workspace.directory, weights = workspace.weights
-        let video = directory.appendingPathComponent("clip.mkv"), boxes = directory.appendingPathComponent("boxes.json")
-        try ScorableClip.write(to: video, boxes: boxes, frames: 60)
+        let clip = try ScoredClip("profiles")
+        let (directory, video) = (clip.directory, clip.video)
         func eval(_ profile: String) throws -> [String: Any] {
-            let output = try SyncBenchBinary.run([
-                "eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", directory.appendingPathComponent("db.sqlite").path,
-                "--json", "--profile", profile, "--min-track", "20",
-            ])
+            let (output, object) = try clip.eval(["--profile", profile])
             #expect(output.status == 0, "\(profile): \(output.stderr)")
-            return try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            return try #require(object)
         }
         let mocha = try eval("mochabench")
         #expect(mocha["lse_c"] as? Double == mocha["best_confidence"] as? Double && mocha["lse_d"] as? Double == mocha["min_dist"] as? Double)
@@ -32,7 +27,7 @@ struct ProfileCommandTests {
         #expect(mova["offset"] is NSNull && mova["lse_c"] is NSNumber && (mova["rule"] as? String)?.hasPrefix("mova: ") == true)
 
         // The upstream files: Wav2Lip's all_scores.txt and MOVA's _lip_score.json.
-        let db = directory.appendingPathComponent("db.sqlite").path
+        let db = clip.database
         let lines = directory.appendingPathComponent("all_scores.txt"), json = directory.appendingPathComponent("clip_lip_score.json")
         let exported = try SyncBenchBinary.run(["query", "export", video.path, "--artifact", "all-scores", "--profile", "wav2lip-real", "--out", lines.path, "--db", db])
         #expect(exported.status == 0, "\(exported.stderr)")
@@ -73,15 +68,10 @@ struct ProfileCommandTests {
 struct PrecisionCommandTests {
     @Test("bf16: settings, provenance and a warning say so; fp32 results and keys are untouched; a stored bf16 result is not served for fp32")
     func bf16IsRecordedAndWarned() throws {
-        let workspace = try BinaryWorkspace("precision")
-        let directory = workspace.directory, weights = workspace.weights
-        let video = directory.appendingPathComponent("clip.mkv"), boxes = directory.appendingPathComponent("boxes.json")
-        try ScorableClip.write(to: video, boxes: boxes, frames: 60)
-        let db = directory.appendingPathComponent("db.sqlite").path
+        let clip = try ScoredClip("precision")
         func eval(_ extra: [String]) throws -> (SyncBenchBinary.Output, [String: Any]) {
-            let output = try SyncBenchBinary.run(
-                ["eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", db, "--json", "--min-track", "20", "--clean"] + extra)
-            return (output, (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]) ?? [:])
+            let (output, object) = try clip.eval(["--clean"] + extra)
+            return (output, object ?? [:])
         }
         let (fp32Output, fp32) = try eval([])
         #expect(fp32Output.status == 0, "\(fp32Output.stderr)")
@@ -106,7 +96,32 @@ struct PrecisionCommandTests {
         // fp32 again: the fp32 result, from the cache.
         let (_, again) = try eval(["--precision", "fp32"])
         #expect(again["evaluation"] as? String == fp32["evaluation"] as? String && again["best_confidence"] as? Double == fp32["best_confidence"] as? Double)
-        let table = try SyncBenchBinary.run(["eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", db, "--min-track", "20", "--clean", "--precision", "bf16"])
+        let table = try clip.eval(["--clean", "--precision", "bf16"], json: false).output
         #expect(table.stdout.contains("precision bf16"), "\(table.stdout)")
+    }
+}
+
+/// A 60-frame scorable clip with its boxes, stand-in weights and a database in a fresh workspace;
+/// ``eval(_:json:)`` runs `syncbench eval` on it with `--min-track 20` and the given options.
+struct ScoredClip {
+    let directory: URL
+    let video: URL
+    let boxes: URL
+    let weights: String
+    let database: String
+
+    init(_ name: String) throws {
+        let workspace = try BinaryWorkspace(name)
+        (directory, weights, database) = (workspace.directory, workspace.weights, workspace.database)
+        video = directory.appendingPathComponent("clip.mkv")
+        boxes = directory.appendingPathComponent("boxes.json")
+        try ScorableClip.write(to: video, boxes: boxes, frames: 60)
+    }
+
+    /// The command's output, and its `--json` object (nil without `json` or when it is not one).
+    func eval(_ options: [String], json: Bool = true) throws -> (output: SyncBenchBinary.Output, object: [String: Any]?) {
+        let output = try SyncBenchBinary.run(
+            ["eval", video.path, "--boxes", boxes.path, "--weights", weights, "--db", database, "--min-track", "20"] + (json ? ["--json"] : []) + options)
+        return (output, json ? (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]) : nil)
     }
 }
