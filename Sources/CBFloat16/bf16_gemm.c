@@ -1,7 +1,8 @@
 // See include/bf16_gemm.h. Blocking: B is packed once per block of k into panels of NR = 32
 // columns, each k pair of a column stored as two adjacent bfloat16 (the operand layout of
 // VDPBF16PS); A is packed per MR = 12 rows in the same pair layout, so that one 32-bit broadcast
-// gives a row's two k terms. A 12 × 32 tile of C lives in 24 zmm accumulators. Packing A, and B
+// gives a row's two k terms (or A comes packed so already: syncbench_bf16_pack_a, for weights
+// used in many products). A 12 × 32 tile of C lives in 24 zmm accumulators. Packing A, and B
 // when it is transposed, reads eight k pairs of eight rows and transposes them in registers
 // (element-by-element stores made packing A cost as much as the products in the small-n layers).
 #include "bf16_gemm.h"
@@ -13,7 +14,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#define MR 12
+#define MR SYNCBENCH_BF16_ROW_BLOCK
 #define NR 32
 #define KC_PAIRS 256
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -138,10 +139,21 @@ BF16_TARGET static void tile(int pairs, const uint32_t *ap, const uint16_t *bp, 
     }
 }
 
+// Pairs of k terms a packed row block holds: one per two k, the odd last k paired with zero.
+static inline size_t packed_pairs(int k) { return ((size_t)k + 1) / 2; }
+
+size_t syncbench_bf16_packed_a_count(int m, int k) {
+    if (m <= 0 || k <= 0) return 0;
+    return ((size_t)m + MR - 1) / MR * MR * packed_pairs(k);
+}
+
+// C = A · op(B) with A either packed already (`packed_a`, see syncbench_bf16_pack_a) or packed
+// here per row block into `ap` from the float `a`.
 BF16_TARGET static void multiply(
-    int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc,
-    uint16_t *bp, uint32_t *ap) {
+    int m, int n, int k, const float *a, int lda, const uint32_t *packed_a, const float *b, int ldb, int transpose_b, float *c,
+    int ldc, uint16_t *bp, uint32_t *ap) {
     const int panels = (n + NR - 1) / NR;
+    const size_t block_pairs = packed_pairs(k);  // of one row block of a packed A
     float edge[MR * NR] = {0};  // its rows and columns past a partial tile are added to, never read back
     for (int k0 = 0; k0 < k; k0 += 2 * KC_PAIRS) {
         const int kc = k - k0 < 2 * KC_PAIRS ? k - k0 : 2 * KC_PAIRS;
@@ -153,26 +165,48 @@ BF16_TARGET static void multiply(
         }
         for (int i0 = 0; i0 < m; i0 += MR) {
             const int mc = m - i0 < MR ? m - i0 : MR;
-            pack_a(a, lda, i0, mc, k0, kc, ap);
+            const uint32_t *panel;
+            if (packed_a) {
+                panel = packed_a + ((size_t)i0 / MR * block_pairs + (size_t)k0 / 2) * MR;
+            } else {
+                pack_a(a, lda, i0, mc, k0, kc, ap);
+                panel = ap;
+            }
             for (int jp = 0; jp < panels; jp++) {
                 const int n0 = jp * NR, nc = n - n0 < NR ? n - n0 : NR;
                 float *target = c + (size_t)i0 * ldc + n0;
                 if (mc == MR && nc == NR) {
-                    tile(pairs, ap, bp + (size_t)jp * pairs * 2 * NR, target, ldc, accumulate);
+                    tile(pairs, panel, bp + (size_t)jp * pairs * 2 * NR, target, ldc, accumulate);
                     continue;
                 }
                 // A partial tile goes through a full-size buffer.
                 if (accumulate)
                     for (int i = 0; i < mc; i++) memcpy(edge + i * NR, target + (size_t)i * ldc, (size_t)nc * sizeof(float));
-                tile(pairs, ap, bp + (size_t)jp * pairs * 2 * NR, edge, NR, accumulate);
+                tile(pairs, panel, bp + (size_t)jp * pairs * 2 * NR, edge, NR, accumulate);
                 for (int i = 0; i < mc; i++) memcpy(target + (size_t)i * ldc, edge + i * NR, (size_t)nc * sizeof(float));
             }
         }
     }
 }
 
-int syncbench_bf16_gemm(
-    int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc) {
+int syncbench_bf16_pack_a(int m, int k, const float *a, int lda, uint32_t *dst) {
+    if (!syncbench_bf16_supported()) return -1;
+    if (m <= 0 || k <= 0) return 0;
+    const size_t block_pairs = packed_pairs(k);
+    for (int i0 = 0; i0 < m; i0 += MR) {
+        const int mc = m - i0 < MR ? m - i0 : MR;
+        for (int k0 = 0; k0 < k; k0 += 2 * KC_PAIRS) {
+            const int kc = k - k0 < 2 * KC_PAIRS ? k - k0 : 2 * KC_PAIRS;
+            pack_a(a, lda, i0, mc, k0, kc, dst + ((size_t)i0 / MR * block_pairs + (size_t)k0 / 2) * MR);
+        }
+    }
+    return 0;
+}
+
+// The product with A packed (`packed_a`) or as floats (`a`).
+static int gemm(
+    int m, int n, int k, const float *a, int lda, const uint32_t *packed_a, const float *b, int ldb, int transpose_b, float *c,
+    int ldc) {
     if (!syncbench_bf16_supported()) return -1;
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
@@ -182,21 +216,47 @@ int syncbench_bf16_gemm(
     const int panels = (n + NR - 1) / NR;
     const int pairs = (k < 2 * KC_PAIRS ? k + 1 : 2 * KC_PAIRS) / 2;
     uint16_t *bp = malloc((size_t)panels * pairs * 2 * NR * sizeof(uint16_t));
-    uint32_t *ap = malloc((size_t)pairs * MR * sizeof(uint32_t));
-    if (!bp || !ap) {
+    uint32_t *ap = packed_a ? NULL : malloc((size_t)pairs * MR * sizeof(uint32_t));
+    if (!bp || (!packed_a && !ap)) {
         free(bp);
         free(ap);
         return -1;
     }
-    multiply(m, n, k, a, lda, b, ldb, transpose_b, c, ldc, bp, ap);
+    multiply(m, n, k, a, lda, packed_a, b, ldb, transpose_b, c, ldc, bp, ap);
     free(bp);
     free(ap);
     return 0;
 }
 
+int syncbench_bf16_gemm(
+    int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc) {
+    return gemm(m, n, k, a, lda, NULL, b, ldb, transpose_b, c, ldc);
+}
+
+int syncbench_bf16_gemm_packed(
+    int m, int n, int k, const uint32_t *packed_a, const float *b, int ldb, int transpose_b, float *c, int ldc) {
+    return gemm(m, n, k, NULL, 0, packed_a, b, ldb, transpose_b, c, ldc);
+}
+
 #else
 
 int syncbench_bf16_supported(void) { return 0; }
+
+size_t syncbench_bf16_packed_a_count(int m, int k) {
+    if (m <= 0 || k <= 0) return 0;
+    return ((size_t)m + SYNCBENCH_BF16_ROW_BLOCK - 1) / SYNCBENCH_BF16_ROW_BLOCK * SYNCBENCH_BF16_ROW_BLOCK * (((size_t)k + 1) / 2);
+}
+
+int syncbench_bf16_pack_a(int m, int k, const float *a, int lda, uint32_t *dst) {
+    (void)m, (void)k, (void)a, (void)lda, (void)dst;
+    return -1;
+}
+
+int syncbench_bf16_gemm_packed(
+    int m, int n, int k, const uint32_t *packed_a, const float *b, int ldb, int transpose_b, float *c, int ldc) {
+    (void)m, (void)n, (void)k, (void)packed_a, (void)b, (void)ldb, (void)transpose_b, (void)c, (void)ldc;
+    return -1;
+}
 
 int syncbench_bf16_gemm(
     int m, int n, int k, const float *a, int lda, const float *b, int ldb, int transpose_b, float *c, int ldc) {

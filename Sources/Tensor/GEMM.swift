@@ -92,6 +92,43 @@ public enum GEMM {
             beta, c, Int32(max(ldc, 1)))
     }
 
+    /// Rows of `A` per block of a bf16-packed `A` (``packBF16(m:k:a:lda:into:)``).
+    static let bf16RowBlock = Int(SYNCBENCH_BF16_ROW_BLOCK)
+
+    /// The number of 32-bit elements `A` (`m × k`) takes packed for the bf16 kernel: two bytes per
+    /// element, rows in blocks of ``bf16RowBlock`` (the last one padded), k in pairs.
+    static func bf16PackedCount(m: Int, k: Int) -> Int {
+        Int(syncbench_bf16_packed_a_count(Int32(m), Int32(k)))
+    }
+
+    /// Packs the row-major `A` (`m × k`, row stride `lda`) for ``serialPackedBF16(m:n:k:packedA:b:ldb:transposeB:c:ldc:)``,
+    /// rounded to bfloat16 as ``Precision/bf16`` rounds it, into ``bf16PackedCount(m:k:)`` elements
+    /// at `packed`. The packed form of `A` is the packed forms of its blocks of ``bf16RowBlock``
+    /// rows one after another, so a caller may pack a matrix block by block.
+    ///
+    /// The corresponding C function is `syncbench_bf16_pack_a`.
+    static func packBF16(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<UInt32>) {
+        guard m > 0, k > 0 else { return }
+        // -1: no AVX512_BF16 (callers check Precision.isSupported first).
+        let status = syncbench_bf16_pack_a(Int32(m), Int32(k), a, Int32(max(lda, 1)), packed)
+        precondition(status == 0, "bf16 packing needs AVX512_BF16, which this CPU lacks")
+    }
+
+    /// `C = A · op(B)` in ``Precision/bf16`` on the calling thread with `A` packed by
+    /// ``packBF16(m:k:a:lda:into:)``: the same bits as ``serial(m:n:k:alpha:a:lda:transposeA:b:ldb:transposeB:beta:c:ldc:precision:)``
+    /// with the unpacked `A`, without packing it again.
+    ///
+    /// The corresponding C function is `syncbench_bf16_gemm_packed`.
+    static func serialPackedBF16(
+        m: Int, n: Int, k: Int, packedA: UnsafePointer<UInt32>, b: UnsafePointer<Float>, ldb: Int,
+        transposeB: Transpose = .none, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        let status = syncbench_bf16_gemm_packed(
+            Int32(m), Int32(n), Int32(k), packedA, b, Int32(max(ldb, 1)), transposeB == .none ? 0 : 1, c, Int32(max(ldc, 1)))
+        precondition(status == 0, "bf16 GEMM failed (\(Precision.bf16.isSupported ? "out of memory" : "this CPU has no AVX512_BF16"))")
+    }
+
     /// Convenience over arrays: returns `op(A) * op(B)` as a new `m x n` row-major array.
     public static func product(
         _ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,

@@ -80,6 +80,16 @@ enum Winograd {
             case .all(let c0, let c1, let c2): return zero + c0 * x0 + c1 * x1 + c2 * x2
             }
         }
+
+        /// ``apply(_:_:_:)`` in float, with the coefficients rounded to float.
+        @inline(__always)
+        func apply(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>) -> SIMD16<Float> {
+            switch self {
+            case .first(let c): return Float(c) * x0
+            case .last(let c): return Float(c) * x2
+            case .all(let c0, let c1, let c2): return Float(c0) * x0 + Float(c1) * x1 + Float(c2) * x2
+            }
+        }
     }
 
     static let gRows = g.map(GRow.init)
@@ -139,6 +149,47 @@ enum Winograd {
             store(4, gb.4)
             store(5, gb.5)
             j += 8
+        }
+    }
+
+    /// ``transformKernelRow(taps:kernels:first:count:row:into:)`` in float, sixteen kernels at a
+    /// time, for ``Precision/bf16``, which rounds the result to 8 significant bits anyway: the
+    /// double transform was a sixth of a bf16 `detect`.
+    static func transformKernelRowFloat(
+        taps: UnsafePointer<Float>, kernels: Int, first: Int, count: Int, row a: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        typealias F16 = SIMD16<Float>
+        let ga = gRows[a]
+        let gb = (gRows[0], gRows[1], gRows[2], gRows[3], gRows[4], gRows[5])
+        var j = 0
+        while j < count {
+            let lanes = min(16, count - j)
+            @inline(__always) func column(_ tap: Int) -> F16 {
+                let src = taps + tap * kernels + first + j
+                if lanes == 16 { return UnsafeRawPointer(src).loadUnaligned(as: F16.self) }
+                var v = F16(repeating: 0)
+                for l in 0..<lanes { v[l] = src[l] }
+                return v
+            }
+            let t0 = ga.apply(column(0), column(3), column(6))
+            let t1 = ga.apply(column(1), column(4), column(7))
+            let t2 = ga.apply(column(2), column(5), column(8))
+            @inline(__always) func store(_ b: Int, _ row: GRow) {
+                let value = row.apply(t0, t1, t2)
+                let dst = out + b * count + j
+                if lanes == 16 {
+                    UnsafeMutableRawPointer(dst).storeBytes(of: value, as: F16.self)
+                } else {
+                    for l in 0..<lanes { dst[l] = value[l] }
+                }
+            }
+            store(0, gb.0)
+            store(1, gb.1)
+            store(2, gb.2)
+            store(3, gb.3)
+            store(4, gb.4)
+            store(5, gb.5)
+            j += 16
         }
     }
 
@@ -215,55 +266,131 @@ enum Winograd {
 
     /// The rows of `U` that the jobs of ``multiplyAndFinish`` use with ``Weights/taps`` weights,
     /// transformed once for a whole call of several blocks, so that each block does not transform
-    /// the weights again: job `(slice, a)` finds its `[6, count, inner]` at
-    /// `job · 6 · sliceSize · inner`. The same values as each job's own transform, in the same
-    /// GEMMs, so a call gives the same bits either way.
+    /// the weights again: job `(slice, a)` finds its rows (``TapJob/bytes``) at `job · jobBytes`.
+    /// The same values as each job's own transform, in the same GEMMs, so a call gives the same
+    /// bits either way.
     struct TapRows {
-        private let pointer: UnsafeMutablePointer<Float>
+        private let pointer: UnsafeMutableRawPointer
         let sliceSize: Int
-        private let inner: Int
+        private let jobBytes: Int
 
-        /// Bytes the rows of a layer take (4× its 3×3 weights, rounded up to whole slices).
-        static func bytes(outChannels o: Int, inner k: Int) -> Int {
+        /// Bytes the rows of a layer take in `precision`'s operand form (fp32: 4× its 3×3 weights,
+        /// bf16: half that), rounded up to whole slices.
+        static func bytes(outChannels o: Int, inner k: Int, precision: Precision) -> Int {
             let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
-            return (o + sliceSize - 1) / sliceSize * 36 * sliceSize * k * MemoryLayout<Float>.size
+            return (o + sliceSize - 1) / sliceSize * 6 * TapJob.bytes(count: sliceSize, inner: k, precision: precision)
         }
 
         /// A call transforms its weights once rather than once per block when they take at most
-        /// this much (16 MiB: all of SyncNet's layers and S3FD's up to 256 channels; S3FD's
-        /// 512-channel layers, 36 MiB each, still transform per block rather than hold that).
-        static let byteLimit = 16 << 20
+        /// this much (20 MiB: all of SyncNet's layers, and S3FD's but its 512 → 512 ones in fp32,
+        /// 36 MiB each, which still transform per block rather than hold that; in bf16, whose
+        /// packed rows take half, those too).
+        static let byteLimit = 20 << 20
 
-        init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int) {
+        init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int, precision: Precision) {
             let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
             let slices = (o + sliceSize - 1) / sliceSize
-            pointer = UnsafeMutablePointer<Float>.allocate(capacity: slices * 36 * sliceSize * k)
+            let jobBytes = TapJob.bytes(count: sliceSize, inner: k, precision: precision)
+            pointer = .allocate(byteCount: slices * 6 * jobBytes, alignment: 16)
             self.sliceSize = sliceSize
-            inner = k
+            self.jobBytes = jobBytes
             Parallel.forEach(slices * 6) { [self] job in
-                transformTapRows(taps: w, outChannels: o, inner: k, sliceSize: sliceSize, job: job, into: rows(job: job))
+                TapJob(job, sliceSize: sliceSize, outChannels: o, inner: k, precision: precision).transform(taps: w, into: rows(job: job))
             }
         }
 
-        /// The `[6, count, inner]` rows of job `job`.
-        func rows(job: Int) -> UnsafeMutablePointer<Float> { pointer + job * 6 * sliceSize * inner }
+        /// The rows of job `job`.
+        func rows(job: Int) -> UnsafeMutableRawPointer { pointer + job * jobBytes }
 
         func deallocate() { pointer.deallocate() }
     }
 
     /// Job `job` of a call with ``Weights/taps`` weights: row `a` of ξ for the output channels
-    /// `first ..< first + count` (slice `job / 6` of `sliceSize` channels).
-    static func tapJob(_ job: Int, sliceSize: Int, outChannels o: Int) -> (a: Int, first: Int, count: Int) {
-        let first = job / 6 * sliceSize
-        return (job % 6, first, min(sliceSize, o - first))
-    }
+    /// `first ..< first + count` (slice `job / 6` of `sliceSize` channels). Its rows of `U` are
+    /// the six `[count, inner]` matrices `U[a · 6 + b]` (restricted to those channels), in the
+    /// operand form of `precision`'s GEMM: floats, or packed for the bf16 kernel.
+    struct TapJob {
+        let a: Int, first: Int, count: Int
+        let outChannels: Int, inner: Int
+        let precision: Precision
 
-    /// Writes the `[6, count, inner]` rows of `U` that job `job` multiplies with into `rows`.
-    static func transformTapRows(
-        taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int, sliceSize: Int, job: Int, into rows: UnsafeMutablePointer<Float>
-    ) {
-        let (a, first, count) = tapJob(job, sliceSize: sliceSize, outChannels: o)
-        transformKernelRow(taps: w, kernels: o * k, first: first * k, count: count * k, row: a, into: rows)
+        init(_ job: Int, sliceSize: Int, outChannels o: Int, inner k: Int, precision: Precision) {
+            first = job / 6 * sliceSize
+            a = job % 6
+            count = min(sliceSize, o - first)
+            outChannels = o
+            inner = k
+            self.precision = precision
+        }
+
+        /// Elements (floats, or 32-bit bf16 pairs) of one of the six matrices.
+        static func matrixCount(count: Int, inner k: Int, precision: Precision) -> Int {
+            switch precision {
+            case .fp32: count * k
+            case .bf16: GEMM.bf16PackedCount(m: count, k: k)
+            }
+        }
+
+        /// Bytes of a job's rows.
+        static func bytes(count: Int, inner k: Int, precision: Precision) -> Int {
+            6 * matrixCount(count: count, inner: k, precision: precision) * 4
+        }
+
+        var bytes: Int { Self.bytes(count: count, inner: inner, precision: precision) }
+
+        /// Writes the job's rows into `rows` (``bytes`` of them, 4-byte aligned). fp32: in double,
+        /// rounded once (``transformKernelRow(taps:kernels:first:count:row:into:)``, the exact
+        /// transform of ``transformWeights(_:outChannels:inChannels:)``); bf16: in float (its
+        /// error, ~10⁻⁷ relative, is far below bfloat16's 2⁻⁹) a block of 12 output channels at a
+        /// time, each block packed for the kernel while it is in the cache.
+        func transform(taps w: UnsafePointer<Float>, into rows: UnsafeMutableRawPointer) {
+            let kernels = outChannels * inner  // the layer's, whose taps are `kernels` apart
+            switch precision {
+            case .fp32:
+                transformKernelRow(
+                    taps: w, kernels: kernels, first: first * inner, count: count * inner, row: a,
+                    into: rows.assumingMemoryBound(to: Float.self))
+            case .bf16:
+                let packed = rows.assumingMemoryBound(to: UInt32.self)
+                let block = GEMM.bf16RowBlock
+                let matrix = Self.matrixCount(count: count, inner: inner, precision: .bf16)
+                let blockCount = GEMM.bf16PackedCount(m: block, k: inner)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * block * inner) { scratch in
+                    let scratch = scratch.baseAddress!
+                    var i0 = 0
+                    while i0 < count {
+                        let m = min(block, count - i0)
+                        transformKernelRowFloat(
+                            taps: w, kernels: kernels, first: (first + i0) * inner, count: m * inner, row: a,
+                            into: scratch)
+                        for b in 0..<6 {
+                            GEMM.packBF16(
+                                m: m, k: inner, a: scratch + b * m * inner, lda: inner,
+                                into: packed + b * matrix + i0 / block * blockCount)
+                        }
+                        i0 += block
+                    }
+                }
+            }
+        }
+
+        /// `M[a · 6 + b]` for the job's output channels, b = 0…5, from its `rows`.
+        func multiply(rows: UnsafeMutableRawPointer, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, outChannels o: Int, blockTiles: Int, ld: Int) {
+            let k = inner
+            for b in 0..<6 {
+                let xi = a * 6 + b
+                let c = m + (xi * o + first) * ld
+                switch precision {
+                case .fp32:
+                    GEMM.serial(
+                        m: count, n: blockTiles, k: k, a: rows.assumingMemoryBound(to: Float.self) + b * count * k, lda: k,
+                        b: v + xi * k * ld, ldb: ld, c: c, ldc: ld)
+                case .bf16:
+                    let packed = rows.assumingMemoryBound(to: UInt32.self) + b * Self.matrixCount(count: count, inner: k, precision: .bf16)
+                    GEMM.serialPackedBF16(m: count, n: blockTiles, k: k, packedA: packed, b: v + xi * k * ld, ldb: ld, c: c, ldc: ld)
+                }
+            }
+        }
     }
 
     /// Output channels per job when the weights are transformed during the call: all of them
@@ -293,8 +420,10 @@ enum Winograd {
         defer { blocks.deallocate() }
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
         let tapRows: TapRows? =
-            if case .taps(let w) = weights, rowsPerBlock < totalTileRows, TapRows.bytes(outChannels: o, inner: c) <= tapRowsLimit {
-                TapRows(taps: w, outChannels: o, inner: c)
+            if case .taps(let w) = weights, rowsPerBlock < totalTileRows,
+                TapRows.bytes(outChannels: o, inner: c, precision: precision) <= tapRowsLimit
+            {
+                TapRows(taps: w, outChannels: o, inner: c, precision: precision)
             } else {
                 nil
             }
@@ -398,22 +527,17 @@ enum Winograd {
             let sliceSize = tapRows?.sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
             let slices = (o + sliceSize - 1) / sliceSize
             Parallel.forEach(slices * 6) { job in
-                let (a, first, count) = tapJob(job, sliceSize: sliceSize, outChannels: o)
-                let rowsU: UnsafeMutablePointer<Float>, own: UnsafeMutablePointer<Float>?
+                let tapJob = TapJob(job, sliceSize: sliceSize, outChannels: o, inner: k, precision: precision)
+                let rowsU: UnsafeMutableRawPointer, own: UnsafeMutableRawPointer?
                 if let tapRows {
                     (rowsU, own) = (tapRows.rows(job: job), nil)
                 } else {
-                    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 6 * count * k)
-                    transformTapRows(taps: w, outChannels: o, inner: k, sliceSize: sliceSize, job: job, into: buffer)
+                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: tapJob.bytes, alignment: 16)
+                    tapJob.transform(taps: w, into: buffer)
                     (rowsU, own) = (buffer, buffer)
                 }
                 defer { own?.deallocate() }
-                for b in 0..<6 {
-                    let xi = a * 6 + b
-                    GEMM.serial(
-                        m: count, n: blockTiles, k: k, a: rowsU + b * count * k, lda: k,
-                        b: v + xi * k * ld, ldb: ld, c: m + (xi * o + first) * ld, ldc: ld, precision: precision)
-                }
+                tapJob.multiply(rows: rowsU, v: v, m: m, outChannels: o, blockTiles: blockTiles, ld: ld)
             }
         }
         Parallel.forChunks(o, oversubscription: 4) { outs in

@@ -62,6 +62,68 @@ struct BFloat16Tests {
         }
     }
 
+    @Test(
+        "A packed once, whole or 12 rows at a time, gives the bits of the kernel that packs A in every call",
+        arguments: [(1, 1, 1), (12, 32, 512), (13, 37, 1025), (25, 70, 513), (7, 5, 2), (30, 33, 600)])
+    func packedOperand(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        let a = randomScalars(m * k, seed: 31, scale: 3)
+        let b = randomScalars(k * n, seed: 32, scale: 2)
+        let count = GEMM.bf16PackedCount(m: m, k: k)
+        let block = GEMM.bf16RowBlock
+        #expect(count == (m + block - 1) / block * block * ((k + 1) / 2))
+        var whole = [UInt32](repeating: 0xDEAD_BEEF, count: count)
+        var byBlocks = [UInt32](repeating: 0x1234_5678, count: count)
+        a.withUnsafeBufferPointer { pa in
+            whole.withUnsafeMutableBufferPointer { GEMM.packBF16(m: m, k: k, a: pa.baseAddress!, lda: k, into: $0.baseAddress!) }
+            byBlocks.withUnsafeMutableBufferPointer { out in
+                for i0 in stride(from: 0, to: m, by: block) {
+                    GEMM.packBF16(
+                        m: min(block, m - i0), k: k, a: pa.baseAddress! + i0 * k, lda: k,
+                        into: out.baseAddress! + i0 / block * GEMM.bf16PackedCount(m: block, k: k))
+                }
+            }
+        }
+        #expect(whole == byBlocks, "\(m)×\(k): packing 12 rows at a time lays A out as packing it whole")
+        for transposed in [false, true] {
+            var viaPacked = [Float](repeating: .nan, count: m * n)
+            var viaFloats = [Float](repeating: .nan, count: m * n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    whole.withUnsafeBufferPointer { packed in
+                        viaPacked.withUnsafeMutableBufferPointer { pc in
+                            GEMM.serialPackedBF16(
+                                m: m, n: n, k: k, packedA: packed.baseAddress!, b: pb.baseAddress!, ldb: transposed ? k : n,
+                                transposeB: transposed ? .transposed : .none, c: pc.baseAddress!, ldc: n)
+                        }
+                    }
+                    viaFloats.withUnsafeMutableBufferPointer { pc in
+                        GEMM.serial(
+                            m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: transposed ? k : n,
+                            transposeB: transposed ? .transposed : .none, c: pc.baseAddress!, ldc: n, precision: .bf16)
+                    }
+                }
+            }
+            #expect(
+                viaPacked.map(\.bitPattern) == viaFloats.map(\.bitPattern),
+                "\(m)×\(n)×\(k), B \(transposed ? "transposed" : "as stored"): the packed A gave other bits")
+        }
+    }
+
+    @Test("a bf16 Winograd call of several blocks gives the same bits whether it packs the weights once or once per block")
+    func winogradTapRowsOnceOrPerBlock() {
+        // The shape of WinogradWeightsDuringCallTests.severalBlocksBitIdentical: two blocks.
+        func run(_ limit: Int, _ precision: Precision) -> [UInt32] {
+            WinogradWeightsDuringCallTests.winogradOutputs(
+                o: 48, c: 48, h: 44, w: 130, seed: 27, activation: .identity, tapRowsLimit: limit, precision: precision)
+        }
+        #expect(Winograd.TapRows.bytes(outChannels: 48, inner: 48, precision: .bf16) * 2 == Winograd.TapRows.bytes(outChannels: 48, inner: 48, precision: .fp32))
+        let once = run(Winograd.TapRows.byteLimit, .bf16)
+        let differing = zip(run(0, .bf16), once).count { $0 != $1 }
+        #expect(differing == 0, "\(differing) outputs differ")
+        #expect(zip(run(0, .fp32), once).contains { $0 != $1 }, "the bf16 call gave the fp32 result")
+    }
+
     @Test("operands bfloat16 holds exactly give the fp32 product; others are rounded, so the results differ")
     func roundsItsOperands() {
         // Multiples of 1/4 in [-2, 2] are exact in bfloat16 and every partial sum is exact in float32.

@@ -388,6 +388,37 @@ struct WinogradWeightsDuringCallTests {
         }
     }
 
+    @Test("the float transform bf16 uses is the double one within float32 rounding, for any slice of kernels, including a tail of fewer than 16")
+    func floatRowsWithinRounding() {
+        let (o, c) = (5, 7)  // 35 kernels: two groups of 16 and a tail of 3
+        let w = Self.weights(seed: 23, count: o * c * 9)
+        let taps = Conv2D.tapMajor(w, kernels: o * c)
+        // Each value is (G k Gᵀ)[ξ], two rounds of at most three products with coefficients of at
+        // most 1 in magnitude: a handful of float32 roundings of at most Σ|k| (the kernel's nine
+        // taps) each; 8 · 2⁻²⁴ · Σ|k| bounds them. A wrong coefficient or tap is off by ~0.1 · Σ|k|.
+        let magnitude = (0..<(o * c)).map { j in (0..<9).reduce(Float(0)) { $0 + abs(w[j * 9 + $1]) } }
+        for (first, count) in [(0, o * c), (7, 14), (30, 5)] {
+            for a in 0..<6 {
+                var exact = [Float](repeating: .nan, count: 6 * count), fast = exact
+                taps.withUnsafeBufferPointer { tb in
+                    exact.withUnsafeMutableBufferPointer {
+                        Winograd.transformKernelRow(taps: tb.baseAddress!, kernels: o * c, first: first, count: count, row: a, into: $0.baseAddress!)
+                    }
+                    fast.withUnsafeMutableBufferPointer {
+                        Winograd.transformKernelRowFloat(
+                            taps: tb.baseAddress!, kernels: o * c, first: first, count: count, row: a, into: $0.baseAddress!)
+                    }
+                }
+                for b in 0..<6 {
+                    for j in 0..<count {
+                        let (x, y) = (exact[b * count + j], fast[b * count + j])
+                        #expect(abs(x - y) <= 8 * 0x1p-24 * magnitude[first + j], "ξ = \(a * 6 + b), kernel \(first + j): \(y) vs \(x)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a Winograd layer keeps its weights tap by tap and gives them back in PyTorch's layout")
     func weightsRoundTrip() {
         let w = Self.weights(seed: 25, count: 16 * 8 * 9)
@@ -411,7 +442,9 @@ struct WinogradWeightsDuringCallTests {
     /// when `tapRowsLimit` is nil, else with tap-major weights transformed during the call (once
     /// per call when they fit in `tapRowsLimit` bytes and the call has several blocks, else per
     /// block). Returns the outputs' bit patterns; expects none to be NaN.
-    static func winogradOutputs(o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?) -> [UInt32] {
+    static func winogradOutputs(
+        o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?, precision: Precision = .fp32
+    ) -> [UInt32] {
         let weight = weights(seed: seed, count: o * c * 9)
         let bias = weights(seed: seed + 1, count: o)
         let input = weights(seed: seed + 2, count: 2 * c * h * w)
@@ -427,7 +460,8 @@ struct WinogradWeightsDuringCallTests {
                     Winograd.convolve(
                         input: x.baseAddress!, batch: 2, geometry: geometry,
                         weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
-                        outChannels: o, bias: bias, activation: activation, output: y.baseAddress!, tapRowsLimit: tapRowsLimit ?? 0)
+                        outChannels: o, bias: bias, activation: activation, output: y.baseAddress!, precision: precision,
+                        tapRowsLimit: tapRowsLimit ?? 0)
                 }
             }
         }
@@ -453,7 +487,7 @@ struct WinogradWeightsDuringCallTests {
         let (rowsPerBlock, totalTileRows) = (blocks.rowsPerBlock, blocks.totalTileRows)
         blocks.deallocate()
         #expect(rowsPerBlock < totalTileRows, "the shape must make several blocks")
-        #expect(Winograd.TapRows.bytes(outChannels: o, inner: c) <= Winograd.TapRows.byteLimit)
+        #expect(Winograd.TapRows.bytes(outChannels: o, inner: c, precision: .fp32) <= Winograd.TapRows.byteLimit)
         /// `tapRowsLimit` nil: load-time weights; 0: taps transformed per block; else once per call.
         func run(tapRowsLimit: Int?) -> [UInt32] {
             Self.winogradOutputs(o: o, c: c, h: h, w: w, seed: 27, activation: .identity, tapRowsLimit: tapRowsLimit)
