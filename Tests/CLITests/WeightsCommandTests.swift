@@ -2,6 +2,7 @@ import Foundation
 import Media
 import Models
 import Reports
+import Tensor
 import TestSupport
 import Testing
 
@@ -144,8 +145,31 @@ struct BenchKernelsCommandTests {
         for key in ["forwardMs", "detectMs"] { #expect((s3fd[0][key] as? Double).map { $0 > 0 } == true, "\(key)") }
         let few = try #require(object["s3fdFewCandidates"] as? [[String: Any]])
         #expect(few.count == 1 && few[0]["size"] as? String == "64x48" && (few[0]["msPerFrame"] as? Double).map { $0 > 0 } == true)
+        // fp32 is the measured precision: no baseline beside it.
+        #expect(object["precision"] as? String == "fp32" && object["fp32"] == nil)
         let bad = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64by48"])
         #expect(bad.status == 64 && bad.stderr.contains("WIDTHxHEIGHT"))
+    }
+}
+
+@Suite(
+    "syncbench bench-kernels --precision bf16", .timeLimit(.minutes(5)),
+    .enabled(if: Precision.bf16.isSupported, "this CPU has no AVX512_BF16: bf16 cannot be benchmarked here"))
+struct BenchKernelsBF16Tests {
+    @Test("times fp32 in the same run as bf16 and prints bf16's speed-up over it")
+    func fp32Baseline() throws {
+        let arguments = ["bench-kernels", "--sizes", "64x48", "--batch", "1", "--repeat", "2", "--no-reference", "--precision", "bf16"]
+        let result = try SyncBenchBinary.run(arguments + ["--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["precision"] as? String == "bf16")
+        let fp32 = try #require(object["fp32"] as? [String: Any], "no fp32 baseline in \(result.stdout)")
+        let s3fd = try #require(fp32["s3fd"] as? [[String: Any]])
+        #expect(s3fd.count == 1 && s3fd[0]["size"] as? String == "64x48" && (s3fd[0]["forwardMs"] as? Double).map { $0 > 0 } == true)
+        #expect((fp32["s3fdFewCandidates"] as? [[String: Any]])?.count == 1)
+        #expect(((fp32["syncNet"] as? [String: Any])?["lipMsPerWindow"] as? Double).map { $0 > 0 } == true)
+        let table = try SyncBenchBinary.run(arguments)
+        #expect(table.status == 0 && table.stdout.contains("vs fp32"), "\(table.stdout)")
     }
 }
 
@@ -162,6 +186,21 @@ struct KernelStatisticsTests {
             #expect(Array(a.dropLast()) == Array(b.dropLast()) && b.last! == a.last! - 5, "\(name)")
         }
         #expect(changed == (0..<6).map { "conf.\($0).bias" })
+    }
+
+    @Test("with an fp32 baseline, each row ends with fp32's time and its ratio to this precision's; without, neither is printed")
+    func versusFP32Column() {
+        var report = KernelReport(threads: 2, batch: 20, precision: "bf16")
+        report.syncNet = .init(lipMsPerWindow: 10, lipGflops: 1, audioMsPerWindow: 2, audioGflops: 1, lipSpread: 0.1, audioSpread: 0.2)
+        #expect(!report.table().contains("vs fp32"))
+        var fp32 = KernelReport.Timings()
+        fp32.syncNet = .init(lipMsPerWindow: 25, lipGflops: 1, audioMsPerWindow: 3, audioGflops: 1, lipSpread: 0.3, audioSpread: 0.1)
+        report.fp32 = fp32
+        let lines = report.table().split(separator: "\n")
+        #expect(lines.contains { $0.contains("vs fp32") })
+        let lip = lines.first { $0.hasPrefix("SyncNet lip") }, window = lines.first { $0.hasPrefix("SyncNet window") }
+        #expect(lip?.hasSuffix("25.00 ms/win   ± 30%   2.50x") == true, "\(lip ?? "")")
+        #expect(window?.hasSuffix("28.00 ms/win           2.33x") == true, "\(window ?? "")")
     }
 
     @Test("the median is the middle run (or the mean of the middle two); the spread is (max − min) / median")

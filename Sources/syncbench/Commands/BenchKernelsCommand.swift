@@ -19,8 +19,10 @@ struct BenchKernelsCommand: ParsableCommand {
             median: single runs on a shared machine swing by ±25 %); GFLOP/s counts the \
             convolutions' 2 x multiply-accumulates (docs/reference/networks.md §4). When the pinned reference \
             environment exists (tools/reference/.venv, or --reference-python), PyTorch is timed on \
-            the same shapes in the same run and the speed-ups are printed. Weights: --weights DIR, \
-            else the stand-in weights (speed does not depend on the values).
+            the same shapes in the same run and the speed-ups are printed. With --precision bf16 \
+            every measurement is also made in fp32, the two precisions' runs alternating, and the \
+            "vs fp32" column gives bf16's speed-up over fp32 in the same run. Weights: --weights \
+            DIR, else the stand-in weights (speed does not depend on the values).
             """
     )
 
@@ -80,33 +82,48 @@ struct BenchKernelsCommand: ParsableCommand {
                 fewCandidates = try S3FD(stateDict: Self.fewCandidatesStandIn())
                 report.weights = "stand-in"
             }
-            (s3fd, syncNet, fewCandidates) = (s3fd.with(precision: precision), syncNet.with(precision: precision), fewCandidates?.with(precision: precision))
+            // With bf16, fp32 too: each timed run of one precision is followed by the other's.
+            let precisions: [Precision] = precision == .bf16 ? [.bf16, .fp32] : [.fp32]
+            let s3fds = precisions.map { s3fd.with(precision: $0) }
+            let fewCandidatesByPrecision = fewCandidates.map { few in precisions.map { few.with(precision: $0) } }
+            let syncNets = precisions.map { syncNet.with(precision: $0) }
+            var timings: [KernelReport.Timings] = precisions.map { _ in .init() }
             var generator = SystemRandomNumberGenerator()
             for (width, height) in try parsedSizes() {
                 let input = Tensor(shape: [1, 3, height, width], scalars: (0..<(3 * width * height)).map { _ in Float.random(in: -120...130, using: &generator) })
                 let flop = 2 * Double(S3FD.multiplyAccumulates(width: width, height: height))
-                func timing(_ detector: S3FD) -> KernelReport.S3FDTiming {
-                    let (seconds, spread) = timed(repetitions) { _ = detector.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) }
-                    let outputs = detector.heads(input)
-                    let forward = timed(repetitions) { _ = detector.heads(input) }
-                    let detect = timed(repetitions) { _ = detector.detect(outputs, frame: 0, width: width, height: height) }
-                    return .init(
-                        size: "\(width)x\(height)", msPerFrame: 1000 * seconds, gflops: flop / seconds / 1e9, spread: spread,
-                        forwardMs: 1000 * forward.median, forwardSpread: forward.spread, detectMs: 1000 * detect.median,
-                        detectSpread: detect.spread, candidates: detector.detect(outputs, frame: 0, width: width, height: height).count)
+                /// The timings of the same detector in each precision.
+                func timing(_ detectors: [S3FD]) -> [KernelReport.S3FDTiming] {
+                    let whole = timed(repetitions, detectors.map { detector in { _ = detector.detectFaces(input, frameWidth: width * 4, frameHeight: height * 4) } })
+                    let outputs = detectors.map { $0.heads(input) }
+                    let forward = timed(repetitions, detectors.map { detector in { _ = detector.heads(input) } })
+                    let detect = timed(repetitions, zip(detectors, outputs).map { detector, outputs in { _ = detector.detect(outputs, frame: 0, width: width, height: height) } })
+                    return detectors.indices.map { i in
+                        .init(
+                            size: "\(width)x\(height)", msPerFrame: 1000 * whole[i].median, gflops: flop / whole[i].median / 1e9, spread: whole[i].spread,
+                            forwardMs: 1000 * forward[i].median, forwardSpread: forward[i].spread, detectMs: 1000 * detect[i].median,
+                            detectSpread: detect[i].spread,
+                            candidates: detectors[i].detect(outputs[i], frame: 0, width: width, height: height).count)
+                    }
                 }
-                report.s3fd.append(timing(s3fd))
-                if let fewCandidates { report.s3fdFewCandidates.append(timing(fewCandidates)) }
+                for (i, t) in timing(s3fds).enumerated() { timings[i].s3fd.append(t) }
+                if let fewCandidatesByPrecision {
+                    for (i, t) in timing(fewCandidatesByPrecision).enumerated() { timings[i].s3fdFewCandidates.append(t) }
+                }
             }
             let lip = Tensor(shape: [batch, 3, 5, 224, 224], scalars: (0..<(batch * 3 * 5 * 224 * 224)).map { _ in Float(UInt8.random(in: 0...255, using: &generator)) })
             let audio = Tensor(shape: [batch, 1, 13, 20], scalars: (0..<(batch * 260)).map { _ in Float.random(in: -20...20, using: &generator) })
-            let lipTimed = timed(repetitions) { _ = syncNet.lipEmbeddings(lip) }
-            let audioTimed = timed(repetitions) { _ = syncNet.audioEmbeddings(audio) }
-            let lipSeconds = lipTimed.median / Double(batch), audioSeconds = audioTimed.median / Double(batch)
-            report.syncNet = .init(
-                lipMsPerWindow: 1000 * lipSeconds, lipGflops: 2 * Double(SyncNet.lipMultiplyAccumulates) / lipSeconds / 1e9,
-                audioMsPerWindow: 1000 * audioSeconds, audioGflops: 2 * Double(SyncNet.audioMultiplyAccumulates) / audioSeconds / 1e9,
-                lipSpread: lipTimed.spread, audioSpread: audioTimed.spread)
+            let lipTimed = timed(repetitions, syncNets.map { net in { _ = net.lipEmbeddings(lip) } })
+            let audioTimed = timed(repetitions, syncNets.map { net in { _ = net.audioEmbeddings(audio) } })
+            for i in precisions.indices {
+                let lipSeconds = lipTimed[i].median / Double(batch), audioSeconds = audioTimed[i].median / Double(batch)
+                timings[i].syncNet = .init(
+                    lipMsPerWindow: 1000 * lipSeconds, lipGflops: 2 * Double(SyncNet.lipMultiplyAccumulates) / lipSeconds / 1e9,
+                    audioMsPerWindow: 1000 * audioSeconds, audioGflops: 2 * Double(SyncNet.audioMultiplyAccumulates) / audioSeconds / 1e9,
+                    lipSpread: lipTimed[i].spread, audioSpread: audioTimed[i].spread)
+            }
+            (report.s3fd, report.s3fdFewCandidates, report.syncNet) = (timings[0].s3fd, timings[0].s3fdFewCandidates, timings[0].syncNet)
+            report.fp32 = timings.count > 1 ? timings[1] : nil
         }
         if !noReference, let python = referencePython ?? defaultReferencePython() {
             report.reference = runReference(python: python)
@@ -141,16 +158,20 @@ struct BenchKernelsCommand: ParsableCommand {
         return dict
     }
 
-    /// The median of `runs` timed runs after a warm-up, and their spread ((max − min) / median).
-    private func timed(_ runs: Int, _ body: () -> Void) -> (median: Double, spread: Double) {
-        body()  // warm-up: priors, buffers, thread pools
-        var times: [Double] = []
+    /// For each body, the median of `runs` timed runs after a warm-up, and their spread
+    /// ((max − min) / median). The bodies take turns, run by run, so that a slow spell of a shared
+    /// machine falls on all of them alike.
+    private func timed(_ runs: Int, _ bodies: [() -> Void]) -> [(median: Double, spread: Double)] {
+        for body in bodies { body() }  // warm-up: priors, buffers, thread pools
+        var times = [[Double]](repeating: [], count: bodies.count)
         for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            for (i, body) in bodies.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                body()
+                times[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
         }
-        return KernelReport.medianAndSpread(times)
+        return times.map(KernelReport.medianAndSpread)
     }
 
     private func defaultReferencePython() -> String? {
@@ -216,6 +237,13 @@ struct KernelReport: Codable {
         var audioSpread: Double
     }
 
+    /// Every measurement in one precision.
+    struct Timings: Codable {
+        var s3fd: [S3FDTiming] = []
+        var s3fdFewCandidates: [S3FDTiming] = []
+        var syncNet = SyncNetTiming(lipMsPerWindow: 0, lipGflops: 0, audioMsPerWindow: 0, audioGflops: 0, lipSpread: 0, audioSpread: 0)
+    }
+
     /// The median (the middle run, or the mean of the two middle ones) and (max − min) / median.
     static func medianAndSpread(_ times: [Double]) -> (median: Double, spread: Double) {
         guard !times.isEmpty else { return (0, 0) }
@@ -256,52 +284,65 @@ struct KernelReport: Codable {
     /// The same with the stand-in weights' face logits lowered (empty with --weights).
     var s3fdFewCandidates: [S3FDTiming] = []
     var syncNet = SyncNetTiming(lipMsPerWindow: 0, lipGflops: 0, audioMsPerWindow: 0, audioGflops: 0, lipSpread: 0, audioSpread: 0)
+    /// With `--precision bf16`: the same measurements in fp32, timed alternately with bf16's.
+    var fp32: Timings?
     var reference: Reference?
 
     func table() -> String {
         var lines = [
             "weights: \(weights), \(threads) cores, precision \(precision); medians, ± the spread (max − min) / median", "",
-            "network           syncbench              GFLOP/s   PyTorch                speed-up",
+            "network           syncbench              GFLOP/s   PyTorch                speed-up" + (fp32 == nil ? "" : "  fp32                  vs fp32"),
         ]
         func spreadText(_ spread: Double?) -> String { spread.map { String(format: " ±%3.0f%%", 100 * $0) } ?? "      " }
-        /// `gflops` 0: a row without convolutions (Detect + NMS), printed as "–".
-        func row(_ name: String, _ ours: Double, _ unit: String, _ gflops: Double, _ theirs: Double?, spread: Double?, theirSpread: Double?) {
+        /// `gflops` 0: a row without convolutions (Detect + NMS), printed as "–". `fp32`: the same
+        /// measurement in fp32 (with bf16), and its spread.
+        func row(
+            _ name: String, _ ours: Double, _ unit: String, _ gflops: Double, _ theirs: Double?, spread: Double?, theirSpread: Double?,
+            fp32 baseline: (ms: Double, spread: Double?)?
+        ) {
             let reference = theirs.map { String(format: "%8.2f %@", $0, unit) + spreadText(theirSpread) } ?? "       –              "
             let speedup = theirs.map { String(format: "%6.2fx", $0 / ours) } ?? "     –"
+            let versusFP32 = baseline.map { "  " + String(format: "%8.2f %@", $0.ms, unit) + spreadText($0.spread) + String(format: "  %5.2fx", $0.ms / ours) } ?? ""
             lines.append(
                 name.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + String(format: "%8.2f %@", ours, unit) + spreadText(spread) + (gflops > 0 ? String(format: "  %7.1f   ", gflops) : "        –   ") + reference + "  " + speedup)
+                    + String(format: "%8.2f %@", ours, unit) + spreadText(spread) + (gflops > 0 ? String(format: "  %7.1f   ", gflops) : "        –   ") + reference + "  " + speedup
+                    + versusFP32)
         }
-        for timing in s3fd {
+        for (index, timing) in s3fd.enumerated() {
             let size = timing.size
+            let base = fp32?.s3fd[index]
             row(
                 "S3FD \(size)", timing.msPerFrame, "ms/frame", timing.gflops, reference?.s3fd?[size],
-                spread: timing.spread, theirSpread: reference?.spread?["s3fd \(size)"])
+                spread: timing.spread, theirSpread: reference?.spread?["s3fd \(size)"], fp32: base.map { ($0.msPerFrame, $0.spread) })
             row(
                 "  forward", timing.forwardMs, "ms/frame", timing.gflops * timing.msPerFrame / timing.forwardMs, reference?.s3fd_forward?[size],
-                spread: timing.forwardSpread, theirSpread: reference?.spread?["s3fd forward \(size)"])
+                spread: timing.forwardSpread, theirSpread: reference?.spread?["s3fd forward \(size)"], fp32: base.map { ($0.forwardMs, $0.forwardSpread) })
             row(
                 "  Detect+NMS", timing.detectMs, "ms/frame", 0, reference?.s3fd_detect?[size],
-                spread: timing.detectSpread, theirSpread: reference?.spread?["s3fd detect \(size)"])
+                spread: timing.detectSpread, theirSpread: reference?.spread?["s3fd detect \(size)"], fp32: base.map { ($0.detectMs, $0.detectSpread) })
             lines[lines.count - 1] += "  (\(timing.candidates) rows)"
             if let few = s3fdFewCandidates.first(where: { $0.size == size }) {
+                let fewBase = fp32?.s3fdFewCandidates.first(where: { $0.size == size })
                 row(
                     "  few candidates", few.msPerFrame, "ms/frame", few.gflops, reference?.s3fd_few_candidates?[size],
-                    spread: few.spread, theirSpread: reference?.spread?["s3fd few candidates \(size)"])
+                    spread: few.spread, theirSpread: reference?.spread?["s3fd few candidates \(size)"], fp32: fewBase.map { ($0.msPerFrame, $0.spread) })
                 lines[lines.count - 1] += "  (\(few.candidates) rows)"
             }
         }
+        let baseNet = fp32?.syncNet
         row(
             "SyncNet lip", syncNet.lipMsPerWindow, "ms/win  ", syncNet.lipGflops, reference?.syncnet?.lip_ms_per_window,
-            spread: syncNet.lipSpread, theirSpread: reference?.spread?["lip"])
+            spread: syncNet.lipSpread, theirSpread: reference?.spread?["lip"], fp32: baseNet.map { ($0.lipMsPerWindow, $0.lipSpread) })
         row(
             "SyncNet audio", syncNet.audioMsPerWindow, "ms/win  ", syncNet.audioGflops, reference?.syncnet?.audio_ms_per_window,
-            spread: syncNet.audioSpread, theirSpread: reference?.spread?["audio"])
+            spread: syncNet.audioSpread, theirSpread: reference?.spread?["audio"], fp32: baseNet.map { ($0.audioMsPerWindow, $0.audioSpread) })
         // A window needs both towers: the figure that sets SyncNet's throughput.
         let windowFlop = 2 * Double(SyncNet.lipMultiplyAccumulates + SyncNet.audioMultiplyAccumulates)
         let windowMs = syncNet.lipMsPerWindow + syncNet.audioMsPerWindow
         let referenceWindowMs = reference?.syncnet.map { $0.lip_ms_per_window + $0.audio_ms_per_window }
-        row("SyncNet window", windowMs, "ms/win  ", windowFlop / windowMs / 1e6, referenceWindowMs, spread: nil, theirSpread: nil)
+        row(
+            "SyncNet window", windowMs, "ms/win  ", windowFlop / windowMs / 1e6, referenceWindowMs, spread: nil, theirSpread: nil,
+            fp32: baseNet.map { ($0.lipMsPerWindow + $0.audioMsPerWindow, nil) })
         if let reference {
             lines.append("")
             lines.append(reference.error.map { "PyTorch not timed: \($0)" } ?? "PyTorch \(reference.torch ?? "?") on \(reference.threads ?? 0) threads, same shapes, same run")
