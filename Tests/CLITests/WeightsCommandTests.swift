@@ -149,6 +149,15 @@ struct BenchKernelsCommandTests {
         #expect(object["precision"] as? String == "fp32" && object["fp32"] == nil)
         let bad = try SyncBenchBinary.run(["bench-kernels", "--sizes", "64by48"])
         #expect(bad.status == 64 && bad.stderr.contains("WIDTHxHEIGHT"))
+        for counts in [["--batch", "0"], ["--batch", "100000"], ["--repeat", "0"]] {
+            let outOfRange = try SyncBenchBinary.run(["bench-kernels", "--no-reference"] + counts)
+            #expect(outOfRange.status == 64 && outOfRange.stderr.contains("1…256"), "\(counts): \(outOfRange.stderr.suffix(300))")
+        }
+        // A size the network cannot take is a usage error, not a trap in its pooling.
+        for size in ["16x16", "200x16", "64x24"] {
+            let small = try SyncBenchBinary.run(["bench-kernels", "--sizes", size, "--no-reference"])
+            #expect(small.status == 64 && small.stderr.contains("too small for S3FD"), "\(size): \(small.stderr.suffix(300))")
+        }
     }
 }
 

@@ -51,7 +51,10 @@ struct BenchKernelsCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch >= 1, repetitions >= 1 else { throw ValidationError("--batch and --repeat must be at least 1") }
+        // A batch of 20 windows is 60 MB of lip input; 256 stays within a few GB.
+        guard (1...256).contains(batch), (1...1000).contains(repetitions) else {
+            throw ValidationError("--batch must be in 1…256 and --repeat in 1…1000")
+        }
         try precision.checkSupported()
         _ = try parsedSizes()
     }
@@ -61,6 +64,9 @@ struct BenchKernelsCommand: ParsableCommand {
             let parts = item.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2, parts.allSatisfy({ $0 >= 16 && $0 <= 4096 }) else {
                 throw ValidationError("--sizes: '\(item)' is not WIDTHxHEIGHT with sides in 16…4096")
+            }
+            guard S3FD.accepts(width: parts[0], height: parts[1]) else {
+                throw ValidationError("--sizes: \(item) is too small for S3FD (its five 2×2 max pools need a side of at least 2 at each)")
             }
             return (parts[0], parts[1])
         }
