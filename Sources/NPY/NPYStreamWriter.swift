@@ -63,8 +63,14 @@ public final class NPYStreamWriter {
         try handle.seek(toOffset: 0)
         try handle.write(contentsOf: header)
         try handle.close()
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: temporaryURL, to: url)
+        // rename(2) replaces a regular file atomically and fails on a folder (which removing
+        // the destination first, as before, deleted with everything in it).
+        guard rename(temporaryURL.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporaryURL)
+            finished = true
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "\(url.path): \(reason)"])
+        }
         finished = true
     }
 }

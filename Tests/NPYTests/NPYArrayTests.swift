@@ -47,3 +47,29 @@ struct NPYArrayTests {
         #expect(throws: NPYError.truncatedHeader) { try NPYArray(fileData: good.prefix(20)) }
     }
 }
+
+@Suite("NPY stream writer: the destination")
+struct NPYStreamWriterDestinationTests {
+    @Test("finishing onto a folder fails and leaves the folder, its files and no temporary file; a regular file is replaced")
+    func folderIsNotReplaced() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("npy-destination-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("out.npy")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("kept".utf8).write(to: folder.appendingPathComponent("kept.txt"))
+        let writer = try NPYStreamWriter(url: folder, dtype: .uint8, rowShape: [2])
+        try writer.append(row: [1, 2])
+        #expect(throws: (any Error).self) { try writer.finish() }
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue)
+        #expect(FileManager.default.contents(atPath: folder.appendingPathComponent("kept.txt").path) == Data("kept".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["out.npy"], "a temporary file was left behind")
+
+        let file = root.appendingPathComponent("file.npy")
+        try Data("old".utf8).write(to: file)
+        let replacing = try NPYStreamWriter(url: file, dtype: .uint8, rowShape: [2])
+        try replacing.append(row: [3, 4])
+        try replacing.finish()
+        #expect(try NPYArray(contentsOf: file).uint8Values() == [3, 4])
+    }
+}

@@ -36,6 +36,9 @@ struct MediaDecodeCommand: ParsableCommand {
             throw ValidationError("nothing to write: give at least one of --frames, --audio-out, --mfcc")
         }
         if let maxFrames, maxFrames < 1 { throw ValidationError("--max-frames must be at least 1, got \(maxFrames)") }
+        for (path, option) in [(frames, "--frames"), (audioOut, "--audio-out"), (mfcc, "--mfcc")] {
+            if let path { try OutputPath.checkFile(path, option: option) }
+        }
     }
 
     func run() throws {

@@ -69,7 +69,8 @@ struct QueryListCommand: ParsableCommand {
             let database = try store.open()
             var sha: String? = nil
             if let video {
-                sha = FileManager.default.fileExists(atPath: video)
+                sha =
+                    FileManager.default.fileExists(atPath: video)
                     ? try database.contentDigest(ofFileAt: URL(fileURLWithPath: video)) : video.lowercased()
             }
             let evaluations = try database.evaluations(video: sha)
@@ -194,6 +195,7 @@ struct QueryExportCommand: ParsableCommand {
         }
         if artifact.needsTrack && track == nil { throw ValidationError("--artifact \(artifact.rawValue) needs --track N") }
         if let track, track < 0 { throw ValidationError("--track must be at least 0") }
+        try OutputPath.checkFile(out, option: "--out")
     }
 
     func run() throws {
@@ -334,7 +336,8 @@ struct ArtifactExporter {
             let speech = try SpeechArtifact(speechStored)
             audio = Array(speech.slice(frames: crops.meta.firstFrame..<(crops.meta.firstFrame + crops.meta.frames)))
         }
-        try? FileManager.default.removeItem(at: out)
+        // An earlier export is replaced; validate() let nothing else through.
+        if OutputPath.kind(of: out.path) == .regularFile { try? FileManager.default.removeItem(at: out) }
         let video = ClipWriter.Video(width: 224, height: 224, frameRate: (25, 1), codec: "libx264", options: ["crf": "16", "preset": "medium"])
         let writer = try ClipWriter(
             path: out.path, video: video, audio: audio.isEmpty ? nil : .init(sampleRate: 16_000, channels: 1, codec: "aac"),
@@ -356,10 +359,11 @@ struct ArtifactExporter {
         let best = [e.bestConfidence.map { "\($0)" } ?? "", e.minDistance.map { "\($0)" } ?? ""]
         if e.tracks.isEmpty { lines.append((clip + ["", "", "", "", "", "", "", ""] + best).joined(separator: ",")) }
         for t in e.tracks {
-            let row = clip + [
-                "\(t.track)", "\(t.startFrame)", "\(t.endFrame)", t.status.rawValue, t.offset.map { "\($0)" } ?? "",
-                t.confidence.map { "\($0)" } ?? "", t.minDistance.map { "\($0)" } ?? "", "\(t.windows)",
-            ] + best
+            let row =
+                clip + [
+                    "\(t.track)", "\(t.startFrame)", "\(t.endFrame)", t.status.rawValue, t.offset.map { "\($0)" } ?? "",
+                    t.confidence.map { "\($0)" } ?? "", t.minDistance.map { "\($0)" } ?? "", "\(t.windows)",
+                ] + best
             lines.append(row.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

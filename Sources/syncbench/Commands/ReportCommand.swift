@@ -43,6 +43,7 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...32).contains(thumbnails) else { throw ValidationError("--thumbnails must be in 0...32, got \(thumbnails)") }
+        try OutputPath.checkFolder(out, option: "--out")
     }
 
     func run() throws {
@@ -71,7 +72,9 @@ struct ReportCommand: ParsableCommand {
             .filter { $0.profile != profile.rawValue || $0.clean != clean }
         for other in others {
             FileHandle.standardError.write(
-                Data("syncbench: note: \(other.results) results of this suite were made with --profile \(other.profile)\(other.clean ? " --clean" : "") (not shown; pass the same options to report them)\n".utf8))
+                Data(
+                    "syncbench: note: \(other.results) results of this suite were made with --profile \(other.profile)\(other.clean ? " --clean" : "") (not shown; pass the same options to report them)\n"
+                        .utf8))
         }
     }
 }

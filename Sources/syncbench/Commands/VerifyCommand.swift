@@ -71,6 +71,7 @@ struct VerifyCommand: ParsableCommand {
         if format == .allScores && fileList == nil {
             throw ValidationError("--format all-scores needs --file-list: all_scores.txt names no videos")
         }
+        if let plot { try OutputPath.checkFile(plot, option: "--plot") }
     }
 
     func run() throws {
@@ -113,7 +114,9 @@ struct VerifyCommand: ParsableCommand {
                 .filter { $0.profile != profile.rawValue || $0.clean != clean }
             for other in others {
                 FileHandle.standardError.write(
-                    Data("syncbench: note: \(other.results) results of this suite were made with --profile \(other.profile)\(other.clean ? " --clean" : "") (not compared; pass the same options to compare them)\n".utf8))
+                    Data(
+                        "syncbench: note: \(other.results) results of this suite were made with --profile \(other.profile)\(other.clean ? " --clean" : "") (not compared; pass the same options to compare them)\n"
+                            .utf8))
             }
         }
         switch agreement.verdict {

@@ -23,6 +23,15 @@ struct WeightsDirectoryArgument: ParsableArguments {
 
     @OptionGroup var weights: WeightsOptions
 
+    func validate() throws {
+        if path?.isEmpty == true { throw ValidationError("the weights folder's path is empty") }
+    }
+
+    /// A usage error unless the folder can be written into (``OutputPath/checkFolder(_:option:)``).
+    func checkWritable() throws {
+        try OutputPath.checkFolder(resolved.url.path, option: "the weights folder")
+    }
+
     var resolved: WeightsDirectory {
         guard let path else { return weights.resolved }
         return WeightsDirectory.resolve(
@@ -177,6 +186,8 @@ struct WeightsFetchCommand: AsyncParsableCommand {
     @Flag(help: "Download again even if a valid file is present.")
     var force = false
 
+    func validate() throws { try directory.checkWritable() }
+
     func run() async throws {
         let folder = directory.resolved
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
@@ -269,6 +280,8 @@ struct WeightsStandInCommand: ParsableCommand {
 
     @Flag(help: "Overwrite existing files.")
     var force = false
+
+    func validate() throws { try directory.checkWritable() }
 
     func run() throws {
         let folder = directory.resolved

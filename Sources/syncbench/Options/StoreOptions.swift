@@ -11,6 +11,10 @@ struct StoreOptions: ParsableArguments {
         completion: .file(extensions: ["sqlite"]))
     var database: String?
 
+    func validate() throws {
+        if database?.isEmpty == true { throw ValidationError("--db: the path is empty") }
+    }
+
     /// The resolved location: `--db`, then `SYNCBENCH_DB`, then `./syncbench.sqlite`.
     var location: DatabaseLocation {
         DatabaseLocation.resolve(

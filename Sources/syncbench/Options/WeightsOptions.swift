@@ -12,6 +12,10 @@ struct WeightsOptions: ParsableArguments {
         completion: .directory)
     var directory: String?
 
+    func validate() throws {
+        if directory?.isEmpty == true { throw ValidationError("--weights: the path is empty") }
+    }
+
     /// `--weights`, then `SYNCBENCH_WEIGHTS`, then `./weights`.
     var resolved: WeightsDirectory {
         WeightsDirectory.resolve(
