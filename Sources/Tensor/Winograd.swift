@@ -282,10 +282,16 @@ enum Winograd {
         }
 
         /// A call transforms its weights once rather than once per block when they take at most
-        /// this much (20 MiB: all of SyncNet's layers, and S3FD's but its 512 → 512 ones in fp32,
-        /// 36 MiB each, which still transform per block rather than hold that; in bf16, whose
-        /// packed rows take half, those too).
-        static let byteLimit = 20 << 20
+        /// this much. fp32: 16 MiB, all of SyncNet's layers and S3FD's up to 256 channels; S3FD's
+        /// 512-channel layers (19 and 36 MiB) still transform per block rather than hold that,
+        /// which keeps a cold `eval` with S3FD under 300 MiB (20 MiB measured 5–10 MiB more).
+        /// bf16: 20 MiB, every layer (packed rows take half the bytes: 18 MiB for 512 → 512).
+        static func byteLimit(_ precision: Precision) -> Int {
+            switch precision {
+            case .fp32: 16 << 20
+            case .bf16: 20 << 20
+            }
+        }
 
         init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int, precision: Precision) {
             let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
@@ -404,11 +410,12 @@ enum Winograd {
 
     /// Convolves `[N, C, H, W]` with `weights` (see ``Weights``) into `[N, O, H', W']`, adding
     /// `bias` and applying `activation`. ``Weights/taps`` weights of at most `tapRowsLimit` bytes
-    /// once transformed are transformed once for a call of several blocks (``TapRows``).
+    /// once transformed (default: ``TapRows/byteLimit(_:)`` of `precision`) are transformed once
+    /// for a call of several blocks (``TapRows``).
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
-        precision: Precision = .fp32, tapRowsLimit: Int = TapRows.byteLimit
+        precision: Precision = .fp32, tapRowsLimit: Int? = nil
     ) {
         let c = geo.channels, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -421,7 +428,7 @@ enum Winograd {
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
         let tapRows: TapRows? =
             if case .taps(let w) = weights, rowsPerBlock < totalTileRows,
-                TapRows.bytes(outChannels: o, inner: c, precision: precision) <= tapRowsLimit
+                TapRows.bytes(outChannels: o, inner: c, precision: precision) <= tapRowsLimit ?? TapRows.byteLimit(precision)
             {
                 TapRows(taps: w, outChannels: o, inner: c, precision: precision)
             } else {

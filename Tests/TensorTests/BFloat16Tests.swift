@@ -118,7 +118,11 @@ struct BFloat16Tests {
                 o: 48, c: 48, h: 44, w: 130, seed: 27, activation: .identity, tapRowsLimit: limit, precision: precision)
         }
         #expect(Winograd.TapRows.bytes(outChannels: 48, inner: 48, precision: .bf16) * 2 == Winograd.TapRows.bytes(outChannels: 48, inner: 48, precision: .fp32))
-        let once = run(Winograd.TapRows.byteLimit, .bf16)
+        // bf16 holds the packed rows of every S3FD layer, 512 → 512 included; fp32 stops below 256 → 512.
+        #expect(Winograd.TapRows.bytes(outChannels: 512, inner: 512, precision: .bf16) <= Winograd.TapRows.byteLimit(.bf16))
+        #expect(Winograd.TapRows.bytes(outChannels: 512, inner: 256, precision: .fp32) > Winograd.TapRows.byteLimit(.fp32))
+        #expect(Winograd.TapRows.bytes(outChannels: 256, inner: 256, precision: .fp32) <= Winograd.TapRows.byteLimit(.fp32))
+        let once = run(Winograd.TapRows.byteLimit(.bf16), .bf16)
         let differing = zip(run(0, .bf16), once).count { $0 != $1 }
         #expect(differing == 0, "\(differing) outputs differ")
         #expect(zip(run(0, .fp32), once).contains { $0 != $1 }, "the bf16 call gave the fp32 result")

@@ -473,7 +473,7 @@ struct WinogradWeightsDuringCallTests {
     func convolutionBitIdentical() {
         // 40 outputs, 12 inputs, two images; with 2 workers, one slice of all 40 outputs per row of ξ.
         func run(_ limit: Int?) -> [UInt32] { Self.winogradOutputs(o: 40, c: 12, h: 13, w: 11, seed: 22, activation: .relu, tapRowsLimit: limit) }
-        #expect(run(Winograd.TapRows.byteLimit) == run(nil))
+        #expect(run(Winograd.TapRows.byteLimit(.fp32)) == run(nil))
     }
 
     @Test(
@@ -487,7 +487,7 @@ struct WinogradWeightsDuringCallTests {
         let (rowsPerBlock, totalTileRows) = (blocks.rowsPerBlock, blocks.totalTileRows)
         blocks.deallocate()
         #expect(rowsPerBlock < totalTileRows, "the shape must make several blocks")
-        #expect(Winograd.TapRows.bytes(outChannels: o, inner: c, precision: .fp32) <= Winograd.TapRows.byteLimit)
+        #expect(Winograd.TapRows.bytes(outChannels: o, inner: c, precision: .fp32) <= Winograd.TapRows.byteLimit(.fp32))
         /// `tapRowsLimit` nil: load-time weights; 0: taps transformed per block; else once per call.
         func run(tapRowsLimit: Int?) -> [UInt32] {
             Self.winogradOutputs(o: o, c: c, h: h, w: w, seed: 27, activation: .identity, tapRowsLimit: tapRowsLimit)
@@ -495,7 +495,7 @@ struct WinogradWeightsDuringCallTests {
         // Counted rather than compared as arrays: a failing `==` on 275 K elements makes the
         // test library diff them, which takes minutes.
         let atLoad = run(tapRowsLimit: nil)
-        for limit in [0, Winograd.TapRows.byteLimit] {
+        for limit in [0, Winograd.TapRows.byteLimit(.fp32)] {
             let differing = zip(run(tapRowsLimit: limit), atLoad).count { $0 != $1 }
             #expect(differing == 0, "tapRowsLimit \(limit): \(differing) outputs differ")
         }
