@@ -298,7 +298,7 @@ enum Winograd {
             let slices = (o + sliceSize - 1) / sliceSize
             let jobBytes = TapJob.bytes(count: sliceSize, inner: k, precision: precision)
             // Alignment 16, what malloc gives anyway: with 64 (memalign) the peak RSS of a
-            // `detect` of the example rose from 235–275 to 310–400 MiB (measured, both precisions).
+            // `detect` of the example rose from 235–275 to 310–320 MiB (measured, both precisions).
             pointer = .allocate(byteCount: slices * 6 * jobBytes, alignment: 16)
             self.sliceSize = sliceSize
             self.jobBytes = jobBytes
