@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensor
 
 /// The `syncbench` command: the only place in SyncBench that prints, parses arguments or
 /// decides exit codes.
@@ -8,8 +9,17 @@ struct SyncBench: AsyncParsableCommand {
         commandName: "syncbench",
         abstract: "Score lip sync of talking-head videos (SyncNet LSE-C / LSE-D), cached in SQLite.",
         version: SyncBenchVersion.current,
-        subcommands: [EvalCommand.self, BenchCommand.self, ReportCommand.self, VerifyCommand.self, DBCommand.self, QueryCommand.self, CacheCommand.self, MediaCommand.self, WeightsCommand.self, DetectCommand.self, BenchKernelsCommand.self]
+        subcommands: [
+            EvalCommand.self, BenchCommand.self, ReportCommand.self, VerifyCommand.self, DBCommand.self, QueryCommand.self, CacheCommand.self, MediaCommand.self, WeightsCommand.self,
+            DetectCommand.self, BenchKernelsCommand.self,
+        ]
     )
+
+    /// The allocator set up for the networks' large, short-lived blocks, then the command.
+    static func main() async {
+        FreedMemory.keepLargeFreedBlocks()
+        await main(nil)
+    }
 }
 
 enum SyncBenchVersion {
