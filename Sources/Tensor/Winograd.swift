@@ -103,15 +103,12 @@ enum Winograd {
         taps: UnsafePointer<Float>, kernels: Int, first: Int, count: Int, row a: Int, into out: UnsafeMutablePointer<Float>
     ) {
         typealias D8 = SIMD8<Double>
-        let ga = gRows[a]
-        let gb = (gRows[0], gRows[1], gRows[2], gRows[3], gRows[4], gRows[5])
-        var j = 0
-        while j < count {
-            let lanes = min(8, count - j)
-            // Scalar conversions of contiguous lanes: the compiler turns these into one vector
-            // conversion, where SIMD8's generic converting initialisers convert lane by lane
-            // through a call (they took a third of `syncbench detect` when used here).
-            @inline(__always) func column(_ tap: Int) -> D8 {
+        forKernelGroups(
+            width: 8, count: count, row: a, apply: { (row: GRow, x0: D8, x1: D8, x2: D8) in row.apply(x0, x1, x2) },
+            load: { tap, j, lanes in
+                // Scalar conversions of contiguous lanes: the compiler turns these into one vector
+                // conversion, where SIMD8's generic converting initialisers convert lane by lane
+                // through a call (they took a third of `syncbench detect` when used here).
                 let src = taps + tap * kernels + first + j
                 if lanes == 8 {
                     return D8(
@@ -121,13 +118,8 @@ enum Winograd {
                 var v = D8(repeating: 0)
                 for l in 0..<lanes { v[l] = Double(src[l]) }
                 return v
-            }
-            // (G · k)[a][v] = Σ_r g[a][r] · k[r][v].
-            let t0 = ga.apply(column(0), column(3), column(6))
-            let t1 = ga.apply(column(1), column(4), column(7))
-            let t2 = ga.apply(column(2), column(5), column(8))
-            @inline(__always) func store(_ b: Int, _ row: GRow) {
-                let value = row.apply(t0, t1, t2)
+            },
+            store: { b, j, lanes, value in
                 let dst = out + b * count + j
                 if lanes == 8 {
                     dst[0] = Float(value[0])
@@ -141,15 +133,7 @@ enum Winograd {
                 } else {
                     for l in 0..<lanes { dst[l] = Float(value[l]) }
                 }
-            }
-            store(0, gb.0)
-            store(1, gb.1)
-            store(2, gb.2)
-            store(3, gb.3)
-            store(4, gb.4)
-            store(5, gb.5)
-            j += 8
-        }
+            })
     }
 
     /// ``transformKernelRow(taps:kernels:first:count:row:into:)`` in float, sixteen kernels at a
@@ -159,37 +143,49 @@ enum Winograd {
         taps: UnsafePointer<Float>, kernels: Int, first: Int, count: Int, row a: Int, into out: UnsafeMutablePointer<Float>
     ) {
         typealias F16 = SIMD16<Float>
-        let ga = gRows[a]
-        let gb = (gRows[0], gRows[1], gRows[2], gRows[3], gRows[4], gRows[5])
-        var j = 0
-        while j < count {
-            let lanes = min(16, count - j)
-            @inline(__always) func column(_ tap: Int) -> F16 {
+        forKernelGroups(
+            width: 16, count: count, row: a, apply: { (row: GRow, x0: F16, x1: F16, x2: F16) in row.apply(x0, x1, x2) },
+            load: { tap, j, lanes in
                 let src = taps + tap * kernels + first + j
                 if lanes == 16 { return UnsafeRawPointer(src).loadUnaligned(as: F16.self) }
                 var v = F16(repeating: 0)
                 for l in 0..<lanes { v[l] = src[l] }
                 return v
-            }
-            let t0 = ga.apply(column(0), column(3), column(6))
-            let t1 = ga.apply(column(1), column(4), column(7))
-            let t2 = ga.apply(column(2), column(5), column(8))
-            @inline(__always) func store(_ b: Int, _ row: GRow) {
-                let value = row.apply(t0, t1, t2)
+            },
+            store: { b, j, lanes, value in
                 let dst = out + b * count + j
                 if lanes == 16 {
                     UnsafeMutableRawPointer(dst).storeBytes(of: value, as: F16.self)
                 } else {
                     for l in 0..<lanes { dst[l] = value[l] }
                 }
-            }
-            store(0, gb.0)
-            store(1, gb.1)
-            store(2, gb.2)
-            store(3, gb.3)
-            store(4, gb.4)
-            store(5, gb.5)
-            j += 16
+            })
+    }
+
+    /// The loop both row transforms share: for each group of `width` kernels (the last one
+    /// `lanes` < `width` wide), `t_v = (G · k)[a][v]` from the nine taps that `load(tap, j, lanes)`
+    /// gives (tap `r · 3 + v` of kernels `j …`), then `(G · k · Gᵀ)[a][b]` handed to
+    /// `store(b, j, lanes, value)` for b = 0…5; `apply` evaluates a row of `G` on three vectors.
+    @inline(__always)
+    static func forKernelGroups<V>(
+        width: Int, count: Int, row a: Int, apply: (GRow, V, V, V) -> V, load: (Int, Int, Int) -> V, store: (Int, Int, Int, V) -> Void
+    ) {
+        let ga = gRows[a]
+        let gb = (gRows[0], gRows[1], gRows[2], gRows[3], gRows[4], gRows[5])
+        var j = 0
+        while j < count {
+            let lanes = min(width, count - j)
+            // (G · k)[a][v] = Σ_r g[a][r] · k[r][v].
+            let t0 = apply(ga, load(0, j, lanes), load(3, j, lanes), load(6, j, lanes))
+            let t1 = apply(ga, load(1, j, lanes), load(4, j, lanes), load(7, j, lanes))
+            let t2 = apply(ga, load(2, j, lanes), load(5, j, lanes), load(8, j, lanes))
+            store(0, j, lanes, apply(gb.0, t0, t1, t2))
+            store(1, j, lanes, apply(gb.1, t0, t1, t2))
+            store(2, j, lanes, apply(gb.2, t0, t1, t2))
+            store(3, j, lanes, apply(gb.3, t0, t1, t2))
+            store(4, j, lanes, apply(gb.4, t0, t1, t2))
+            store(5, j, lanes, apply(gb.5, t0, t1, t2))
+            j += width
         }
     }
 
