@@ -96,7 +96,11 @@ enum PolyphaseWinograd {
                         Parallel.forChunks(c4, oversubscription: 4) { channels in
                             let gathered = UnsafeMutablePointer<Float>.allocate(capacity: 18 * rowStride)
                             gathered.initialize(repeating: 0, count: 18 * rowStride)
-                            defer { gathered.deallocate() }
+                            let scratch = UnsafeMutablePointer<V8>.allocate(capacity: Winograd.inputTileScratch)
+                            defer {
+                                gathered.deallocate()
+                                scratch.deallocate()
+                            }
                             for ch in channels {
                                 let phase = ch / c, source = ch % c
                                 let (a, b) = (phase / 2, phase % 2)
@@ -125,7 +129,9 @@ enum PolyphaseWinograd {
                                     }
                                     let out = v + ch * ld + r * tilesPerRow
                                     for chunk in 0..<chunks {
-                                        inputTile(rows: gathered, rowStride: rowStride, t: chunk * 8, out: out + chunk * 8, xiStride: c4 * ld)
+                                        inputTile(
+                                            rows: gathered, rowStride: rowStride, t: chunk * 8, out: out + chunk * 8, xiStride: c4 * ld,
+                                            scratch: scratch)
                                     }
                                 }
                             }
@@ -151,26 +157,25 @@ enum PolyphaseWinograd {
 
     /// `Bᵀ d B` for 8 adjacent tiles starting at tile `t`, where `d[i][q]` (q = 0…5) is
     /// `rows[(i·3 + q mod 3)·rowStride + t + q / 3]`; writes `out[ξ · xiStride + 0..<8]`.
+    /// `scratch` holds ``Winograd/inputTileScratch`` vectors.
     @inline(__always)
     static func inputTile(
-        rows: UnsafeMutablePointer<Float>, rowStride: Int, t: Int, out: UnsafeMutablePointer<Float>, xiStride: Int
+        rows: UnsafeMutablePointer<Float>, rowStride: Int, t: Int, out: UnsafeMutablePointer<Float>, xiStride: Int,
+        scratch tp: UnsafeMutablePointer<V8>
     ) {
-        withUnsafeTemporaryAllocation(of: V8.self, capacity: 36) { tp in
-            let tp = tp.baseAddress!
-            for i in 0..<6 {
-                let base = rows + i * 3 * rowStride + t
-                let d0 = Winograd.load(base), d1 = Winograd.load(base + rowStride), d2 = Winograd.load(base + 2 * rowStride)
-                let d3 = Winograd.load(base + 1), d4 = Winograd.load(base + rowStride + 1)
-                let d5 = Winograd.load(base + 2 * rowStride + 1)
-                Winograd.bt6(d0, d1, d2, d3, d4, d5, into: tp + i * 6, stride: 1)
-            }
-            withUnsafeTemporaryAllocation(of: V8.self, capacity: 6) { res in
-                let res = res.baseAddress!
-                for column in 0..<6 {
-                    let col = tp + column
-                    Winograd.bt6(col[0], col[6], col[12], col[18], col[24], col[30], into: res, stride: 1)
-                    for k in 0..<6 { Winograd.store(res[k], out + (k * 6 + column) * xiStride) }
-                }
+        for i in 0..<6 {
+            let base = rows + i * 3 * rowStride + t
+            let d0 = Winograd.load(base), d1 = Winograd.load(base + rowStride), d2 = Winograd.load(base + 2 * rowStride)
+            let d3 = Winograd.load(base + 1), d4 = Winograd.load(base + rowStride + 1)
+            let d5 = Winograd.load(base + 2 * rowStride + 1)
+            Winograd.bt6(d0, d1, d2, d3, d4, d5, into: tp + i * 6, stride: 1)
+        }
+        withUnsafeTemporaryAllocation(of: V8.self, capacity: 6) { res in
+            let res = res.baseAddress!
+            for column in 0..<6 {
+                let col = tp + column
+                Winograd.bt6(col[0], col[6], col[12], col[18], col[24], col[30], into: res, stride: 1)
+                for k in 0..<6 { Winograd.store(res[k], out + (k * 6 + column) * xiStride) }
             }
         }
     }

@@ -218,12 +218,19 @@ enum Winograd {
     /// GEMMs stay efficient. Tiles of a block are numbered compactly (row by row); the SIMD8 stores
     /// of a row's last chunk spill into the next row's slots, which are written afterwards by the
     /// same job, or into the 8 spare slots at the end.
+    ///
+    /// Neither buffer is zeroed as a whole (that memset was about 4 % of a bf16 `detect`): the input
+    /// transform writes every column of `V` that a GEMM reads, and each block's GEMMs write the
+    /// columns of `M` that the output transform uses. Only `M`'s columns past a full block's tiles
+    /// start at zero: a block's last chunk reads up to 7 of them (computing outputs that are
+    /// never stored), and a shorter last block reads what the previous block left there.
     struct Blocks {
         let totalTileRows: Int
         let rowsPerBlock: Int
         /// The row length of `V` and `M`.
         let ld: Int
-        /// `V` (`[36, inner, ld]`) and `M` (`[36, O, ld]`), zeroed; ``deallocate()`` frees them.
+        /// `V` (`[36, inner, ld]`, uninitialised) and `M` (`[36, O, ld]`, columns from
+        /// `rowsPerBlock · tilesPerRow` on zeroed); ``deallocate()`` frees them.
         let v: UnsafeMutablePointer<Float>
         let m: UnsafeMutablePointer<Float>
 
@@ -236,8 +243,8 @@ enum Winograd {
             ld = (rowsPerBlock * tilesPerRow + 8 + 15) / 16 * 16
             v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * inner * ld)
             m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
-            v.initialize(repeating: 0, count: 36 * inner * ld)
-            m.initialize(repeating: 0, count: 36 * o * ld)
+            let used = rowsPerBlock * tilesPerRow
+            for row in 0..<(36 * o) { (m + row * ld + used).initialize(repeating: 0, count: ld - used) }
         }
 
         func deallocate() {
@@ -433,7 +440,6 @@ enum Winograd {
                 nil
             }
         defer { tapRows?.deallocate() }
-        let phaseStride = chunks * 8 + 8
         bias.withUnsafeBufferPointer { bb in
             let b = bb.baseAddress!
             var first = 0
@@ -442,52 +448,15 @@ enum Winograd {
                 let blockTiles = rows * rowSpan
                 // 1. Input transform, one job per channel range.
                 Parallel.forChunks(c, oversubscription: 4) { channels in
-                    let phases = UnsafeMutablePointer<Float>.allocate(capacity: 24 * phaseStride)
-                    phases.initialize(repeating: 0, count: 24 * phaseStride)
-                    defer { phases.deallocate() }
+                    let rowInput = InputRows(geometry: geo, tilesPerRow: tilesPerRow)
+                    defer { rowInput.deallocate() }
                     for ch in channels {
                         for r in 0..<rows {
                             let global = first + r
                             let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                            let plane = input + (image * c + ch) * geo.height * geo.width
-                            // De-interleave the six input rows of this tile row by phase:
-                            // phases[(i*4 + q) * phaseStride + t] = x[4ty − p + i][4t + q − p].
-                            for i in 0..<6 {
-                                let y = 4 * ty - geo.padding.0 + i
-                                let dst = phases + i * 4 * phaseStride
-                                if y < 0 || y >= geo.height {
-                                    for q in 0..<4 { (dst + q * phaseStride).update(repeating: 0, count: tilesPerRow + 1) }
-                                    continue
-                                }
-                                let src = plane + y * geo.width
-                                let pad = geo.padding.1
-                                // Tiles t whose four columns 4t − p … 4t + 3 − p all lie inside
-                                // the row are copied eight at a time (32 floats split by phase).
-                                let tLo = (pad + 3) / 4
-                                let tEnd = geo.width + pad >= 4 ? (geo.width + pad - 4) / 4 + 1 : 0
-                                var t = 0
-                                while t <= tilesPerRow {
-                                    if t >= tLo && t + 8 <= min(tEnd, tilesPerRow + 1) {
-                                        let v = UnsafeRawPointer(src + 4 * t - pad).loadUnaligned(as: SIMD32<Float>.self)
-                                        let even = v.evenHalf, odd = v.oddHalf
-                                        store(even.evenHalf, dst + t)
-                                        store(odd.evenHalf, dst + phaseStride + t)
-                                        store(even.oddHalf, dst + 2 * phaseStride + t)
-                                        store(odd.oddHalf, dst + 3 * phaseStride + t)
-                                        t += 8
-                                        continue
-                                    }
-                                    for q in 0..<4 {
-                                        let xx = 4 * t + q - pad
-                                        dst[q * phaseStride + t] = (xx >= 0 && xx < geo.width) ? src[xx] : 0
-                                    }
-                                    t += 1
-                                }
-                            }
-                            let out = v + ch * ld + r * rowSpan
-                            for chunk in 0..<chunks {
-                                inputTile(phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: c * ld)
-                            }
+                            rowInput.transform(
+                                plane: input + (image * c + ch) * geo.height * geo.width, tileRow: ty,
+                                into: v + ch * ld + r * rowSpan, xiStride: c * ld)
                         }
                     }
                 }
@@ -504,6 +473,79 @@ enum Winograd {
                         height: ho, width: wo)
                 }
                 first += rows
+            }
+        }
+    }
+
+    /// Step 1 of the driver for one input plane and one tile row at a time: the six input rows
+    /// of the tile row de-interleaved by phase, then `Bᵀ d B` of its tiles, eight at a time. Holds
+    /// the scratch of one job (``deallocate()`` frees it).
+    struct InputRows {
+        let geo: ConvGeometry
+        let tilesPerRow: Int
+        let chunks: Int
+        let phaseStride: Int
+        let phases: UnsafeMutablePointer<Float>
+        let scratch: UnsafeMutablePointer<V8>
+        /// One input row with the padding as zeros on both sides, `4 · (⌊tilesPerRow / 8⌋ + 1) · 8`
+        /// floats: `padded[j] = x[j − p]`, 0 outside the row.
+        let padded: UnsafeMutablePointer<Float>
+        let paddedCount: Int
+
+        init(geometry: ConvGeometry, tilesPerRow: Int) {
+            geo = geometry
+            self.tilesPerRow = tilesPerRow
+            chunks = (tilesPerRow + 7) / 8
+            phaseStride = chunks * 8 + 8
+            phases = .allocate(capacity: 24 * phaseStride)
+            phases.initialize(repeating: 0, count: 24 * phaseStride)
+            scratch = .allocate(capacity: inputTileScratch)
+            paddedCount = 32 * (tilesPerRow / 8 + 1)
+            padded = .allocate(capacity: paddedCount)
+            padded.initialize(repeating: 0, count: paddedCount)
+        }
+
+        func deallocate() {
+            phases.deallocate()
+            scratch.deallocate()
+            padded.deallocate()
+        }
+
+        /// `V[ξ]` of the tiles of tile row `ty` of `plane` (`[H, W]`): tile `t`'s at
+        /// `out[ξ · xiStride + t]`; the last chunk's eight-wide stores reach `out[… + chunks · 8 − 1]`.
+        @inline(__always)
+        func transform(plane: UnsafePointer<Float>, tileRow ty: Int, into out: UnsafeMutablePointer<Float>, xiStride: Int) {
+            // De-interleave the six input rows of this tile row by phase:
+            // phases[(i*4 + q) * phaseStride + t] = x[4ty − p + i][4t + q − p].
+            for i in 0..<6 {
+                let y = 4 * ty - geo.padding.0 + i
+                let dst = phases + i * 4 * phaseStride
+                if y < 0 || y >= geo.height {
+                    for q in 0..<4 { (dst + q * phaseStride).update(repeating: 0, count: tilesPerRow + 1) }
+                    continue
+                }
+                // The row with its padding (zeros left and right of it, which earlier rows leave
+                // in place: the same width and padding every time), then tiles t = 0 … tilesPerRow
+                // eight at a time (32 floats split by phase) from it. Entries past tilesPerRow feed
+                // only tiles past the row's last, which are never stored.
+                let pad = geo.padding.1
+                let count = min(geo.width, paddedCount - pad)
+                (padded + pad).update(from: plane + y * geo.width, count: count)
+                var t = 0
+                while t <= tilesPerRow {
+                    let v = UnsafeRawPointer(padded + 4 * t).loadUnaligned(as: SIMD32<Float>.self)
+                    let even = v.evenHalf, odd = v.oddHalf
+                    store(even.evenHalf, dst + t)
+                    store(odd.evenHalf, dst + phaseStride + t)
+                    store(even.oddHalf, dst + 2 * phaseStride + t)
+                    store(odd.oddHalf, dst + 3 * phaseStride + t)
+                    t += 8
+                }
+            }
+            for chunk in 0..<chunks {
+                inputTile(
+                    phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: xiStride,
+                    scratch: scratch)
             }
         }
     }
@@ -555,27 +597,34 @@ enum Winograd {
         }
     }
 
+    /// The `V8`s of scratch an input tile transform needs (``inputTile(phases:phaseStride:t:out:xiStride:scratch:)``,
+    /// ``PolyphaseWinograd``'s too): the 6×6 row transforms. A job allocates them once: as a
+    /// temporary allocation per tile (1 152 bytes, over the 1 024 that Swift always keeps on the
+    /// stack) they went through malloc and free every time: about 10 % of the samples of a bf16
+    /// `detect` under `perf`.
+    static let inputTileScratch = 36
+
     /// `Bᵀ d B` for 8 adjacent tiles starting at tile `t`; writes `out[ξ · xiStride + 0..<8]`.
+    /// `scratch` holds ``inputTileScratch`` vectors.
     @inline(__always)
     static func inputTile(
-        phases: UnsafeMutablePointer<Float>, phaseStride: Int, t: Int, out: UnsafeMutablePointer<Float>, xiStride: Int
+        phases: UnsafeMutablePointer<Float>, phaseStride: Int, t: Int, out: UnsafeMutablePointer<Float>, xiStride: Int,
+        scratch tp: UnsafeMutablePointer<V8>
     ) {
         // Row transform (along x) of each of the six rows: tmp[i][b].
-        withUnsafeTemporaryAllocation(of: V8.self, capacity: 36) { tp in
-            for i in 0..<6 {
-                let base = phases + i * 4 * phaseStride + t
-                let d0 = load(base), d1 = load(base + phaseStride), d2 = load(base + 2 * phaseStride)
-                let d3 = load(base + 3 * phaseStride), d4 = load(base + 1), d5 = load(base + phaseStride + 1)
-                bt6(d0, d1, d2, d3, d4, d5, into: tp.baseAddress! + i * 6, stride: 1)
-            }
-            // Column transform (along y) for every b.
-            for bcol in 0..<6 {
-                let col = tp.baseAddress! + bcol
-                withUnsafeTemporaryAllocation(of: V8.self, capacity: 6) { res in
-                    let res = res.baseAddress!
-                    bt6(col[0], col[6], col[12], col[18], col[24], col[30], into: res, stride: 1)
-                    for a in 0..<6 { store(res[a], out + (a * 6 + bcol) * xiStride) }
-                }
+        for i in 0..<6 {
+            let base = phases + i * 4 * phaseStride + t
+            let d0 = load(base), d1 = load(base + phaseStride), d2 = load(base + 2 * phaseStride)
+            let d3 = load(base + 3 * phaseStride), d4 = load(base + 1), d5 = load(base + phaseStride + 1)
+            bt6(d0, d1, d2, d3, d4, d5, into: tp + i * 6, stride: 1)
+        }
+        // Column transform (along y) for every b.
+        for bcol in 0..<6 {
+            let col = tp + bcol
+            withUnsafeTemporaryAllocation(of: V8.self, capacity: 6) { res in
+                let res = res.baseAddress!
+                bt6(col[0], col[6], col[12], col[18], col[24], col[30], into: res, stride: 1)
+                for a in 0..<6 { store(res[a], out + (a * 6 + bcol) * xiStride) }
             }
         }
     }
@@ -622,29 +671,30 @@ enum Winograd {
                         rp[r * 4 + s] = val
                     }
                 }
-                let tiles = min(8, tilesPerRow - t0)
-                let full = tiles == 8 && 4 * (t0 + 8) <= width
+                let full = 4 * (t0 + 8) <= width
                 for r in 0..<4 {
                     let y = 4 * ty + r
                     if y >= height { break }
                     let dst = plane + y * width
+                    // Interleave the four column vectors into 32 consecutive outputs.
+                    let a = rp[r * 4], b = rp[r * 4 + 1], c = rp[r * 4 + 2], d = rp[r * 4 + 3]
+                    var row = SIMD32<Float>()
+                    for t in 0..<8 {
+                        row[4 * t] = a[t]
+                        row[4 * t + 1] = b[t]
+                        row[4 * t + 2] = c[t]
+                        row[4 * t + 3] = d[t]
+                    }
                     if full {
-                        // Interleave the four column vectors into 32 consecutive outputs.
-                        let a = rp[r * 4], b = rp[r * 4 + 1], c = rp[r * 4 + 2], d = rp[r * 4 + 3]
-                        var row = SIMD32<Float>()
-                        for t in 0..<8 {
-                            row[4 * t] = a[t]
-                            row[4 * t + 1] = b[t]
-                            row[4 * t + 2] = c[t]
-                            row[4 * t + 3] = d[t]
-                        }
                         UnsafeMutableRawPointer(dst + 4 * t0).storeBytes(of: row, as: SIMD32<Float>.self)
                         continue
                     }
-                    for t in 0..<tiles {
-                        let x0 = 4 * (t0 + t)
-                        let n = min(4, width - x0)
-                        for s in 0..<n { dst[x0 + s] = rp[r * 4 + s][t] }
+                    // The row's last chunk: the outputs inside the row, copied from the interleaved
+                    // vector rather than picked from the four one by one (S3FD's 512-channel layers,
+                    // 31 wide, have no full chunk at all).
+                    let valid = min(32, width - 4 * t0)
+                    withUnsafeBytes(of: row) { bytes in
+                        (dst + 4 * t0).update(from: bytes.assumingMemoryBound(to: Float.self).baseAddress!, count: valid)
                     }
                 }
             }
