@@ -225,51 +225,56 @@ public struct Conv2D: Sendable {
             precondition(!polyphase.isEmpty, "polyphaseWinograd needs a stride-2 5×5 or 6×6 layer")
             return polyphaseConvolution(input, outHeight: ho, outWidth: wo)
         }
-        var output = Tensor(zeros: [n, outChannels, ho, wo])
+        return Tensor(shape: [n, outChannels, ho, wo]) { y in apply(input, algorithm: chosen, into: y) }
+    }
+
+    /// Writes the layer's output for `input` with `algorithm` (not ``Algorithm/polyphaseWinograd``)
+    /// into `y`: every one of its `[N, O, H', W']` elements, whatever `y` held before.
+    func apply(_ input: Tensor, algorithm chosen: Algorithm, into y: UnsafeMutableBufferPointer<Float>) {
+        let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
+        let (ho, wo) = outputSize(height: h, width: w)
+        precondition(y.count == n * outChannels * ho * wo, "Conv2D output buffer of \(y.count) elements for [\(n), \(outChannels), \(ho), \(wo)]")
         let geometry = ConvGeometry(
             channels: inChannels, height: h, width: w, outHeight: ho, outWidth: wo,
             kernel: kernel, stride: stride, padding: padding, dilation: dilation)
         input.scalars.withUnsafeBufferPointer { x in
-            output.scalars.withUnsafeMutableBufferPointer { y in
-                switch chosen {
-                case .winograd:
-                    precondition(kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1), "Winograd needs 3×3/s1/d1")
-                    func convolve(_ weights: Winograd.Weights) {
-                        Winograd.convolve(
-                            input: x.baseAddress!, batch: n, geometry: geometry, weights: weights,
-                            outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!,
-                            precision: precision)
-                    }
-                    // Forced on a layer with fewer inputs than the automatic choice needs, the
-                    // weights are put tap by tap for this call only.
-                    let taps = usesWinograd ? stored : Self.tapMajor(stored, kernels: outChannels * inChannels)
-                    taps.withUnsafeBufferPointer { convolve(.taps($0.baseAddress!)) }
-                case .polyphaseWinograd:
-                    preconditionFailure("handled above")
-                case .polyphaseWinograd4x4:
-                    precondition(
-                        PolyphaseWinograd.qualifies(kernel: kernel, stride: stride, dilation: dilation),
-                        "polyphaseWinograd4x4 needs a stride-2, undilated 7×7 or 8×8 layer")
-                    let u =
-                        polyphaseWinogradWeight
-                        ?? PolyphaseWinograd.transformWeights(
-                            weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel)
-                    PolyphaseWinograd.convolve(
-                        input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
+            switch chosen {
+            case .winograd:
+                precondition(kernel == (3, 3) && stride == (1, 1) && dilation == (1, 1), "Winograd needs 3×3/s1/d1")
+                func convolve(_ weights: Winograd.Weights) {
+                    Winograd.convolve(
+                        input: x.baseAddress!, batch: n, geometry: geometry, weights: weights,
                         outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!,
                         precision: precision)
-                case .pointwise, .im2col:
-                    precondition(
-                        chosen == .im2col || (kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)),
-                        "pointwise needs a 1×1/s1/p0 layer")
-                    lowerAndMultiply(
-                        input: x.baseAddress!, batch: n, geometry: geometry, pointwise: chosen == .pointwise,
-                        weight: weight, outChannels: outChannels, bias: bias, activation: activation,
-                        output: y.baseAddress!, precision: precision)
                 }
+                // Forced on a layer with fewer inputs than the automatic choice needs, the
+                // weights are put tap by tap for this call only.
+                let taps = usesWinograd ? stored : Self.tapMajor(stored, kernels: outChannels * inChannels)
+                taps.withUnsafeBufferPointer { convolve(.taps($0.baseAddress!)) }
+            case .polyphaseWinograd:
+                preconditionFailure("handled above")
+            case .polyphaseWinograd4x4:
+                precondition(
+                    PolyphaseWinograd.qualifies(kernel: kernel, stride: stride, dilation: dilation),
+                    "polyphaseWinograd4x4 needs a stride-2, undilated 7×7 or 8×8 layer")
+                let u =
+                    polyphaseWinogradWeight
+                    ?? PolyphaseWinograd.transformWeights(
+                        weight, outChannels: outChannels, inChannels: inChannels, kernel: kernel)
+                PolyphaseWinograd.convolve(
+                    input: x.baseAddress!, batch: n, geometry: geometry, transformedWeight: u,
+                    outChannels: outChannels, bias: bias, activation: activation, output: y.baseAddress!,
+                    precision: precision)
+            case .pointwise, .im2col:
+                precondition(
+                    chosen == .im2col || (kernel == (1, 1) && stride == (1, 1) && padding == (0, 0)),
+                    "pointwise needs a 1×1/s1/p0 layer")
+                lowerAndMultiply(
+                    input: x.baseAddress!, batch: n, geometry: geometry, pointwise: chosen == .pointwise,
+                    weight: weight, outChannels: outChannels, bias: bias, activation: activation,
+                    output: y.baseAddress!, precision: precision)
             }
         }
-        return output
     }
 }
 

@@ -27,6 +27,19 @@ public struct Tensor: Sendable, Equatable {
         self.scalars = [Float](repeating: 0, count: shape.reduce(1, *))
     }
 
+    /// A tensor of the given shape whose elements `initialize` writes, every one of them, into the
+    /// uninitialised buffer it is given: for layers that write their whole output anyway, which
+    /// then skip zeroing it first.
+    init(shape: [Int], initializingEvery initialize: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative extent")
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialize(buffer)
+            initialized = count
+        }
+    }
+
     /// The number of elements.
     public var count: Int { scalars.count }
 

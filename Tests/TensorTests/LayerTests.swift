@@ -80,15 +80,7 @@ struct Conv2DTests {
             x.reshaped([t.n, t.c, 1, t.h, t.w]), weight: conv.weight, bias: conv.bias, out: t.o,
             kernel: (1, t.kernel.0, t.kernel.1), stride: (1, t.stride.0, t.stride.1),
             padding: (0, t.padding.0, t.padding.1), dilation: (1, t.dilation.0, t.dilation.1))
-        var algorithms: [(Conv2D.Algorithm, Double)] = [(.im2col, 1e-5)]
-        if t.kernel == (1, 1) && t.stride == (1, 1) && t.padding == (0, 0) { algorithms.append((.pointwise, 1e-5)) }
-        if t.kernel == (3, 3) && t.stride == (1, 1) && t.dilation == (1, 1) { algorithms.append((.winograd, 2e-5)) }
-        if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 3 && (t.kernel.1 + 1) / 2 == 3 {
-            algorithms.append((.polyphaseWinograd, 2e-5))
-        }
-        if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 4 && (t.kernel.1 + 1) / 2 == 4 {
-            algorithms.append((.polyphaseWinograd4x4, 2e-5))
-        }
+        let algorithms = Self.applicableAlgorithms(t)
         for (algorithm, tolerance) in algorithms {
             let y = conv(x, algorithm: algorithm)
             #expect(y.shape == [t.n, t.o, ref.shape[3], ref.shape[4]])
@@ -98,6 +90,43 @@ struct Conv2DTests {
         // The automatic choice is one of the checked algorithms.
         let chosen = conv.algorithm(height: t.h, width: t.w)
         #expect(algorithms.contains { $0.0 == chosen })
+    }
+
+    /// The algorithms that can run a case, with their tolerances (see the file's header).
+    static func applicableAlgorithms(_ t: ConvCase) -> [(Conv2D.Algorithm, Double)] {
+        var algorithms: [(Conv2D.Algorithm, Double)] = [(.im2col, 1e-5)]
+        if t.kernel == (1, 1) && t.stride == (1, 1) && t.padding == (0, 0) { algorithms.append((.pointwise, 1e-5)) }
+        if t.kernel == (3, 3) && t.stride == (1, 1) && t.dilation == (1, 1) { algorithms.append((.winograd, 2e-5)) }
+        if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 3 && (t.kernel.1 + 1) / 2 == 3 {
+            algorithms.append((.polyphaseWinograd, 2e-5))
+        }
+        if t.stride == (2, 2) && t.dilation == (1, 1) && (t.kernel.0 + 1) / 2 == 4 && (t.kernel.1 + 1) / 2 == 4 {
+            algorithms.append((.polyphaseWinograd4x4, 2e-5))
+        }
+        return algorithms
+    }
+
+    @Test(
+        "every algorithm writes each element of its output, whatever the buffer held before (outputs are not zeroed first)",
+        arguments: convCases)
+    func writesEveryOutput(_ t: ConvCase) {
+        let x = randomTensor([t.n, t.c, t.h, t.w], seed: 41, scale: 2)
+        let precisions: [Precision] = Precision.bf16.isSupported ? [.fp32, .bf16] : [.fp32]
+        // The stride-2 polyphase layer runs its phase layer with `.winograd` into a tensor of its own.
+        for (algorithm, _) in Self.applicableAlgorithms(t) where algorithm != .polyphaseWinograd {
+            for precision in precisions {
+                let conv = makeConv(t, seed: 40, activation: .relu).with(precision: precision)
+                let expected = conv(x, algorithm: algorithm)
+                // NaN where nothing is written: the inputs are finite, so every output must be.
+                var poisoned = [Float](repeating: .nan, count: expected.count)
+                poisoned.withUnsafeMutableBufferPointer { conv.apply(x, algorithm: algorithm, into: $0) }
+                let unwritten = poisoned.count { $0.isNaN }
+                #expect(unwritten == 0, "\(algorithm) \(precision): \(unwritten) of \(poisoned.count) outputs unwritten")
+                // Counted: a failing `==` of two arrays prints both whole.
+                let differing = zip(poisoned, expected.scalars).count { $0.bitPattern != $1.bitPattern }
+                #expect(differing == 0, "\(algorithm) \(precision): \(differing) outputs differ from the layer's own")
+            }
+        }
     }
 
     @Test("fused ReLU equals ReLU applied afterwards")
