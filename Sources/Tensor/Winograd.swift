@@ -278,9 +278,10 @@ enum Winograd {
         private let jobBytes: Int
 
         /// Bytes the rows of a layer take in `precision`'s operand form (fp32: 4× its 3×3 weights,
-        /// bf16: half that), rounded up to whole slices.
-        static func bytes(outChannels o: Int, inner k: Int, precision: Precision) -> Int {
-            let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+        /// bf16: half that), rounded up to whole slices (of `sliceSize` output channels, default
+        /// ``outputSlice(outChannels:workers:)``).
+        static func bytes(outChannels o: Int, inner k: Int, precision: Precision, sliceSize: Int? = nil) -> Int {
+            let sliceSize = sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
             return (o + sliceSize - 1) / sliceSize * 6 * TapJob.bytes(count: sliceSize, inner: k, precision: precision)
         }
 
@@ -296,8 +297,10 @@ enum Winograd {
             }
         }
 
-        init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int, precision: Precision) {
-            let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+        /// The rows of every job, in slices of `sliceSize` output channels (default
+        /// ``outputSlice(outChannels:workers:)``).
+        init(taps w: UnsafePointer<Float>, outChannels o: Int, inner k: Int, precision: Precision, sliceSize: Int? = nil) {
+            let sliceSize = sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
             let slices = (o + sliceSize - 1) / sliceSize
             let jobBytes = TapJob.bytes(count: sliceSize, inner: k, precision: precision)
             // Alignment 16, what malloc gives anyway: with 64 (memalign) the peak RSS of a
@@ -416,11 +419,12 @@ enum Winograd {
     /// Convolves `[N, C, H, W]` with `weights` (see ``Weights``) into `[N, O, H', W']`, adding
     /// `bias` and applying `activation`. ``Weights/taps`` weights of at most `tapRowsLimit` bytes
     /// once transformed (default: ``TapRows/byteLimit(_:)`` of `precision`) are transformed once
-    /// for a call of several blocks (``TapRows``).
+    /// for a call of several blocks (``TapRows``); those of at most `rowLocalLimit` bytes (default
+    /// ``rowLocalByteLimit(_:)`` of `precision`) run tile rows locally instead (``convolveRowLocal``).
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
-        precision: Precision = .fp32, tapRowsLimit: Int? = nil
+        precision: Precision = .fp32, tapRowsLimit: Int? = nil, rowLocalLimit: Int? = nil
     ) {
         let c = geo.channels, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -428,6 +432,14 @@ enum Winograd {
         let tilesPerRow = (wo + 3) / 4
         let chunks = (tilesPerRow + 7) / 8  // SIMD8 chunks per tile row
         let rowSpan = tilesPerRow
+        if case .taps(let w) = weights,
+            TapRows.bytes(outChannels: o, inner: c, precision: precision, sliceSize: o) <= rowLocalLimit ?? rowLocalByteLimit(precision)
+        {
+            convolveRowLocal(
+                input: input, batch: batch, geometry: geo, taps: w, outChannels: o, bias: bias, activation: activation,
+                output: output, precision: precision)
+            return
+        }
         let blocks = Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
         defer { blocks.deallocate() }
         let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
@@ -546,6 +558,97 @@ enum Winograd {
                 inputTile(
                     phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: xiStride,
                     scratch: scratch)
+            }
+        }
+    }
+
+    /// A layer whose transformed weights (``TapRows/bytes(outChannels:inner:precision:sliceSize:)``
+    /// with one slice) take at most this much runs tile rows locally (``convolveRowLocal``).
+    ///
+    /// bf16: 1.25 MiB, S3FD's 64 → 64, 64 → 128 and 128 → 128 (0.3, 0.6 and 1.1 MiB) and SyncNet's
+    /// audio conv2. Measured on S3FD's layers at 244×132, 3 frames per call: 64 → 64 23.2 → 18.6 ms,
+    /// 128 → 128 13.5 → 13.0 ms. The bf16 kernel sums each element's products in the same order
+    /// whatever the number of columns, so the bits are the blocked driver's
+    /// (`rowLocalBitIdentical`).
+    ///
+    /// fp32: none. It would be faster (64 → 64 25.5 → 20.9 ms, 64 → 128 11.3 → 9.7 ms), but
+    /// OpenBLAS's sgemm rounds some elements differently for a different number of columns (S3FD's
+    /// 64 → 64 on two random frames: 3 442 of 4.1 M outputs differ in their last bits), and fp32
+    /// results stay those of earlier versions, bit for bit.
+    static func rowLocalByteLimit(_ precision: Precision) -> Int {
+        switch precision {
+        case .fp32: 0
+        case .bf16: 5 << 18
+        }
+    }
+
+    /// Tiles per job of ``convolveRowLocal``: whole tile rows, at least this many (a GEMM of
+    /// fewer columns is dominated by its packing).
+    static let rowLocalTiles = 64
+
+    /// The driver for layers with small weights: each job takes a few whole tile rows (at least
+    /// ``rowLocalTiles`` tiles) and does all three steps for them on one core, into buffers of its
+    /// own that stay in that core's cache: the input transform of every channel, the 36 GEMMs with
+    /// every output channel (the weights transformed once for the call, ``TapRows`` with one
+    /// slice), then the output transform. The blocked driver passes `V` and `M` from one core to
+    /// the other between its phases, through the shared cache. The same GEMMs on fewer columns
+    /// each (see ``rowLocalByteLimit(_:)`` for what that does to the bits).
+    static func convolveRowLocal(
+        input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, taps w: UnsafePointer<Float>,
+        outChannels o: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
+        precision: Precision
+    ) {
+        let c = geo.channels
+        let (ho, wo) = (geo.outHeight, geo.outWidth)
+        let tileRowsPerImage = (ho + 3) / 4
+        let tilesPerRow = (wo + 3) / 4
+        let chunks = (tilesPerRow + 7) / 8
+        let totalTileRows = batch * tileRowsPerImage
+        let g = (rowLocalTiles + tilesPerRow - 1) / tilesPerRow  // tile rows per job
+        let jobs = (totalTileRows + g - 1) / g
+        let ld = (g * tilesPerRow + 8 + 15) / 16 * 16
+        let rowsU = TapRows(taps: w, outChannels: o, inner: c, precision: precision, sliceSize: o)
+        defer { rowsU.deallocate() }
+        bias.withUnsafeBufferPointer { bb in
+            let b = bb.baseAddress!
+            Parallel.forEach(jobs) { job in
+                let first = job * g, rows = min(g, totalTileRows - first)
+                let n = rows * tilesPerRow
+                let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * ld)
+                let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
+                let rowInput = InputRows(geometry: geo, tilesPerRow: tilesPerRow)
+                defer {
+                    v.deallocate()
+                    m.deallocate()
+                    rowInput.deallocate()
+                }
+                // Only the columns past the job's tiles start at zero: its last chunk reads up to 7.
+                for row in 0..<(36 * o) { (m + row * ld + n).initialize(repeating: 0, count: ld - n) }
+                for ch in 0..<c {
+                    for r in 0..<rows {
+                        let global = first + r
+                        let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                        rowInput.transform(
+                            plane: input + (image * c + ch) * geo.height * geo.width, tileRow: ty,
+                            into: v + ch * ld + r * tilesPerRow, xiStride: c * ld)
+                    }
+                }
+                for a in 0..<6 {
+                    TapJob(a, sliceSize: o, outChannels: o, inner: c, precision: precision).multiply(
+                        rows: rowsU.rows(job: a), v: v, m: m, outChannels: o, blockTiles: n, ld: ld)
+                }
+                for oc in 0..<o {
+                    for r in 0..<rows {
+                        let global = first + r
+                        let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                        for chunk in 0..<chunks {
+                            outputTile(
+                                m: m + oc * ld + r * tilesPerRow + chunk * 8, xiStride: o * ld, bias: b[oc], activation: activation,
+                                plane: output + (image * o + oc) * ho * wo, ty: ty, t0: chunk * 8, tilesPerRow: tilesPerRow,
+                                height: ho, width: wo)
+                        }
+                    }
+                }
             }
         }
     }

@@ -471,8 +471,13 @@ struct WinogradWeightsDuringCallTests {
     /// when `tapRowsLimit` is nil, else with tap-major weights transformed during the call (once
     /// per call when they fit in `tapRowsLimit` bytes and the call has several blocks, else per
     /// block). Returns the outputs' bit patterns; expects none to be NaN.
+    /// The outputs of `Winograd.convolve` on two random images, as bits: with weights transformed at
+    /// load (`tapRowsLimit` nil) or during the call (taps, held for the call up to
+    /// `tapRowsLimit` bytes), through the blocked driver unless `rowLocalLimit` lets the layer run
+    /// tile rows locally.
     static func winogradOutputs(
-        o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?, precision: Precision = .fp32
+        o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?, precision: Precision = .fp32,
+        rowLocalLimit: Int = 0
     ) -> [UInt32] {
         let weight = weights(seed: seed, count: o * c * 9)
         let bias = weights(seed: seed + 1, count: o)
@@ -490,7 +495,7 @@ struct WinogradWeightsDuringCallTests {
                         input: x.baseAddress!, batch: 2, geometry: geometry,
                         weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
                         outChannels: o, bias: bias, activation: activation, output: y.baseAddress!, precision: precision,
-                        tapRowsLimit: tapRowsLimit ?? 0)
+                        tapRowsLimit: tapRowsLimit ?? 0, rowLocalLimit: rowLocalLimit)
                 }
             }
         }
@@ -528,5 +533,29 @@ struct WinogradWeightsDuringCallTests {
             let differing = zip(run(tapRowsLimit: limit), atLoad).count { $0 != $1 }
             #expect(differing == 0, "tapRowsLimit \(limit): \(differing) outputs differ")
         }
+    }
+
+    @Test(
+        "bf16: tile rows run locally (small weights) give the same bits as the blocked driver; fp32 layers never run so",
+        .enabled(if: Precision.bf16.isSupported, "this CPU has no AVX512_BF16: the bf16 kernel cannot run here"),
+        arguments: [
+            // One job of whole rows; jobs spanning two images (33 tiles per row, 2 rows per job);
+            // a tile row wider than a job's 64 tiles with a partial last chunk; S3FD's 64 → 64
+            // shape at the example's size (61 tiles per row, 2 rows per job).
+            (o: 40, c: 12, h: 13, w: 11), (o: 24, c: 16, h: 22, w: 130), (o: 12, c: 8, h: 9, w: 290), (o: 64, c: 64, h: 132, w: 244),
+        ])
+    func rowLocalBitIdentical(_ shape: (o: Int, c: Int, h: Int, w: Int)) {
+        let (o, c, h, w) = shape
+        #expect(
+            Winograd.TapRows.bytes(outChannels: o, inner: c, precision: .bf16, sliceSize: o) <= Winograd.rowLocalByteLimit(.bf16),
+            "the shape must run row-locally by default")
+        #expect(Winograd.rowLocalByteLimit(.fp32) == 0)
+        func run(rowLocalLimit: Int) -> [UInt32] {
+            Self.winogradOutputs(
+                o: o, c: c, h: h, w: w, seed: 31, activation: .relu, tapRowsLimit: Winograd.TapRows.byteLimit(.bf16),
+                precision: .bf16, rowLocalLimit: rowLocalLimit)
+        }
+        let differing = zip(run(rowLocalLimit: Winograd.rowLocalByteLimit(.bf16)), run(rowLocalLimit: 0)).count { $0 != $1 }
+        #expect(differing == 0, "\(differing) outputs differ")
     }
 }
