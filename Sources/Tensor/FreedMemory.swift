@@ -44,6 +44,32 @@ public enum FreedMemory {
         #endif
     }
 
+    /// One heap for every thread: glibc's `mallopt(M_ARENA_MAX, 1)`. By default glibc gives
+    /// threads heaps (arenas) of their own, up to eight per core; the layers' worker threads then
+    /// leave freed blocks in theirs that an allocation on another thread cannot reuse, and a
+    /// process's peak depends on which thread happened to run which job. Measured alternating with
+    /// the default (docs/performance.md, "One heap"): peak RSS of a cold `eval` of the example with
+    /// S3FD 288–292 → 269 MiB, with boxes 266–267 → 250–255 MiB, `detect` 269–274 → 227–243 MiB,
+    /// `bench run --jobs 2` 540 → 510 MiB, and no slower (`eval` 20.0–23.1 → 18.8–20.5 s). An
+    /// earlier measurement of the same setting was 25 % slower, while the Winograd input transform
+    /// still allocated scratch per tile (``Winograd/inputTileScratch``).
+    ///
+    /// It applies to threads that have not allocated yet, so `syncbench` calls it first thing, when
+    /// no other thread exists; library code does not. Which heap a thread gets cannot be observed
+    /// from inside a process (glibc's `mallopt` even returns 1 for parameters it does not know), so
+    /// no unit test covers it: `tools/bench/eval.sh` measures its effect, the peak RSS against the
+    /// 300 MiB budget. Returns false with another C library, where nothing changes.
+    @discardableResult
+    public static func shareOneHeap() -> Bool {
+        #if canImport(Glibc)
+            guard let set = mallopt else { return false }
+            let arenaMax: Int32 = -8  // M_ARENA_MAX (<malloc.h>)
+            return set(arenaMax, 1) == 1
+        #else
+            return false
+        #endif
+    }
+
     #if canImport(Glibc)
         private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         private static let mallopt: Mallopt? = {

@@ -15,8 +15,10 @@ struct SyncBench: AsyncParsableCommand {
         ]
     )
 
-    /// The allocator set up for the networks' large, short-lived blocks, then the command.
+    /// The allocator set up for the networks' large, short-lived blocks (one heap for all threads,
+    /// large freed blocks kept), then the command.
     static func main() async {
+        FreedMemory.shareOneHeap()
         FreedMemory.keepLargeFreedBlocks()
         await main(nil)
     }
