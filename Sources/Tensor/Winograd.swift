@@ -419,12 +419,13 @@ enum Winograd {
     /// Convolves `[N, C, H, W]` with `weights` (see ``Weights``) into `[N, O, H', W']`, adding
     /// `bias` and applying `activation`. ``Weights/taps`` weights of at most `tapRowsLimit` bytes
     /// once transformed (default: ``TapRows/byteLimit(_:)`` of `precision`) are transformed once
-    /// for a call of several blocks (``TapRows``); those of at most `rowLocalLimit` bytes (default
-    /// ``rowLocalByteLimit(_:)`` of `precision`) run tile rows locally instead (``convolveRowLocal``).
+    /// for a call of several blocks (``TapRows``). ``Weights/taps`` layers run tile rows locally
+    /// instead (``convolveRowLocal``) when `rowLocal` says so (default:
+    /// ``runsRowLocally(outChannels:inner:precision:)``).
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
-        precision: Precision = .fp32, tapRowsLimit: Int? = nil, rowLocalLimit: Int? = nil
+        precision: Precision = .fp32, tapRowsLimit: Int? = nil, rowLocal: Bool? = nil
     ) {
         let c = geo.channels, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -432,9 +433,7 @@ enum Winograd {
         let tilesPerRow = (wo + 3) / 4
         let chunks = (tilesPerRow + 7) / 8  // SIMD8 chunks per tile row
         let rowSpan = tilesPerRow
-        if case .taps(let w) = weights,
-            TapRows.bytes(outChannels: o, inner: c, precision: precision, sliceSize: o) <= rowLocalLimit ?? rowLocalByteLimit(precision)
-        {
+        if case .taps(let w) = weights, rowLocal ?? runsRowLocally(outChannels: o, inner: c, precision: precision) {
             convolveRowLocal(
                 input: input, batch: batch, geometry: geo, taps: w, outChannels: o, bias: bias, activation: activation,
                 output: output, precision: precision)
@@ -566,7 +565,7 @@ enum Winograd {
     /// with one slice) take at most this much runs tile rows locally (``convolveRowLocal``).
     ///
     /// bf16: 1.25 MiB, S3FD's 64 → 64, 64 → 128 and 128 → 128 (0.3, 0.6 and 1.1 MiB) and SyncNet's
-    /// audio conv2. Measured on S3FD's layers at 244×132, 3 frames per call: 64 → 64 23.2 → 18.6 ms,
+    /// audio conv2 (0.8 MiB); layers with fewer than ``rowLocalMinOutputs`` outputs stay blocked. Measured on S3FD's layers at 244×132, 3 frames per call: 64 → 64 23.2 → 18.6 ms,
     /// 128 → 128 13.5 → 13.0 ms. The bf16 kernel sums each element's products in the same order
     /// whatever the number of columns, so the bits are the blocked driver's
     /// (`rowLocalBitIdentical`).
@@ -580,6 +579,17 @@ enum Winograd {
         case .fp32: 0
         case .bf16: 5 << 18
         }
+    }
+
+    /// Layers with fewer outputs stay blocked even with small weights: S3FD's heads (2 or 4 outputs
+    /// from 256–1024 channels, whose jobs' `V` outgrows the cache) took 13.1–13.7 ms per 3-frame
+    /// call row-locally against 9.5 ms blocked, summed over the heads, in bf16.
+    static let rowLocalMinOutputs = 64
+
+    /// Whether a layer runs tile rows locally unless told (``convolveRowLocal``): at least
+    /// ``rowLocalMinOutputs`` outputs and transformed weights of at most ``rowLocalByteLimit(_:)``.
+    static func runsRowLocally(outChannels o: Int, inner c: Int, precision: Precision) -> Bool {
+        o >= rowLocalMinOutputs && TapRows.bytes(outChannels: o, inner: c, precision: precision, sliceSize: o) <= rowLocalByteLimit(precision)
     }
 
     /// Tiles per job of ``convolveRowLocal``: whole tile rows, at least this many (a GEMM of

@@ -473,11 +473,10 @@ struct WinogradWeightsDuringCallTests {
     /// block). Returns the outputs' bit patterns; expects none to be NaN.
     /// The outputs of `Winograd.convolve` on two random images, as bits: with weights transformed at
     /// load (`tapRowsLimit` nil) or during the call (taps, held for the call up to
-    /// `tapRowsLimit` bytes), through the blocked driver unless `rowLocalLimit` lets the layer run
-    /// tile rows locally.
+    /// `tapRowsLimit` bytes), through the blocked driver unless `rowLocal` runs tile rows locally.
     static func winogradOutputs(
         o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?, precision: Precision = .fp32,
-        rowLocalLimit: Int = 0
+        rowLocal: Bool = false
     ) -> [UInt32] {
         let weight = weights(seed: seed, count: o * c * 9)
         let bias = weights(seed: seed + 1, count: o)
@@ -495,7 +494,7 @@ struct WinogradWeightsDuringCallTests {
                         input: x.baseAddress!, batch: 2, geometry: geometry,
                         weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
                         outChannels: o, bias: bias, activation: activation, output: y.baseAddress!, precision: precision,
-                        tapRowsLimit: tapRowsLimit ?? 0, rowLocalLimit: rowLocalLimit)
+                        tapRowsLimit: tapRowsLimit ?? 0, rowLocal: rowLocal)
                 }
             }
         }
@@ -536,7 +535,7 @@ struct WinogradWeightsDuringCallTests {
     }
 
     @Test(
-        "bf16: tile rows run locally (small weights) give the same bits as the blocked driver; fp32 layers never run so",
+        "bf16: tile rows run locally give the same bits as the blocked driver; which layers run so unless told (64+ outputs, small weights, never fp32)",
         .enabled(if: Precision.bf16.isSupported, "this CPU has no AVX512_BF16: the bf16 kernel cannot run here"),
         arguments: [
             // One job of whole rows; jobs spanning two images (33 tiles per row, 2 rows per job);
@@ -546,16 +545,16 @@ struct WinogradWeightsDuringCallTests {
         ])
     func rowLocalBitIdentical(_ shape: (o: Int, c: Int, h: Int, w: Int)) {
         let (o, c, h, w) = shape
-        #expect(
-            Winograd.TapRows.bytes(outChannels: o, inner: c, precision: .bf16, sliceSize: o) <= Winograd.rowLocalByteLimit(.bf16),
-            "the shape must run row-locally by default")
-        #expect(Winograd.rowLocalByteLimit(.fp32) == 0)
-        func run(rowLocalLimit: Int) -> [UInt32] {
+        // Which layers run so unless told: S3FD's 64 → 64 does in bf16, never in fp32; the heads do not.
+        #expect(Winograd.runsRowLocally(outChannels: 64, inner: 64, precision: .bf16))
+        #expect(!Winograd.runsRowLocally(outChannels: 64, inner: 64, precision: .fp32))
+        #expect(!Winograd.runsRowLocally(outChannels: 4, inner: 256, precision: .bf16))
+        func run(rowLocal: Bool) -> [UInt32] {
             Self.winogradOutputs(
                 o: o, c: c, h: h, w: w, seed: 31, activation: .relu, tapRowsLimit: Winograd.TapRows.byteLimit(.bf16),
-                precision: .bf16, rowLocalLimit: rowLocalLimit)
+                precision: .bf16, rowLocal: rowLocal)
         }
-        let differing = zip(run(rowLocalLimit: Winograd.rowLocalByteLimit(.bf16)), run(rowLocalLimit: 0)).count { $0 != $1 }
+        let differing = zip(run(rowLocal: true), run(rowLocal: false)).count { $0 != $1 }
         #expect(differing == 0, "\(differing) outputs differ")
     }
 }
