@@ -461,15 +461,9 @@ enum Winograd {
                 Parallel.forChunks(c, oversubscription: 4) { channels in
                     let rowInput = InputRows(geometry: geo, tilesPerRow: tilesPerRow)
                     defer { rowInput.deallocate() }
-                    for ch in channels {
-                        for r in 0..<rows {
-                            let global = first + r
-                            let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                            rowInput.transform(
-                                plane: input + (image * c + ch) * geo.height * geo.width, tileRow: ty,
-                                into: v + ch * ld + r * rowSpan, xiStride: c * ld)
-                        }
-                    }
+                    rowInput.transform(
+                        input: input, channels: channels, tileRows: first..<(first + rows), tileRowsPerImage: tileRowsPerImage,
+                        into: v, ld: ld)
                 }
                 // 2–3. GEMMs, output transform, bias, activation, scatter.
                 multiplyAndFinish(
@@ -520,6 +514,24 @@ enum Winograd {
             phases.deallocate()
             scratch.deallocate()
             padded.deallocate()
+        }
+
+        /// `V` of input channels `channels` of `input` (`[N, C, H, W]`) for the tile rows `tileRows`,
+        /// numbered over the batch (`tileRowsPerImage` per image): channel `ch`'s row `r` of the
+        /// range at `v + ch · ld + r · tilesPerRow`, `V[ξ]` `C · ld` apart.
+        func transform(
+            input: UnsafePointer<Float>, channels: Range<Int>, tileRows: Range<Int>, tileRowsPerImage: Int,
+            into v: UnsafeMutablePointer<Float>, ld: Int
+        ) {
+            let c = geo.channels
+            for ch in channels {
+                for global in tileRows {
+                    let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                    transform(
+                        plane: input + (image * c + ch) * geo.height * geo.width, tileRow: ty,
+                        into: v + ch * ld + (global - tileRows.lowerBound) * tilesPerRow, xiStride: c * ld)
+                }
+            }
         }
 
         /// `V[ξ]` of the tiles of tile row `ty` of `plane` (`[H, W]`): tile `t`'s at
@@ -634,15 +646,9 @@ enum Winograd {
                 }
                 // Only the columns past the job's tiles start at zero: its last chunk reads up to 7.
                 for row in 0..<(36 * o) { (m + row * ld + n).initialize(repeating: 0, count: ld - n) }
-                for ch in 0..<c {
-                    for r in 0..<rows {
-                        let global = first + r
-                        let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                        rowInput.transform(
-                            plane: input + (image * c + ch) * geo.height * geo.width, tileRow: ty,
-                            into: v + ch * ld + r * tilesPerRow, xiStride: c * ld)
-                    }
-                }
+                rowInput.transform(
+                    input: input, channels: 0..<c, tileRows: first..<(first + rows), tileRowsPerImage: tileRowsPerImage,
+                    into: v, ld: ld)
                 for a in 0..<6 {
                     TapJob(a, sliceSize: o, outChannels: o, inner: c, precision: precision).multiply(
                         rows: rowsU.rows(job: a), v: v, m: m, outChannels: o, blockTiles: n, ld: ld)
