@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,22 +12,72 @@ import Foundation
 /// By default a layer may use every active core. A caller that runs several evaluations at once
 /// (`bench run --jobs N`) gives each of its threads a share of the cores with ``withWorkers(_:_:)``:
 /// with one worker a layer runs on the calling thread alone, so N jobs with one worker each keep N
-/// cores busy without the jobs' layers competing for the same cores. The split never changes a
-/// result: workers write disjoint outputs, each computed in the same order.
+/// cores busy without the jobs' layers competing for the same cores. Workers write disjoint
+/// outputs, but how a layer cuts a product into pieces follows ``workerCount``, and OpenBLAS's
+/// kernels for some CPUs (its ZEN ones, on AMD Zen 3) round an element differently when a product's
+/// rows or columns are split: there, a one-worker job's embeddings can differ from a two-worker
+/// evaluation's in their last bits (docs/performance.md, "Jobs and threads"). A
+/// ``WorkerShare`` changes only how many pieces run at once, never the pieces.
 public enum Parallel {
     /// The active processors of the machine.
     public static let processorCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// The workers a layer may use on the calling thread: ``processorCount``, or the count given to
-    /// the enclosing ``withWorkers(_:_:)``.
+    /// The workers a layer plans its work for on the calling thread: ``processorCount``, or the
+    /// count given to the enclosing ``withWorkers(_:_:)``. How a layer cuts its work into pieces
+    /// depends on it (and with OpenBLAS's kernels on some CPUs, the last bits of a product do).
     public static var workerCount: Int { threadBudget ?? processorCount }
+
+    /// The pieces of a layer that run at once: ``workerCount``, or fewer while an enclosing
+    /// ``withWorkers(_:_:)-(WorkerShare,_)``'s share holds fewer. The pieces, and so every result,
+    /// stay those of ``workerCount``.
+    static var concurrency: Int {
+        guard let raw = pthread_getspecific(shareKey) else { return workerCount }
+        return max(1, min(Unmanaged<WorkerShare>.fromOpaque(raw).takeUnretainedValue().count, workerCount))
+    }
+
+    /// Runs `body` with as many of its layers' pieces at once as `share` holds when each layer
+    /// starts them (clamped to 1...``workerCount``): its owner changes the count while `body` runs,
+    /// e.g. to leave a core to another thread while that thread has work. The layers still cut
+    /// their work for ``workerCount`` workers, so no result changes.
+    public static func withWorkers<Result>(_ share: WorkerShare, _ body: () throws -> Result) rethrows -> Result {
+        let previous = pthread_getspecific(shareKey)
+        return try withExtendedLifetime(share) {
+            pthread_setspecific(shareKey, Unmanaged.passUnretained(share).toOpaque())
+            defer { pthread_setspecific(shareKey, previous) }
+            return try body()
+        }
+    }
+
+    /// A number of workers that one thread sets and the layers of another read (``withWorkers(_:_:)-(WorkerShare,_)``).
+    public final class WorkerShare: Sendable {
+        private let value: Atomic<Int>
+
+        public init(_ count: Int) { value = Atomic(max(1, count)) }
+
+        /// The pieces a layer may run at once now.
+        public var count: Int {
+            get { value.load(ordering: .relaxed) }
+            set { value.store(max(1, newValue), ordering: .relaxed) }
+        }
+    }
+
+    private static let shareKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed with \(status)")
+        return key
+    }()
 
     /// Runs `body` with at most `count` workers per layer on the calling thread (clamped to
     /// 1...``processorCount``), then restores the previous count.
     public static func withWorkers<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
-        let previous = threadBudget
+        let previous = threadBudget, previousShare = pthread_getspecific(shareKey)
         threadBudget = max(1, min(count, processorCount))
-        defer { threadBudget = previous }
+        pthread_setspecific(shareKey, nil)
+        defer {
+            threadBudget = previous
+            pthread_setspecific(shareKey, previousShare)
+        }
         return try body()
     }
 
@@ -50,7 +101,7 @@ public enum Parallel {
     /// more than one iteration exist. Iterations must write disjoint memory.
     static func forEach(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
-        let workers = workerCount
+        let workers = concurrency
         if count == 1 || workers == 1 {
             for i in 0..<count { body(i) }
             return

@@ -70,6 +70,42 @@ struct EvaluatorTests {
         #expect(narrower.minDistance! >= first.minDistance!)
     }
 
+    @Test(
+        "with two cores the lip tower runs the whole batches during the crop pass: the same embeddings, bit for bit, as from the stored crops",
+        .enabled(if: Parallel.processorCount >= 2, "needs two cores (CI has two)"),
+        arguments: [(3.0, 3), (2.0, 2)])
+    func lipTowerDuringCropPass(audioSeconds: Double, wholeBatches: Int) throws {
+        // 70 frames: 3 s of speech give 65 windows (batches of 20: three whole ones, then 5);
+        // 2 s give 45 (two whole ones: the third would need 65 speech frames).
+        let scene = try Scene(audioSeconds: audioSeconds)
+        let cache = MemoryCache()
+        let overlapping = evaluator(cache)
+        var run = EvaluationRun(evaluator: overlapping, input: scene.input())
+        let overlapped = try run.execute(keys: overlapping.keys(for: scene.input()))
+        #expect(overlapped.status == .ok, "\(overlapped.message)")
+        let feed = try #require(run.lipFeeds[0])
+        #expect(feed.received == 70 && feed.batchesSent == wholeBatches)
+        #expect(feed.results.finished.batches.count == wholeBatches)
+
+        // The crops cached, the embeddings and scores dropped: the embeddings stage decodes every
+        // crop from the cache (no crop pass, no feed).
+        let computed = try #require(overlapped.tracks.first?.artifacts)
+        let key = try #require(computed["embeddings"])
+        let a = try EmbeddingsArtifact(try #require(try cache.artifact(key: key)))
+        cache.state.withLock {
+            $0.artifacts[key] = nil
+            $0.artifacts[computed["scores"]!] = nil
+        }
+        var again = EvaluationRun(evaluator: overlapping, input: scene.input())
+        let fromCache = try again.execute(keys: overlapping.keys(for: scene.input()))
+        #expect(again.lipFeeds.isEmpty)
+        #expect(fromCache.stages.first { $0.stage == "crops" }?.outcome == .cached)
+        let b = try EmbeddingsArtifact(try #require(try cache.artifact(key: key)))
+        #expect(a.meta.windows == (audioSeconds == 3 ? 65 : 45))
+        #expect(a.lip == b.lip && a.audio == b.audio)
+        #expect(fromCache.tracks == overlapped.tracks)
+    }
+
     @Test("a run killed while writing crops or embeddings resumes: finished stages are reused, half-written frames are dropped")
     func resumeAfterKill() throws {
         let scene = try Scene()

@@ -24,6 +24,49 @@ struct WorkerSplitTests {
         #expect(Parallel.workerCount == Parallel.processorCount)
     }
 
+    @Test("inside withWorkers(share) the pieces run at once follow the share, clamped to the worker count, which it leaves alone; restored after")
+    func share() {
+        let share = Parallel.WorkerShare(1)
+        let seen = Parallel.withWorkers(share) {
+            var counts = [Parallel.concurrency, Parallel.workerCount]
+            share.count = 1000
+            counts.append(Parallel.concurrency)
+            share.count = 0
+            counts.append(Parallel.concurrency)
+            share.count = 2
+            counts.append(Parallel.withWorkers(1) { Parallel.concurrency })
+            return counts
+        }
+        #expect(seen == [1, Parallel.processorCount, Parallel.processorCount, 1, 1])
+        #expect(Parallel.concurrency == Parallel.processorCount && Parallel.workerCount == Parallel.processorCount)
+        // A share inside withWorkers(1): at most the one worker.
+        #expect(Parallel.withWorkers(1) { Parallel.withWorkers(share) { Parallel.concurrency } } == 1)
+    }
+
+    @Test("a convolution whose share of the cores changes while it runs equals the one with every core, bit for bit")
+    func changingShare() async {
+        let conv = Conv2D(
+            weight: Self.values(32 * 16 * 9, seed: 6), outChannels: 32, inChannels: 16, kernel: (3, 3), bias: Self.values(32, seed: 7),
+            padding: (1, 1), activation: .relu)
+        let input = Tensor(shape: [2, 16, 40, 56], scalars: Self.values(2 * 16 * 40 * 56, seed: 8))
+        let share = Parallel.WorkerShare(1)
+        // Another task flips the share between 1 and all while the layers run.
+        let flipping = Task.detached {
+            var n = 0
+            while !Task.isCancelled {
+                share.count = n % 2 == 0 ? Parallel.processorCount : 1
+                n += 1
+                await Task.yield()
+            }
+        }
+        for algorithm in [Conv2D.Algorithm.im2col, .winograd] {
+            let all = conv(input, algorithm: algorithm)
+            let results = Parallel.withWorkers(share) { (0..<10).map { _ in conv(input, algorithm: algorithm).scalars } }
+            #expect(results.allSatisfy { $0 == all.scalars }, "\(algorithm)")
+        }
+        flipping.cancel()
+    }
+
     @Test("a GEMM split over the workers equals the one-worker product bit for bit")
     func gemm() {
         // m·n·k ≥ GEMM.parallelThreshold and n ≥ 16 per worker: the columns are split.

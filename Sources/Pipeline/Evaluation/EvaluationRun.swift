@@ -12,7 +12,8 @@ import Tensor
 /// This file holds the run's state, its order (``execute(keys:)``, ``scoreTracks(_:keys:)``) and its
 /// result; each stage is an extension in `Stages/` (`TracksStage`, `DecodePass`, `WholeFrameStage`,
 /// `SpeechStage`, `CropPass`, `MFCCStage`, `EmbeddingsStage`, `ScoreStage`), and every one reads and
-/// writes the cache through the step in `Stages/CachedStage.swift`.
+/// writes the cache through the step in `Stages/CachedStage.swift`; `Stages/LipBatchFeed.swift`
+/// runs the lip tower on whole batches of a track's crops while the crop pass still makes them.
 struct EvaluationRun {
     let evaluator: Evaluator
     let input: EvaluationInput
@@ -31,6 +32,8 @@ struct EvaluationRun {
     /// SyncNet, loaded on another thread while the first pass decodes (only when S3FD is not in
     /// memory at the same time, to keep the peak low).
     var syncNetPrefetch: NetworkPrefetch? = nil
+    /// The tracks whose lip tower started during the crop pass (``lipBatchFeeds(for:speech:)``).
+    var lipFeeds: [Int: LipBatchFeed] = [:]
     let start = ContinuousClock.now
 
     init(evaluator: Evaluator, input: EvaluationInput) {
@@ -131,7 +134,15 @@ struct EvaluationRun {
                 if settings.profileDescription.framing == .wholeFrame {
                     crops[0] = try wholeFramePass(keys).crops
                 } else {
-                    for (index, artifact) in try cropPass(missingCrops) { crops[index] = artifact }
+                    lipFeeds = lipBatchFeeds(for: missingCrops, speech: speech)
+                    let worker = lipFeeds.values.first?.worker
+                    do {
+                        for (index, artifact) in try cropPass(missingCrops, lipFeeds: lipFeeds) { crops[index] = artifact }
+                    } catch {
+                        worker?.stop()
+                        throw error
+                    }
+                    worker?.finish()
                 }
             }
             var network: SyncNet? = nil

@@ -5,8 +5,9 @@ import Models
 // The crop pass (docs/reference/pipeline.md §9): every missing track's crops in one pass over the video.
 extension EvaluationRun {
     /// Second pass over the video: the 224×224 crops of every track in `plans`, streamed into the
-    /// cache in chunks, then each track's artifact row.
-    mutating func cropPass(_ plans: [TrackPlan]) throws -> [Int: CropsArtifact] {
+    /// cache in chunks, then each track's artifact row. A track with a feed in `lipFeeds` also hands
+    /// each crop to it, so SyncNet's lip tower starts on the track during the pass.
+    mutating func cropPass(_ plans: [TrackPlan], lipFeeds: [Int: LipBatchFeed] = [:]) throws -> [Int: CropsArtifact] {
         let started = ContinuousClock.now
         let cropper = TrackCropper(cropScale: settings.cropScale)
         struct Active {
@@ -33,7 +34,11 @@ extension EvaluationRun {
         let codec = try mediaCall { try PNGImageCodec() }
         let chunk = 32
         func keep(_ images: [Image], _ entry: inout Active) throws {
-            for image in images { entry.pending.append(try codec.encode(image)) }
+            let feed = lipFeeds[entry.plan.index]
+            for image in images {
+                entry.pending.append(try codec.encode(image))
+                feed?.append(image)
+            }
             if entry.pending.count >= chunk {
                 try cache.saveFrames(of: entry.plan.crops, startingAt: entry.written, entry.pending)
                 entry.written += entry.pending.count

@@ -14,15 +14,20 @@ extension EvaluationRun {
         let mfcc = try mfccArtifact(plan, speechKey: speechKey, speech: &speech)
         guard let cropsArtifact = crops[plan.index] else { throw ArtifactError.malformed("crops of track \(plan.index) missing") }
         if network == nil { network = try syncNetPrefetch?.value() ?? evaluator.syncNet() }
-        guard let (embeddings, seconds) = try computeEmbeddings(plan, crops: cropsArtifact, mfcc: mfcc, network: network!) else { return nil }
+        guard let (embeddings, seconds) = try computeEmbeddings(plan, crops: cropsArtifact, mfcc: mfcc, network: network!, feed: lipFeeds[plan.index])
+        else { return nil }
         try save(embeddings, key: plan.embeddings, seconds: seconds)
         return embeddings
     }
 
     /// SyncNet on every window (docs/reference/pipeline.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
     /// windows `0 ..< min_length − 5` (the reference drops the last valid window, quirk Q11).
-    /// Nil when there are no windows.
-    mutating func computeEmbeddings(_ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet) throws -> (artifact: EmbeddingsArtifact, seconds: Double)? {
+    /// Nil when there are no windows. With the track's `feed` (the crop pass overlapped with the lip
+    /// tower), its whole batches are taken as the worker ran them and the rest of its crops from it;
+    /// the seconds include the worker's.
+    mutating func computeEmbeddings(
+        _ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet, feed: LipBatchFeed? = nil
+    ) throws -> (artifact: EmbeddingsArtifact, seconds: Double)? {
         let started = ContinuousClock.now
         let perFrame = SpeechArtifact.samplesPerFrame
         let minLength = min(crops.meta.frames, mfcc.meta.samples / perFrame)
@@ -41,37 +46,41 @@ extension EvaluationRun {
             throw ArtifactError.malformed("mfcc of track \(plan.index) has \(mfcc.meta.frames) frames, \(4 * (windows - 1) + steps) needed")
         }
         let codec = try mediaCall { try PNGImageCodec() }
-        let side = SyncNet.frameSize, plane = side * side, span = SyncNet.windowFrames
+        let side = SyncNet.frameSize, span = SyncNet.windowFrames
+        /// The pixels of crops `range`: from the feed while it holds them, else decoded from the cache.
+        func cropPixels(_ range: Range<Int>) throws -> [[UInt8]] {
+            if let feed, feed.holds(range) { return feed.frames(range) }
+            let pngs = try cache.frames(of: plan.crops, range: range)
+            guard pngs.count == range.count else {
+                throw ArtifactError.missingFrames(key: plan.crops, expected: crops.meta.frames, found: range.lowerBound + pngs.count)
+            }
+            return try pngs.enumerated().map { f, png in
+                let pixels = try mediaCall { try codec.decode(png) }.pixels
+                guard pixels.count == 3 * side * side else {
+                    throw ArtifactError.malformed("crop \(range.lowerBound + f) of track \(plan.index) has \(pixels.count) bytes, \(3 * side * side) expected")
+                }
+                return pixels
+            }
+        }
         var lip: [Float] = []
         var audio: [Float] = []
         lip.reserveCapacity(windows * SyncNet.embeddingSize)
         audio.reserveCapacity(windows * SyncNet.embeddingSize)
         let batchSize = max(1, settings.batchSize)
+        // Whole batches the lip tower ran during the crop pass (the same batches as below).
+        let overlapped = feed?.results.finished ?? (batches: [], seconds: 0)
         for batchStart in stride(from: 0, to: windows, by: batchSize) {
             let count = min(batchSize, windows - batchStart)
             evaluator.progress?(EvaluationProgress(stage: "scoring track \(plan.index)", done: batchStart + count, total: windows, unit: "windows"))
-            let pngs = try cache.frames(of: plan.crops, range: batchStart..<(batchStart + count + span - 1))
-            guard pngs.count == count + span - 1 else {
-                throw ArtifactError.missingFrames(key: plan.crops, expected: crops.meta.frames, found: batchStart + pngs.count)
+            let batch = batchStart / batchSize
+            if count == batchSize && batch < overlapped.batches.count {
+                lip += overlapped.batches[batch]
+            } else {
+                // The batch's count + 4 frames; each window is 5 consecutive ones. Handed over:
+                // SyncNet lets the frames go after its first layer.
+                let pixels = try cropPixels(batchStart..<(batchStart + count + span - 1))
+                lip += network.lipEmbeddings(consecutiveFrames: LipBatchWorker.tensor(pixels)).scalars
             }
-            // The batch's count + 4 frames as B, G, R planes; each window is 5 consecutive ones.
-            var frames = [Float](repeating: 0, count: pngs.count * 3 * plane)
-            for (f, png) in pngs.enumerated() {
-                let pixels = try mediaCall { try codec.decode(png) }.pixels
-                guard pixels.count == 3 * plane else {
-                    throw ArtifactError.malformed("crop \(batchStart + f) of track \(plan.index) has \(pixels.count) bytes, \(3 * plane) expected")
-                }
-                frames.withUnsafeMutableBufferPointer { out in
-                    pixels.withUnsafeBufferPointer { p in
-                        for c in 0..<3 {
-                            let base = (f * 3 + c) * plane
-                            for i in 0..<plane { out[base + i] = Float(p[3 * i + c]) }
-                        }
-                    }
-                }
-            }
-            // Handed over (`consume`): SyncNet lets the frames go after its first layer.
-            lip += network.lipEmbeddings(consecutiveFrames: Tensor(shape: [pngs.count, 3, side, side], scalars: consume frames)).scalars
             var sound = [Float](repeating: 0, count: count * coefficients * steps)
             for b in 0..<count {
                 let v = batchStart + b
@@ -86,6 +95,6 @@ extension EvaluationRun {
         let artifact = EmbeddingsArtifact(
             meta: .init(windows: windows, dimension: SyncNet.embeddingSize, minLength: minLength, cropFrames: crops.meta.frames, speechSamples: mfcc.meta.samples),
             lip: lip, audio: audio)
-        return (artifact, elapsed(since: started))
+        return (artifact, elapsed(since: started) + overlapped.seconds)
     }
 }
