@@ -46,7 +46,9 @@ public final class VideoDecoder {
 
     private let producer: PictureProducer
     private let converter: PixelConverter?
-    private let faithful: FaithfulPictureChain?
+    /// The faithful chain's second half, on the caller's thread (its first half, the `video.avi`
+    /// round trip, runs on the decoding thread).
+    private let extraction: FrameExtraction?
     private let queue: DecodedPictureQueue?
     private var pending: [TimelineFrame] = []
     private var pendingIndex = 0
@@ -78,7 +80,8 @@ public final class VideoDecoder {
         producer = try PictureProducer(path: path, mode: mode)
         self.mode = mode
         self.chain = chain
-        faithful = convertPixels && chain == .faithful ? try FaithfulPictureChain(label: path, encoderThreads: faithfulEncoderThreads) : nil
+        let faithful = convertPixels && chain == .faithful ? try FaithfulPictureChain(label: path, encoderThreads: faithfulEncoderThreads) : nil
+        extraction = faithful?.extraction
         audioShift = producer.timeline.audioShift
         width = producer.width
         height = producer.height
@@ -87,6 +90,7 @@ public final class VideoDecoder {
             let queue = DecodedPictureQueue(capacity: 3)
             self.queue = queue
             let producer = producer
+            producer.roundTrip = faithful?.roundTrip
             let thread = Thread { producer.run(into: queue) }
             thread.name = "syncbench.decode"
             thread.start()
@@ -123,8 +127,8 @@ public final class VideoDecoder {
                     finished = true
                     throw error
                 case .picture(let placed):
-                    if let faithful {
-                        let picture = try faithful.process(placed.frame, encoderPts: placed.encoderPts, decodingJPEG: decodesJPEGs)
+                    if let extraction {
+                        let picture = try extraction.picture(of: placed.frame, decodingJPEG: decodesJPEGs)
                         enqueue(placed.slots, picture: placed.picture, image: picture.image, sceneImage: picture.sceneImage, jpeg: picture.jpeg)
                     } else {
                         let image = try converter.bgrImage(from: placed.frame)
@@ -161,8 +165,10 @@ public final class VideoDecoder {
     }
 }
 
-/// Decodes the video stream and places each picture on the timeline. Used by one thread at a time:
-/// the caller's when no pixels are needed, otherwise the decoding thread only.
+/// Decodes the video stream and places each picture on the timeline, and with the faithful chain
+/// takes it through `video.avi` (``roundTrip``), so the caller's thread meanwhile extracts the
+/// JPEG of the picture before. Used by one thread at a time: the caller's when no pixels are
+/// needed, otherwise the decoding thread only.
 final class PictureProducer: @unchecked Sendable {
     // @unchecked: after `VideoDecoder.init` hands it to the decoding thread, only that thread
     // touches it (the decoder then only reads the immutable `timeline.audioShift`, `width`, `height`).
@@ -171,6 +177,8 @@ final class PictureProducer: @unchecked Sendable {
     private(set) var timeline: ReferenceTimeline
     private let video: DecodedVideoStream
     private var lastKeptPicture: Int? = nil
+    /// The faithful chain's first half (set before the decoding thread starts), or nil.
+    var roundTrip: AVIRoundTrip? = nil
 
     init(path: String, mode: TimelineMode) throws(MediaError) {
         video = try DecodedVideoStream(path: path)
@@ -196,12 +204,16 @@ final class PictureProducer: @unchecked Sendable {
         return nil
     }
 
-    /// The decoding thread's loop: places pictures and queues a reference to each kept one.
+    /// The decoding thread's loop: places pictures and queues a reference to each kept one (with
+    /// the faithful chain, to its picture of `video.avi`).
     func run(into queue: DecodedPictureQueue) {
         do {
             while let placed = try nextPlacedPicture() {
+                var frame: OwnedFrame? = nil
+                if let roundTrip { frame = try roundTrip.picture(video.decoder.frame, encoderPts: placed.encoderPts) }
                 let picture = try PlacedPicture(
-                    slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, cloning: video.decoder.frame, label: video.container.path)
+                    slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts,
+                    cloning: frame?.pointer ?? video.decoder.frame, label: video.container.path)
                 if !queue.push(.picture(picture)) { return }
             }
             _ = queue.push(.end)

@@ -29,13 +29,38 @@ struct FaithfulPicture {
 /// libjpeg-turbo as `cv2.imread` uses it.
 ///
 /// Neither encoder delays pictures (no B-frames; MJPEG is intra only), so every picture in gives
-/// exactly one picture out, and memory does not grow with the clip.
+/// exactly one picture out, and memory does not grow with the clip. The chain is two halves, each
+/// owning its FFmpeg objects, so two threads can run them on consecutive pictures: ``roundTrip``
+/// (the `video.avi` encode and decode) and ``extraction`` (the rest).
 ///
 /// ref: FFmpeg 5.1 `fftools/ffmpeg_opt.c` (`-q:v`: `AV_CODEC_FLAG_QSCALE`, `global_quality =
 /// FF_QP2LAMBDA * q`; `-threads` default "auto"), `fftools/ffmpeg.c` `init_output_stream_encode`
 /// (time base `1/frame rate`, SAR, colour properties) and `do_video_out` (`frame->quality =
 /// global_quality`, `pict_type = NONE`); `libavformat/riff.c` (AVI tag `FMP4` for `mpeg4`).
 final class FaithfulPictureChain {
+    let roundTrip: AVIRoundTrip
+    let extraction: FrameExtraction
+
+    init(label: String, encoderThreads: Int32 = 0) throws(MediaError) {
+        roundTrip = try AVIRoundTrip(label: label, encoderThreads: encoderThreads)
+        extraction = try FrameExtraction(label: label)
+    }
+
+    /// Runs one kept source picture through the chain.
+    ///
+    /// - Parameters:
+    ///   - source: the decoded source picture (any pixel format libswscale reads).
+    ///   - encoderPts: its timestamp in the AVI encoder's 1/25 s time base (the VFR-sync slot).
+    ///   - decodingJPEG: whether to decode the JPEG into ``FaithfulPicture/image``.
+    func process(_ source: UnsafeMutablePointer<AVFrame>, encoderPts: Int64, decodingJPEG: Bool = true) throws(MediaError) -> FaithfulPicture {
+        let decoded = try roundTrip.picture(source, encoderPts: encoderPts)
+        return try extraction.picture(of: decoded.pointer, decodingJPEG: decodingJPEG)
+    }
+}
+
+/// The chain's first half: a source picture through `video.avi`'s MPEG-4 q2 encoder and the
+/// `mpeg4` decoder (``FaithfulPictureChain``).
+final class AVIRoundTrip {
     /// The mpeg4 encoder's thread count. 0 is the CLI's `-threads auto` (libavcodec picks
     /// `min(cpus, (height + 15) / 16) + 1` slice threads when there is more than one CPU). Slice
     /// threading changes the MPEG-4 bitstream (one video packet per slice) and with it the decoded
@@ -46,25 +71,19 @@ final class FaithfulPictureChain {
     private var toYUV420: FrameScaler?
     private var mpeg4: FrameEncoder?
     private let mpeg4Decoder: PacketDecoder
-    private let toJPEGRange: FrameScaler
-    private var mjpeg: FrameEncoder?
-    private let toCaptureBGR: FrameScaler
 
-    init(label: String, encoderThreads: Int32 = 0) throws(MediaError) {
+    init(label: String, encoderThreads: Int32) throws(MediaError) {
         self.label = label
         self.encoderThreads = encoderThreads
         mpeg4Decoder = try PacketDecoder(codecID: AV_CODEC_ID_MPEG4, codecTag: fourCC("FMP4"), label: label)
-        toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: label)
-        toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: label)
     }
 
-    /// Runs one kept source picture through the chain.
+    /// The `mpeg4` decoder's picture of one kept source picture (its own reference to it).
     ///
     /// - Parameters:
     ///   - source: the decoded source picture (any pixel format libswscale reads).
     ///   - encoderPts: its timestamp in the AVI encoder's 1/25 s time base (the VFR-sync slot).
-    ///   - decodingJPEG: whether to decode the JPEG into ``FaithfulPicture/image``.
-    func process(_ source: UnsafeMutablePointer<AVFrame>, encoderPts: Int64, decodingJPEG: Bool = true) throws(MediaError) -> FaithfulPicture {
+    func picture(_ source: UnsafeMutablePointer<AVFrame>, encoderPts: Int64) throws(MediaError) -> OwnedFrame {
         // The CLI's filter graph converts to the encoder's only pixel format, yuv420p, when needed.
         var input = source
         if AVPixelFormat(source.pointee.format) != AV_PIX_FMT_YUV420P {
@@ -73,17 +92,12 @@ final class FaithfulPictureChain {
         }
         let encoder = try mpeg4Encoder(for: input)
         let packet = try encoder.encodeOnePicture(input, pts: encoderPts)
-        var result: FaithfulPicture? = nil
+        var result: OwnedFrame? = nil
         try mpeg4Decoder.decode(packet, pts: encoderPts) { (decoded) throws(MediaError) in
             guard result == nil else {
                 throw MediaError.decodeFailed(path: label, stream: "video", reason: "the MPEG-4 decoder returned two pictures for one packet")
             }
-            let scene = FrameScaler.bgrImage(of: try toCaptureBGR.convert(decoded))
-            let full = try toJPEGRange.convert(decoded)
-            let jpegEncoder = try mjpegEncoder(for: full)
-            let jpeg = try jpegEncoder.encodeOnePicture(full, pts: full.pointee.pts)
-            let image = decodingJPEG ? try JPEGDecoding.bgrImage(jpeg: jpeg, label: label) : nil
-            result = FaithfulPicture(jpeg: jpeg, image: image, sceneImage: scene)
+            result = try OwnedFrame(cloning: decoded, label: label)
         }
         guard let result else {
             throw .decodeFailed(path: label, stream: "video", reason: "the MPEG-4 decoder returned no picture for a packet")
@@ -97,25 +111,55 @@ final class FaithfulPictureChain {
         if let mpeg4 { return mpeg4 }
         let threads = encoderThreads
         let encoder = try FrameEncoder(name: "mpeg4", label: label) { codec in
-            Self.configureCLIVideo(codec, picture: picture, pixelFormat: AV_PIX_FMT_YUV420P)
+            FaithfulPictureChain.configureCLIVideo(codec, picture: picture, pixelFormat: AV_PIX_FMT_YUV420P)
             codec.pointee.codec_tag = fourCC("FMP4")
             codec.pointee.thread_count = threads
         }
         mpeg4 = encoder
         return encoder
     }
+}
+
+/// The chain's second half: OpenCV's BGR conversion of the `mpeg4` decoder's picture (scene
+/// detection), the CLI's `yuvj420p` scale filter, the `mjpeg` q2 encoder and `imread`'s decode
+/// (``FaithfulPictureChain``).
+final class FrameExtraction {
+    private let label: String
+    private let toJPEGRange: FrameScaler
+    private var mjpeg: FrameEncoder?
+    private let toCaptureBGR: FrameScaler
+
+    init(label: String) throws(MediaError) {
+        self.label = label
+        toJPEGRange = try FrameScaler(destination: AV_PIX_FMT_YUVJ420P, setup: .scaleFilter, label: label)
+        toCaptureBGR = try FrameScaler(destination: AV_PIX_FMT_BGR24, setup: .openCV(alignment: 32), label: label)
+    }
+
+    /// The JPEG and the two decodes of one picture of `video.avi` (``AVIRoundTrip/picture(_:encoderPts:)``).
+    ///
+    /// - Parameter decodingJPEG: whether to decode the JPEG into ``FaithfulPicture/image``.
+    func picture(of decoded: UnsafeMutablePointer<AVFrame>, decodingJPEG: Bool) throws(MediaError) -> FaithfulPicture {
+        let scene = FrameScaler.bgrImage(of: try toCaptureBGR.convert(decoded))
+        let full = try toJPEGRange.convert(decoded)
+        let jpegEncoder = try mjpegEncoder(for: full)
+        let jpeg = try jpegEncoder.encodeOnePicture(full, pts: full.pointee.pts)
+        let image = decodingJPEG ? try JPEGDecoding.bgrImage(jpeg: jpeg, label: label) : nil
+        return FaithfulPicture(jpeg: jpeg, image: image, sceneImage: scene)
+    }
 
     /// The `frames/%06d.jpg` encoder (`-q:v 2 -threads 1`).
     private func mjpegEncoder(for picture: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> FrameEncoder {
         if let mjpeg { return mjpeg }
         let encoder = try FrameEncoder(name: "mjpeg", label: label) { codec in
-            Self.configureCLIVideo(codec, picture: picture, pixelFormat: AV_PIX_FMT_YUVJ420P)
+            FaithfulPictureChain.configureCLIVideo(codec, picture: picture, pixelFormat: AV_PIX_FMT_YUVJ420P)
             codec.pointee.thread_count = 1
         }
         mjpeg = encoder
         return encoder
     }
+}
 
+extension FaithfulPictureChain {
     /// What the ffmpeg CLI sets on a video encoder: the picture's size, SAR and colour properties,
     /// time base `1/frameRate`, and for `-q:v N` the constant quantiser (`qscale` nil: no `-q:v`,
     /// the encoder's own rate control).
