@@ -48,6 +48,7 @@ extension EvaluationRun {
         func finish(_ entry: inout Active) throws {
             if let roundTrip = entry.roundTrip { try keep(try roundTrip.finish(), &entry) }
             entry.roundTrip = nil
+            lipFeeds[entry.plan.index]?.finish()
             if !entry.pending.isEmpty {
                 try cache.saveFrames(of: entry.plan.crops, startingAt: entry.written, entry.pending)
                 entry.written += entry.pending.count

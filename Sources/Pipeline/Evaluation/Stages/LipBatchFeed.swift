@@ -12,11 +12,15 @@ extension EvaluationRun {
     /// Feeds for the tracks of `plans` (their crops and embeddings to compute) when the lip tower
     /// can run during the crop pass: the evaluation has at least two cores (``Parallel/workerCount``;
     /// `bench run`'s one-core jobs get their throughput from running side by side instead), the
-    /// speech is decoded (its length decides which batches are whole) and SyncNet's MFCC slice is
-    /// the plain PCM one (LatentSync's AAC round trip changes its length). One worker serves them
-    /// all.
+    /// speech is decoded (its length decides which batches are whole), SyncNet's MFCC slice is
+    /// the plain PCM one (LatentSync's AAC round trip changes its length), and the crop pass does
+    /// not run the faithful chain again (clips longer than the first pass's JPEG budget: with
+    /// SyncNet's batches beside such a pass, a 60 s clip peaked at 300 MiB instead of 272,
+    /// docs/performance.md). One worker serves them all.
     func lipBatchFeeds(for plans: [TrackPlan], speech: SpeechArtifact?) -> [Int: LipBatchFeed] {
-        guard Parallel.workerCount >= 2, evaluator.cropAudio == .pcm, let speech, let network = syncNetPrefetch else { return [:] }
+        guard Parallel.workerCount >= 2, evaluator.cropAudio == .pcm, settings.pictureChain == .clean || retainedJPEGs != nil,
+            let speech, let network = syncNetPrefetch
+        else { return [:] }
         let worker = LipBatchWorker(network: network)
         let batchSize = max(1, settings.batchSize)
         return Dictionary(
@@ -77,6 +81,14 @@ final class LipBatchFeed {
             held.removeFirst(start + batchSize - firstHeld)
             firstHeld = start + batchSize
         }
+    }
+
+    /// The track's last crop is in: lets the crops after the last batch sent go (the embeddings
+    /// stage decodes them from the cache), so a pass over many tracks holds the crops of the
+    /// tracks on screen only (up to 25 crops, 3.7 MB, per track otherwise).
+    func finish() {
+        held = []
+        firstHeld = received
     }
 
     /// Whether the feed still holds crops `range` (those from the first frame of the batch after
