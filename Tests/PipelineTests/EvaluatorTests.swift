@@ -86,7 +86,7 @@ struct EvaluatorTests {
         let feed = try #require(run.lipFeeds[0])
         #expect(feed.received == 70 && feed.batchesSent == wholeBatches)
         #expect(feed.results.finished.batches.count == wholeBatches)
-        #expect(!feed.holds(69..<70), "a finished track's feed lets its crops go; the last batches decode them from the cache")
+        #expect(feed.heldCount == 0, "a finished track's feed lets its crops go; the last batches decode them from the cache")
 
         // The crops cached, the embeddings and scores dropped: the embeddings stage decodes every
         // crop from the cache (no crop pass, no feed).

@@ -23,8 +23,8 @@ extension EvaluationRun {
     /// SyncNet on every window (docs/reference/pipeline.md §10.3): `min_length = min(T, ⌊samples/640⌋)`,
     /// windows `0 ..< min_length − 5` (the reference drops the last valid window, quirk Q11).
     /// Nil when there are no windows. With the track's `feed` (the crop pass overlapped with the lip
-    /// tower), its whole batches are taken as the worker ran them and the rest of its crops from it;
-    /// the seconds include the worker's.
+    /// tower), the whole batches it sent are taken as the worker ran them; the seconds include the
+    /// worker's.
     mutating func computeEmbeddings(
         _ plan: TrackPlan, crops: CropsArtifact, mfcc: MFCCArtifact, network: SyncNet, feed: LipBatchFeed? = nil
     ) throws -> (artifact: EmbeddingsArtifact, seconds: Double)? {
@@ -47,9 +47,8 @@ extension EvaluationRun {
         }
         let codec = try mediaCall { try PNGImageCodec() }
         let side = SyncNet.frameSize, span = SyncNet.windowFrames
-        /// The pixels of crops `range`: from the feed while it holds them, else decoded from the cache.
+        /// The pixels of crops `range`, decoded from the cache.
         func cropPixels(_ range: Range<Int>) throws -> [[UInt8]] {
-            if let feed, feed.holds(range) { return feed.frames(range) }
             let pngs = try cache.frames(of: plan.crops, range: range)
             guard pngs.count == range.count else {
                 throw ArtifactError.missingFrames(key: plan.crops, expected: crops.meta.frames, found: range.lowerBound + pngs.count)

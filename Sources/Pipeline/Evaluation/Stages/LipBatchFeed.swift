@@ -35,12 +35,13 @@ extension EvaluationRun {
 ///
 /// The crop pass hands every crop of the track to ``append(_:)``, in order. A batch of windows is
 /// sent to the ``LipBatchWorker`` as soon as it is certain to be a whole batch of
-/// ``EvaluationRun/computeEmbeddings(_:crops:mfcc:network:frames:)``: batch `b` covers windows
+/// ``EvaluationRun/computeEmbeddings(_:crops:mfcc:network:feed:)``: batch `b` covers windows
 /// `b·n ..< (b + 1)·n` (n = the batch size), which is whole when the track has at least
 /// `(b + 1)·n + 5` crops and speech frames (the window count is `min(crops, speech frames) − 5`).
 /// Its `n + 4` frames then leave the feed. The batches are the embeddings stage's own, so the
 /// embeddings are the same bits; the last batches, the partial one among them, and the audio
-/// tower wait for the embeddings stage, where the track's crop count is known.
+/// tower wait for the embeddings stage, where the track's crop count is known (and which decodes
+/// their crops from the cache, as it does without a feed).
 ///
 /// Used only on the crop pass's thread and then on the evaluation's.
 final class LipBatchFeed {
@@ -84,22 +85,15 @@ final class LipBatchFeed {
     }
 
     /// The track's last crop is in: lets the crops after the last batch sent go (the embeddings
-    /// stage decodes them from the cache), so a pass over many tracks holds the crops of the
-    /// tracks on screen only (up to 25 crops, 3.7 MB, per track otherwise).
+    /// stage decodes the last batches' crops from the cache), so a pass over many tracks holds the
+    /// crops of the tracks on screen only (up to 25 crops, 3.7 MB, per track otherwise).
     func finish() {
         held = []
         firstHeld = received
     }
 
-    /// Whether the feed still holds crops `range` (those from the first frame of the batch after
-    /// the last one sent on).
-    func holds(_ range: Range<Int>) -> Bool { range.lowerBound >= firstHeld && range.upperBound <= received }
-
-    /// The pixels of crops `range`, which the feed ``holds(_:)``.
-    func frames(_ range: Range<Int>) -> [[UInt8]] {
-        precondition(holds(range), "crops \(range) are not held (\(firstHeld)..<\(received))")
-        return Array(held[(range.lowerBound - firstHeld)..<(range.upperBound - firstHeld)])
-    }
+    /// Crops held now.
+    var heldCount: Int { held.count }
 }
 
 /// Lip embeddings of the batches a ``LipBatchFeed`` sent, filled in by the worker's thread.
