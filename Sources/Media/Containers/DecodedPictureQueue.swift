@@ -14,11 +14,18 @@ final class PlacedPicture: @unchecked Sendable {
     var frame: UnsafeMutablePointer<AVFrame> { owned.pointer }
 
     /// Takes a new reference to `frame` (`av_frame_clone`).
-    init(slots: [ReferenceTimeline.Slot], picture: Int, encoderPts: Int64, cloning frame: UnsafeMutablePointer<AVFrame>, label: String) throws(MediaError) {
+    convenience init(
+        slots: [ReferenceTimeline.Slot], picture: Int, encoderPts: Int64, cloning frame: UnsafeMutablePointer<AVFrame>, label: String
+    ) throws(MediaError) {
+        self.init(slots: slots, picture: picture, encoderPts: encoderPts, owning: try OwnedFrame(cloning: frame, label: label))
+    }
+
+    /// Keeps `frame`, a reference of its own (the faithful chain's picture of `video.avi`).
+    init(slots: [ReferenceTimeline.Slot], picture: Int, encoderPts: Int64, owning frame: consuming OwnedFrame) {
         self.slots = slots
         self.picture = picture
         self.encoderPts = encoderPts
-        owned = try OwnedFrame(cloning: frame, label: label)
+        owned = frame
     }
 }
 

@@ -209,11 +209,16 @@ final class PictureProducer: @unchecked Sendable {
     func run(into queue: DecodedPictureQueue) {
         do {
             while let placed = try nextPlacedPicture() {
-                var frame: OwnedFrame? = nil
-                if let roundTrip { frame = try roundTrip.picture(video.decoder.frame, encoderPts: placed.encoderPts) }
-                let picture = try PlacedPicture(
-                    slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts,
-                    cloning: frame?.pointer ?? video.decoder.frame, label: video.container.path)
+                let picture: PlacedPicture
+                if let roundTrip {
+                    picture = PlacedPicture(
+                        slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts,
+                        owning: try roundTrip.picture(video.decoder.frame, encoderPts: placed.encoderPts))
+                } else {
+                    picture = try PlacedPicture(
+                        slots: placed.slots, picture: placed.picture, encoderPts: placed.encoderPts, cloning: video.decoder.frame,
+                        label: video.container.path)
+                }
                 if !queue.push(.picture(picture)) { return }
             }
             _ = queue.push(.end)

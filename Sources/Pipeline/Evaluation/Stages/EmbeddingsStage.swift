@@ -4,6 +4,10 @@ import Models
 import Tensor
 
 extension EvaluationRun {
+    /// SyncNet's windows per batch: the embeddings stage's batches, which ``LipBatchFeed`` sends
+    /// during the crop pass, so both must use this one count.
+    var windowsPerBatch: Int { max(1, settings.batchSize) }
+
     /// The track's embeddings: read from the cache, or computed from its crops (read or made by
     /// the crop pass, in `crops`) and its MFCCs (``mfccArtifact(_:speechKey:speech:)``) with SyncNet,
     /// loaded once into `network`. Nil when the track has too few frames to score (nothing saved).
@@ -65,7 +69,7 @@ extension EvaluationRun {
         var audio: [Float] = []
         lip.reserveCapacity(windows * SyncNet.embeddingSize)
         audio.reserveCapacity(windows * SyncNet.embeddingSize)
-        let batchSize = max(1, settings.batchSize)
+        let batchSize = windowsPerBatch
         // Whole batches the lip tower ran during the crop pass (the same batches as below).
         let overlapped = feed?.results.finished ?? (batches: [], seconds: 0)
         for batchStart in stride(from: 0, to: windows, by: batchSize) {

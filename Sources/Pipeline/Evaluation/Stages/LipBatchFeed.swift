@@ -22,11 +22,10 @@ extension EvaluationRun {
             let speech, let network = syncNetPrefetch
         else { return [:] }
         let worker = LipBatchWorker(network: network)
-        let batchSize = max(1, settings.batchSize)
         return Dictionary(
             uniqueKeysWithValues: plans.map { plan in
                 let speechFrames = speech.slice(frames: plan.track.frames).count / SpeechArtifact.samplesPerFrame
-                return (plan.index, LipBatchFeed(batchSize: batchSize, speechFrames: speechFrames, worker: worker))
+                return (plan.index, LipBatchFeed(batchSize: windowsPerBatch, speechFrames: speechFrames, worker: worker))
             })
     }
 }
