@@ -215,9 +215,14 @@ public struct ClipEvaluator: Sendable {
             try store.recordWeights(provenance(usesS3FD: boxes == nil).weights, ofEvaluation: key)
             return stored
         }
+        // The S3FD weights play no part with boxes, but the record names them: hash them in idle time.
+        let s3fdPath = weights.path(of: .s3fd)
+        let idleDigest = boxes != nil && FileManager.default.fileExists(atPath: s3fdPath) ? IdleDigest(store: store, path: s3fdPath) : nil
+        defer { idleDigest?.wait() }
         let writer = try store.artifactWriter()
         do {
             let evaluation = try Evaluator(settings: settings, networks: source, cache: writer, progress: progress).evaluate(input, keys: keys)
+            idleDigest?.wait()
             try writer.record(evaluation, provenance: provenance(usesS3FD: boxes == nil))
             return evaluation
         } catch {
