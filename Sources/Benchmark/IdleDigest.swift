@@ -10,10 +10,9 @@ import Store
 ///
 /// An evaluation with face boxes records the S3FD weights it did not use with their digest
 /// (``ClipEvaluator/provenance(usesS3FD:)``): reading and hashing the 90 MB file took about
-/// 0.15 s of one core after the scores were known, while the crop pass had left a core idle for
-/// longer than that near its start (SyncNet's first batch waits for 25 crops;
-/// docs/performance.md, "Idle time"). At nice 19 the hashing yields to every evaluation thread,
-/// so it fills such gaps instead of slowing the stages. ``wait()`` returns once the digest is in
+/// 0.15 s of one core after the scores were known, with the other core idle. At nice 19 the
+/// hashing yields to the evaluation's threads and runs in their slack instead (measured: during
+/// the decode pass; docs/performance.md, "Idle time"). ``wait()`` returns once the digest is in
 /// the store's path cache, where ``ClipEvaluator/digest(of:)`` then finds it; a failure is not
 /// reported here but by that later call, which reads the file again.
 final class IdleDigest: Sendable {
