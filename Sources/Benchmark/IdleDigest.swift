@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Store
 
 #if canImport(Glibc)
@@ -16,23 +17,20 @@ import Store
 /// the store's path cache, where ``ClipEvaluator/digest(of:)`` then finds it; a failure is not
 /// reported here but by that later call, which reads the file again.
 final class IdleDigest: Sendable {
-    private let done = DispatchSemaphore(value: 0)
+    private let hashing: BackgroundResult<Void>
 
     init(store: Store, path: String) {
-        let thread = Thread { [done] in
+        hashing = BackgroundResult(name: "syncbench.idle-digest") {
             // When the priority cannot be lowered, the digest is only computed at the normal one.
             _ = Self.lowerThreadPriority()
             _ = try? store.contentDigest(ofFileAt: URL(fileURLWithPath: path))
-            done.signal()
         }
-        thread.name = "syncbench.idle-digest"
-        thread.start()
     }
 
     /// Waits until the digest is recorded (or failed).
     func wait() {
-        done.wait()
-        done.signal()
+        // The hashing does not throw: a failure is the later `contentDigest` call's to report.
+        _ = try? hashing.value()
     }
 
     /// The nice value of the hashing thread: the lowest priority Linux gives a normal thread.

@@ -244,29 +244,38 @@ struct EvaluationRun {
     }
 }
 
-/// A network loaded on a background thread; ``value()`` waits for it.
-final class NetworkPrefetch: Sendable {
-    private let result = Mutex<Result<SyncNet, any Error>?>(nil)
+/// A value computed on a thread of its own, started at once; ``value()`` waits for it. Used for
+/// SyncNet's load beside the decode or crop pass (``NetworkPrefetch``) and for the digest
+/// `ClipEvaluator` records in idle time (`IdleDigest`).
+public final class BackgroundResult<Value: Sendable>: Sendable {
+    private let result = Mutex<Result<Value, any Error>?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts loading `evaluator`'s SyncNet in its settings' precision.
-    convenience init(syncNetOf evaluator: Evaluator) {
-        self.init { try evaluator.syncNet() }
-    }
-
-    init(_ load: @escaping @Sendable () throws -> SyncNet) {
+    /// Starts `compute` on a new thread named `name`.
+    public init(name: String, _ compute: @escaping @Sendable () throws -> Value) {
         let thread = Thread { [self] in
-            let loaded = Result { try load() }
-            self.result.withLock { $0 = loaded }
+            let computed = Result { try compute() }
+            self.result.withLock { $0 = computed }
             self.done.signal()
         }
-        thread.name = "syncbench.load-syncnet"
+        thread.name = name
         thread.start()
     }
 
-    func value() throws -> SyncNet {
+    /// The value, or the error `compute` threw, once it is done (at once on later calls).
+    public func value() throws -> Value {
         done.wait()
         done.signal()
         return try result.withLock { $0! }.get()
+    }
+}
+
+/// SyncNet loaded on a background thread.
+typealias NetworkPrefetch = BackgroundResult<SyncNet>
+
+extension BackgroundResult where Value == SyncNet {
+    /// Starts loading `evaluator`'s SyncNet in its settings' precision.
+    convenience init(syncNetOf evaluator: Evaluator) {
+        self.init(name: "syncbench.load-syncnet") { try evaluator.syncNet() }
     }
 }
