@@ -7,7 +7,8 @@
 /// a 7×7 layer. Winograd F(3×3, 4×4) then computes each 3×3 block of outputs from a 6×6 phase tile
 /// with 36 multiplications instead of 144: `Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A`, with the points
 /// 0, ±1, ±2, ∞ of ``Winograd`` (same `Bᵀ`; `G` is 6×4 and `Aᵀ` 3×6). The phases are never
-/// materialised: each tile row's six phase rows are gathered straight from the input.
+/// materialised: each tile row's six phase rows are gathered straight from the input (the last
+/// three of a tile row are the first three of the next, gathered once).
 enum PolyphaseWinograd {
     /// Lagrange scale of each finite point 0, 1, −1, 2, −2 (as in ``Winograd/g``).
     private static let scales: [Double] = [1.0 / 4, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24]
@@ -68,7 +69,7 @@ enum PolyphaseWinograd {
         // Blocks of whole tile rows as in ``Winograd/Blocks``.
         let blocks = Winograd.Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c4, outChannels: o)
         defer { blocks.deallocate() }
-        let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
+        let (totalTileRows, rowsPerBlock, layout, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.layout, blocks.v, blocks.m)
         // Gathered phase rows of one tile row: rows[(r·3 + q)·rowStride + t] = phase[3ty + r][3t + q].
         let rowStride = chunks * 8 + 8
         // Valid tile ranges per column phase (a phase column 3t + q of parity b reads input column
@@ -108,7 +109,11 @@ enum PolyphaseWinograd {
                                     let global = first + r
                                     let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
                                     let plane = input + (image * c + source) * geo.height * geo.width
-                                    for i in 0..<6 {
+                                    // Tile row ty reads phase rows 3ty ..< 3ty + 6: the previous tile row
+                                    // of the image gathered the first three of them as its last three.
+                                    let reuse = r > 0 && ty > 0
+                                    if reuse { gathered.update(from: gathered + 9 * rowStride, count: 9 * rowStride) }
+                                    for i in (reuse ? 3 : 0)..<6 {
                                         let y = 2 * (3 * ty + i) + a - geo.padding.0
                                         for q in 0..<3 {
                                             let dst = gathered + (i * 3 + q) * rowStride
@@ -118,19 +123,25 @@ enum PolyphaseWinograd {
                                             }
                                             let range = ranges[b * 3 + q]
                                             let offset = 2 * q + b - geo.padding.1
-                                            let src = plane + y * geo.width + offset
                                             if range.lowerBound > 0 { dst.update(repeating: 0, count: range.lowerBound) }
-                                            for t in range { dst[t] = src[6 * t] }
+                                            if !range.isEmpty {
+                                                // Every sixth input column: phase column 3t + q of parity b.
+                                                var src = plane + (y * geo.width + offset + 6 * range.lowerBound)
+                                                for t in range {
+                                                    dst[t] = src.pointee
+                                                    src += 6
+                                                }
+                                            }
                                             if range.upperBound <= tilesPerRow {
                                                 (dst + range.upperBound).update(
                                                     repeating: 0, count: tilesPerRow + 1 - range.upperBound)
                                             }
                                         }
                                     }
-                                    let out = v + ch * ld + r * tilesPerRow
+                                    let out = v + ch * layout.ld + r * tilesPerRow
                                     for chunk in 0..<chunks {
                                         inputTile(
-                                            rows: gathered, rowStride: rowStride, t: chunk * 8, out: out + chunk * 8, xiStride: c4 * ld,
+                                            rows: gathered, rowStride: rowStride, t: chunk * 8, out: out + chunk * 8, xiStride: layout.vPlane,
                                             scratch: scratch)
                                     }
                                 }
@@ -138,13 +149,13 @@ enum PolyphaseWinograd {
                         }
                         // 2–3. GEMMs, output transform, bias, activation, scatter.
                         Winograd.multiplyAndFinish(
-                            u: .transformed(u), v: v, m: m, outChannels: o, inner: c4, blockTiles: blockTiles, ld: ld, rows: rows,
+                            u: .transformed(u), v: v, m: m, outChannels: o, inner: c4, blockTiles: blockTiles, layout: layout, rows: rows,
                             rowSpan: tilesPerRow, chunks: chunks, precision: precision
                         ) { src, oc, r, t0 in
                             let global = first + r
                             let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
                             outputTile(
-                                m: src, xiStride: o * ld, bias: bp[oc], activation: activation,
+                                m: src, xiStride: layout.mPlane, bias: bp[oc], activation: activation,
                                 plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
                                 height: ho, width: wo)
                         }

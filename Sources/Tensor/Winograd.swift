@@ -227,10 +227,11 @@ enum Winograd {
     struct Blocks {
         let totalTileRows: Int
         let rowsPerBlock: Int
-        /// The row length of `V` and `M`.
-        let ld: Int
+        /// The row length of `V` and `M`, and where their ξ planes lie.
+        let layout: PlaneLayout
         /// `V` (`[36, inner, ld]`, uninitialised) and `M` (`[36, O, ld]`, columns from
-        /// `rowsPerBlock · tilesPerRow` on zeroed); ``deallocate()`` frees them.
+        /// `rowsPerBlock · tilesPerRow` on zeroed), their planes ``PlaneLayout`` apart;
+        /// ``deallocate()`` frees them.
         let v: UnsafeMutablePointer<Float>
         let m: UnsafeMutablePointer<Float>
 
@@ -240,16 +241,51 @@ enum Winograd {
             let blockCount = (totalTileRows + limit - 1) / limit
             self.totalTileRows = totalTileRows
             rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
-            ld = (rowsPerBlock * tilesPerRow + 8 + 15) / 16 * 16
-            v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * inner * ld)
-            m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
-            let used = rowsPerBlock * tilesPerRow
-            for row in 0..<(36 * o) { (m + row * ld + used).initialize(repeating: 0, count: ld - used) }
+            layout = PlaneLayout(columns: rowsPerBlock * tilesPerRow, inner: inner, outChannels: o)
+            (v, m) = layout.allocate(outChannels: o, usedColumns: rowsPerBlock * tilesPerRow)
         }
+
+        var ld: Int { layout.ld }
 
         func deallocate() {
             v.deallocate()
             m.deallocate()
+        }
+    }
+
+    /// The layout of a Winograd driver's `V` (`[36, inner, ld]`) and `M` (`[36, O, ld]`): rows of
+    /// `ld` floats (whole 64-byte lines), and each ξ plane an odd number of lines after the one
+    /// before (``vPlane``, ``mPlane``: a line more than the rows need when they fill an even
+    /// number). The input transform writes, and the output transform reads, the same tiles in all
+    /// 36 planes at once; with planes a multiple of 4 KiB apart (SyncNet's lip conv1: 96 outputs
+    /// × 384 floats = 36 × 4 KiB) those 36 lines all fell into one or two of the L1 cache's 64
+    /// sets, which hold 8 lines each, and were fetched again and again. An odd stride puts them
+    /// in 36 different sets. Strides only: every GEMM multiplies the same numbers in the same order.
+    struct PlaneLayout {
+        let ld: Int
+        let vPlane: Int
+        let mPlane: Int
+
+        /// `columns` tiles per row (plus the 8 that a last chunk may write), `inner` rows of `V`
+        /// and `outChannels` of `M` per plane.
+        init(columns: Int, inner: Int, outChannels o: Int) {
+            ld = (columns + 8 + 15) / 16 * 16
+            vPlane = Self.oddLines(inner * ld)
+            mPlane = Self.oddLines(o * ld)
+        }
+
+        /// `floats` (whole lines of 16) rounded up to an odd number of lines.
+        static func oddLines(_ floats: Int) -> Int { (floats / 16 | 1) * 16 }
+
+        /// `V` (uninitialised) and `M`, whose columns from `usedColumns` on start at zero (a
+        /// block's last chunk reads up to 7 of them, computing outputs that are never stored).
+        func allocate(outChannels o: Int, usedColumns: Int) -> (v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * vPlane)
+            let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * mPlane)
+            for xi in 0..<36 {
+                for row in 0..<o { (m + xi * mPlane + row * ld + usedColumns).initialize(repeating: 0, count: ld - usedColumns) }
+            }
+            return (v, m)
         }
     }
 
@@ -389,19 +425,21 @@ enum Winograd {
         }
 
         /// `M[a · 6 + b]` for the job's output channels, b = 0…5, from its `rows`.
-        func multiply(rows: UnsafeMutableRawPointer, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, outChannels o: Int, blockTiles: Int, ld: Int) {
-            let k = inner
+        func multiply(
+            rows: UnsafeMutableRawPointer, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, blockTiles: Int, layout: PlaneLayout
+        ) {
+            let k = inner, ld = layout.ld
             for b in 0..<6 {
                 let xi = a * 6 + b
-                let c = m + (xi * o + first) * ld
+                let c = m + xi * layout.mPlane + first * ld
                 switch precision {
                 case .fp32:
                     GEMM.serial(
                         m: count, n: blockTiles, k: k, a: rows.assumingMemoryBound(to: Float.self) + b * count * k, lda: k,
-                        b: v + xi * k * ld, ldb: ld, c: c, ldc: ld)
+                        b: v + xi * layout.vPlane, ldb: ld, c: c, ldc: ld)
                 case .bf16:
                     let packed = rows.assumingMemoryBound(to: UInt32.self) + b * Self.matrixCount(count: count, inner: k, precision: .bf16)
-                    GEMM.serialPackedBF16(m: count, n: blockTiles, k: k, packedA: packed, b: v + xi * k * ld, ldb: ld, c: c, ldc: ld)
+                    GEMM.serialPackedBF16(m: count, n: blockTiles, k: k, packedA: packed, b: v + xi * layout.vPlane, ldb: ld, c: c, ldc: ld)
                 }
             }
         }
@@ -441,7 +479,7 @@ enum Winograd {
         }
         let blocks = Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
         defer { blocks.deallocate() }
-        let (totalTileRows, rowsPerBlock, ld, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.ld, blocks.v, blocks.m)
+        let (totalTileRows, rowsPerBlock, layout, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.layout, blocks.v, blocks.m)
         let tapRows: TapRows? =
             if case .taps(let w) = weights, rowsPerBlock < totalTileRows,
                 TapRows.bytes(outChannels: o, inner: c, precision: precision) <= tapRowsLimit ?? TapRows.byteLimit(precision)
@@ -463,17 +501,17 @@ enum Winograd {
                     defer { rowInput.deallocate() }
                     rowInput.transform(
                         input: input, channels: channels, tileRows: first..<(first + rows), tileRowsPerImage: tileRowsPerImage,
-                        into: v, ld: ld)
+                        into: v, layout: layout)
                 }
                 // 2–3. GEMMs, output transform, bias, activation, scatter.
                 multiplyAndFinish(
-                    u: weights, tapRows: tapRows, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, ld: ld, rows: rows,
+                    u: weights, tapRows: tapRows, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, layout: layout, rows: rows,
                     rowSpan: rowSpan, chunks: chunks, precision: precision
                 ) { src, oc, r, t0 in
                     let global = first + r
                     let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
                     outputTile(
-                        m: src, xiStride: o * ld, bias: b[oc], activation: activation,
+                        m: src, xiStride: layout.mPlane, bias: b[oc], activation: activation,
                         plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
                         height: ho, width: wo)
                 }
@@ -518,10 +556,10 @@ enum Winograd {
 
         /// `V` of input channels `channels` of `input` (`[N, C, H, W]`) for the tile rows `tileRows`,
         /// numbered over the batch (`tileRowsPerImage` per image): channel `ch`'s row `r` of the
-        /// range at `v + ch · ld + r · tilesPerRow`, `V[ξ]` `C · ld` apart.
+        /// range at `v + ch · ld + r · tilesPerRow` in each plane of `layout`.
         func transform(
             input: UnsafePointer<Float>, channels: Range<Int>, tileRows: Range<Int>, tileRowsPerImage: Int,
-            into v: UnsafeMutablePointer<Float>, ld: Int
+            into v: UnsafeMutablePointer<Float>, layout: PlaneLayout
         ) {
             let c = geo.channels
             for ch in channels {
@@ -529,7 +567,7 @@ enum Winograd {
                     let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
                     transform(
                         plane: input + (image * c + ch) * geo.height * geo.width, tileRow: ty,
-                        into: v + ch * ld + (global - tileRows.lowerBound) * tilesPerRow, xiStride: c * ld)
+                        into: v + ch * layout.ld + (global - tileRows.lowerBound) * tilesPerRow, xiStride: layout.vPlane)
                 }
             }
         }
@@ -628,7 +666,8 @@ enum Winograd {
         let totalTileRows = batch * tileRowsPerImage
         let g = (rowLocalTiles + tilesPerRow - 1) / tilesPerRow  // tile rows per job
         let jobs = (totalTileRows + g - 1) / g
-        let ld = (g * tilesPerRow + 8 + 15) / 16 * 16
+        let layout = PlaneLayout(columns: g * tilesPerRow, inner: c, outChannels: o)
+        let ld = layout.ld
         let rowsU = TapRows(taps: w, outChannels: o, inner: c, precision: precision, sliceSize: o)
         defer { rowsU.deallocate() }
         bias.withUnsafeBufferPointer { bb in
@@ -636,22 +675,20 @@ enum Winograd {
             Parallel.forEach(jobs) { job in
                 let first = job * g, rows = min(g, totalTileRows - first)
                 let n = rows * tilesPerRow
-                let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * c * ld)
-                let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * o * ld)
+                // Only the columns past the job's tiles start at zero: its last chunk reads up to 7.
+                let (v, m) = layout.allocate(outChannels: o, usedColumns: n)
                 let rowInput = InputRows(geometry: geo, tilesPerRow: tilesPerRow)
                 defer {
                     v.deallocate()
                     m.deallocate()
                     rowInput.deallocate()
                 }
-                // Only the columns past the job's tiles start at zero: its last chunk reads up to 7.
-                for row in 0..<(36 * o) { (m + row * ld + n).initialize(repeating: 0, count: ld - n) }
                 rowInput.transform(
                     input: input, channels: 0..<c, tileRows: first..<(first + rows), tileRowsPerImage: tileRowsPerImage,
-                    into: v, ld: ld)
+                    into: v, layout: layout)
                 for a in 0..<6 {
                     TapJob(a, sliceSize: o, outChannels: o, inner: c, precision: precision).multiply(
-                        rows: rowsU.rows(job: a), v: v, m: m, outChannels: o, blockTiles: n, ld: ld)
+                        rows: rowsU.rows(job: a), v: v, m: m, blockTiles: n, layout: layout)
                 }
                 for oc in 0..<o {
                     for r in 0..<rows {
@@ -659,7 +696,7 @@ enum Winograd {
                         let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
                         for chunk in 0..<chunks {
                             outputTile(
-                                m: m + oc * ld + r * tilesPerRow + chunk * 8, xiStride: o * ld, bias: b[oc], activation: activation,
+                                m: m + oc * ld + r * tilesPerRow + chunk * 8, xiStride: layout.mPlane, bias: b[oc], activation: activation,
                                 plane: output + (image * o + oc) * ho * wo, ty: ty, t0: chunk * 8, tilesPerRow: tilesPerRow,
                                 height: ho, width: wo)
                         }
@@ -671,7 +708,7 @@ enum Winograd {
 
     /// Steps 2 and 3 of a Winograd driver for one block of tile rows (shared with
     /// ``PolyphaseWinograd``): the 36 GEMMs `M[ξ] = U[ξ] · V[ξ]` (`U` is `[36, O, inner]`, `V`
-    /// `[36, inner, ld]`), then `finish(src, outputChannel, tileRow, firstTile)` for every output
+    /// `[36, inner, ld]` and `M` `[36, O, ld]` as `layout` places them), then `finish(src, outputChannel, tileRow, firstTile)` for every output
     /// channel, tile row of the block and chunk of 8 tiles, with `src` pointing at the chunk's
     /// `M[0]` entries; output channels are spread over the workers. With ``Weights/taps``
     /// weights, each job transforms the `U` rows it multiplies with (a slice of output channels,
@@ -679,7 +716,7 @@ enum Winograd {
     @inline(__always)
     static func multiplyAndFinish(
         u: Weights, tapRows: TapRows? = nil, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
-        outChannels o: Int, inner k: Int, blockTiles: Int, ld: Int, rows: Int, rowSpan: Int, chunks: Int,
+        outChannels o: Int, inner k: Int, blockTiles: Int, layout: PlaneLayout, rows: Int, rowSpan: Int, chunks: Int,
         precision: Precision, finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
     ) {
         switch u {
@@ -687,7 +724,7 @@ enum Winograd {
             Parallel.forEach(36) { xi in
                 GEMM.serial(
                     m: o, n: blockTiles, k: k, a: u + xi * o * k, lda: k,
-                    b: v + xi * k * ld, ldb: ld, c: m + xi * o * ld, ldc: ld, precision: precision)
+                    b: v + xi * layout.vPlane, ldb: layout.ld, c: m + xi * layout.mPlane, ldc: layout.ld, precision: precision)
             }
         case .taps(let w):
             let sliceSize = tapRows?.sliceSize ?? outputSlice(outChannels: o, workers: Parallel.workerCount)
@@ -703,13 +740,13 @@ enum Winograd {
                     (rowsU, own) = (buffer, buffer)
                 }
                 defer { own?.deallocate() }
-                tapJob.multiply(rows: rowsU, v: v, m: m, outChannels: o, blockTiles: blockTiles, ld: ld)
+                tapJob.multiply(rows: rowsU, v: v, m: m, blockTiles: blockTiles, layout: layout)
             }
         }
         Parallel.forChunks(o, oversubscription: 4) { outs in
             for oc in outs {
                 for r in 0..<rows {
-                    let src = m + oc * ld + r * rowSpan
+                    let src = m + oc * layout.ld + r * rowSpan
                     for chunk in 0..<chunks { finish(src + chunk * 8, oc, r, chunk * 8) }
                 }
             }
