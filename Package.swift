@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         // MARK: C code of our own
         .target(name: "CBFloat16"),  // the bf16 GEMM kernel (AVX512_BF16), for Tensor's --precision bf16
+        .target(name: "CPrefetch"),  // cache-line prefetches for Tensor's Winograd transforms
 
         // MARK: Libraries
         .target(name: "Media", dependencies: ["CFFmpeg", "CJPEG", "DSP"], swiftSettings: numericSettings),
@@ -37,7 +38,7 @@ let package = Package(
         .target(name: "NPY"),
         .target(name: "Reports", dependencies: ["Media", "Store", "Pipeline", "CCairo"]),
         .target(name: "TestSupport", dependencies: ["Media", "Models", .product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"], swiftSettings: numericSettings),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16", "CPrefetch"], swiftSettings: numericSettings),
         .target(
             name: "Models",
             dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],

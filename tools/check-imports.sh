@@ -5,7 +5,7 @@
 #     Package.swift (a target, or a product such as Crypto or GRDB), or a module of the toolchain
 #     (Foundation, Dispatch, Glibc, Synchronization, …; Testing and XCTest in test targets only);
 #  2. each C module is imported, and declared as a dependency, only by its owner target:
-#     CFFmpeg and CJPEG by Media, COpenBLAS and CBFloat16 by Tensor, CCairo by Reports;
+#     CFFmpeg and CJPEG by Media, COpenBLAS, CBFloat16 and CPrefetch by Tensor, CCairo by Reports;
 #  3. inside Media, only the files of Sources/Media/LibAV/ call FFmpeg functions (libavformat,
 #     libavcodec, libavutil, libswscale, libswresample: a call `av_…(`, `avcodec_…(`,
 #     `avformat_…(`, `avio_…(`, `sws_…(`, `swr_…(`, or a `cffmpeg_…` shim symbol) — the one layer
@@ -24,7 +24,7 @@ export LC_ALL=C
 cd "$(dirname "$0")/.."
 
 # Owner target of each C module.
-declare -A owner=([CFFmpeg]=Media [CJPEG]=Media [COpenBLAS]=Tensor [CBFloat16]=Tensor [CCairo]=Reports)
+declare -A owner=([CFFmpeg]=Media [CJPEG]=Media [COpenBLAS]=Tensor [CBFloat16]=Tensor [CPrefetch]=Tensor [CCairo]=Reports)
 # Modules of the toolchain any target may import.
 system=" Foundation FoundationEssentials FoundationInternationalization FoundationNetworking FoundationXML Dispatch Glibc Musl Darwin Android WinSDK Synchronization Observation RegexBuilder Distributed Swift _Concurrency _StringProcessing "
 # ... and test targets in addition.

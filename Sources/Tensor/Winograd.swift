@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Winograd minimal filtering F(4×4, 3×3) (Lavin & Gray 2016, points 0, ±1, ±2, ∞) for 3×3,
 /// stride-1, undilated convolutions.
 ///
@@ -604,6 +606,7 @@ enum Winograd {
                 }
             }
             for chunk in 0..<chunks {
+                if chunk & 1 == 0 { prefetchAhead(out + chunk * 8, planes: xiStride, forWrite: true) }
                 inputTile(
                     phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: xiStride,
                     scratch: scratch)
@@ -747,7 +750,10 @@ enum Winograd {
             for oc in outs {
                 for r in 0..<rows {
                     let src = m + oc * layout.ld + r * rowSpan
-                    for chunk in 0..<chunks { finish(src + chunk * 8, oc, r, chunk * 8) }
+                    for chunk in 0..<chunks {
+                        if chunk & 1 == 0 { prefetchAhead(src + chunk * 8, planes: layout.mPlane, forWrite: false) }
+                        finish(src + chunk * 8, oc, r, chunk * 8)
+                    }
                 }
             }
         }
@@ -865,6 +871,19 @@ enum Winograd {
         o[s] = d12 + two * d34
         o[2 * s] = p12 + four * p34
         o[3 * s] = d12 + eight * d34 + m5
+    }
+
+    /// Asks for the line two chunks (32 floats) past `p` in each of the 36 planes `planes` apart,
+    /// for a transform that goes through the planes' tiles in order, a chunk of 8 at a time
+    /// (called every other chunk: one line each time). The hardware's prefetchers follow a few
+    /// streams, not 36: without these the output transforms waited for `M` to come from the L3
+    /// cache, the input transforms for the lines of `V` they write (docs/performance.md, "Cache
+    /// lines ahead"). Hints only: nothing is read or written, so no result changes.
+    @inline(__always) static func prefetchAhead(_ p: UnsafeMutablePointer<Float>, planes: Int, forWrite: Bool) {
+        let ahead = p + 32
+        for xi in 0..<36 {
+            if forWrite { syncbench_prefetch_for_write(ahead + xi * planes) } else { syncbench_prefetch(ahead + xi * planes) }
+        }
     }
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V8 {
