@@ -74,20 +74,26 @@ public struct StageKey: Sendable {
 /// Little-endian array payloads.
 enum PayloadCoding {
     static func data(_ values: [Float]) -> Data {
-        var data = Data(capacity: values.count * 4)
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        return data
+        values.withUnsafeBufferPointer { v in littleEndian(v.count) { v[$0].bitPattern } }
     }
 
     static func data(_ values: [Double]) -> Data {
-        var data = Data(capacity: values.count * 8)
-        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        return data
+        values.withUnsafeBufferPointer { v in littleEndian(v.count) { v[$0].bitPattern } }
     }
 
     static func data(_ values: [Int16]) -> Data {
-        var data = Data(capacity: values.count * 2)
-        for value in values { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
+        values.withUnsafeBufferPointer { v in littleEndian(v.count) { v[$0] } }
+    }
+
+    /// `count` words, `word(i)` for each i in order, little-endian, written in place (appending
+    /// them to a `Data` one at a time took 38 ms for an eval's 260 K embedding floats).
+    @inline(__always)
+    private static func littleEndian<Word: FixedWidthInteger>(_ count: Int, _ word: (Int) -> Word) -> Data {
+        let size = MemoryLayout<Word>.size
+        var data = Data(count: count * size)
+        data.withUnsafeMutableBytes { raw in
+            for i in 0..<count { raw.storeBytes(of: word(i).littleEndian, toByteOffset: i * size, as: Word.self) }
+        }
         return data
     }
 
