@@ -1,6 +1,10 @@
 import CBFloat16
 import COpenBLAS
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Single-precision general matrix multiply, `C = alpha * op(A) * op(B) + beta * C`, row-major.
 ///
 /// The only place in SyncBench that calls BLAS or the bf16 kernel; every convolution and linear
@@ -152,6 +156,27 @@ public enum GEMM {
         _ = blasConfigured
         return Int(openblas_get_num_threads())
     }
+
+    /// Configures OpenBLAS single-threaded now and ends the worker threads it started when it was
+    /// loaded, which SyncBench never uses. Those threads wait for work by spinning
+    /// (`sched_yield`) for about 0.1 s before they sleep: a `perf` timeline of a cold `eval` showed
+    /// one of them taking a whole core from the start of the command, beside the file digests
+    /// (docs/performance.md, "Cache lines ahead"). Returns whether the threads were ended
+    /// (false where the library has no `blas_thread_shutdown_`, which OpenBLAS exports for
+    /// `fork`; its threads then merely sleep after their spin). Should OpenBLAS need threads
+    /// again, it starts them again; results never depend on it.
+    @discardableResult
+    public static func stopLibraryThreads() -> Bool {
+        _ = blasConfigured
+        guard let shutdown = blasThreadShutdown else { return false }
+        return shutdown() == 0
+    }
+
+    private typealias ThreadShutdown = @convention(c) () -> Int32
+    private static let blasThreadShutdown: ThreadShutdown? = {
+        guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return nil }
+        return unsafeBitCast(symbol, to: ThreadShutdown.self)
+    }()
 }
 
 /// Runs once, before the first `cblas_sgemm`: OpenBLAS single-threaded, because parallelism is

@@ -16,10 +16,12 @@ struct SyncBench: AsyncParsableCommand {
     )
 
     /// The allocator set up for the networks' large, short-lived blocks (one heap for all threads,
-    /// large freed blocks kept), then the command.
+    /// large freed blocks kept) and OpenBLAS's own threads stopped (the GEMMs are single-threaded,
+    /// parallelism is SyncBench's), then the command.
     static func main() async {
         FreedMemory.shareOneHeap()
         FreedMemory.keepLargeFreedBlocks()
+        GEMM.stopLibraryThreads()
         await main(nil)
     }
 }

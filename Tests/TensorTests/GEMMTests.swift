@@ -1,5 +1,10 @@
 import Testing
+
 @testable import Tensor
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("GEMM (OpenBLAS sgemm)")
 struct GEMMTests {
@@ -29,5 +34,20 @@ struct GEMMTests {
                 #expect(c[i * n + j] == expected)
             }
         }
+    }
+
+    @Test("OpenBLAS's own threads stopped: it stays single-threaded, a product afterwards is the same bits, and stopping again is harmless")
+    func libraryThreadsStopped() {
+        let (m, n, k) = (96, 370, 60)
+        let a = randomScalars(m * k, seed: 51), b = randomScalars(k * n, seed: 52)
+        let before = GEMM.product(a, b, m: m, n: n, k: k)
+        // Debian's pthread OpenBLAS exports the shutdown it registers for fork; a build without a
+        // thread server may not, and then nothing is stopped.
+        let exported = dlsym(nil, "blas_thread_shutdown_") != nil
+        #expect(GEMM.stopLibraryThreads() == exported)
+        #expect(GEMM.libraryThreads == 1)
+        #expect(GEMM.product(a, b, m: m, n: n, k: k).map(\.bitPattern) == before.map(\.bitPattern))
+        #expect(GEMM.stopLibraryThreads() == exported)
+        #expect(GEMM.product(a, b, m: m, n: n, k: k).map(\.bitPattern) == before.map(\.bitPattern))
     }
 }
