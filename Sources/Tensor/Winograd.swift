@@ -247,8 +247,6 @@ enum Winograd {
             (v, m) = layout.allocate(outChannels: o, usedColumns: rowsPerBlock * tilesPerRow)
         }
 
-        var ld: Int { layout.ld }
-
         func deallocate() {
             v.deallocate()
             m.deallocate()
