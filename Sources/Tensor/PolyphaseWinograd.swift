@@ -140,7 +140,7 @@ enum PolyphaseWinograd {
                                     }
                                     let out = v + ch * layout.ld + r * tilesPerRow
                                     for chunk in 0..<chunks {
-                                        if chunk & 1 == 0 { Winograd.prefetchAhead(out + chunk * 8, planes: layout.vPlane, forWrite: true) }
+                                        Winograd.prefetchAhead(out, chunk: chunk, planes: layout.vPlane, forWrite: true)
                                         inputTile(
                                             rows: gathered, rowStride: rowStride, t: chunk * 8, out: out + chunk * 8, xiStride: layout.vPlane,
                                             scratch: scratch)

@@ -604,7 +604,7 @@ enum Winograd {
                 }
             }
             for chunk in 0..<chunks {
-                if chunk & 1 == 0 { prefetchAhead(out + chunk * 8, planes: xiStride, forWrite: true) }
+                prefetchAhead(out, chunk: chunk, planes: xiStride, forWrite: true)
                 inputTile(
                     phases: phases, phaseStride: phaseStride, t: chunk * 8, out: out + chunk * 8, xiStride: xiStride,
                     scratch: scratch)
@@ -709,7 +709,8 @@ enum Winograd {
 
     /// Steps 2 and 3 of a Winograd driver for one block of tile rows (shared with
     /// ``PolyphaseWinograd``): the 36 GEMMs `M[ξ] = U[ξ] · V[ξ]` (`U` is `[36, O, inner]`, `V`
-    /// `[36, inner, ld]` and `M` `[36, O, ld]` as `layout` places them), then `finish(src, outputChannel, tileRow, firstTile)` for every output
+    /// `[36, inner, ld]` and `M` `[36, O, ld]` as `layout` places them), then
+    /// `finish(src, outputChannel, tileRow, firstTile)` for every output
     /// channel, tile row of the block and chunk of 8 tiles, with `src` pointing at the chunk's
     /// `M[0]` entries; output channels are spread over the workers. With ``Weights/taps``
     /// weights, each job transforms the `U` rows it multiplies with (a slice of output channels,
@@ -749,7 +750,7 @@ enum Winograd {
                 for r in 0..<rows {
                     let src = m + oc * layout.ld + r * rowSpan
                     for chunk in 0..<chunks {
-                        if chunk & 1 == 0 { prefetchAhead(src + chunk * 8, planes: layout.mPlane, forWrite: false) }
+                        prefetchAhead(src, chunk: chunk, planes: layout.mPlane, forWrite: false)
                         finish(src + chunk * 8, oc, r, chunk * 8)
                     }
                 }
@@ -871,14 +872,17 @@ enum Winograd {
         o[3 * s] = d12 + eight * d34 + m5
     }
 
-    /// Asks for the line two chunks (32 floats) past `p` in each of the 36 planes `planes` apart,
-    /// for a transform that goes through the planes' tiles in order, a chunk of 8 at a time
-    /// (called every other chunk: one line each time). The hardware's prefetchers follow a few
-    /// streams, not 36: without these the output transforms waited for `M` to come from the L3
-    /// cache, the input transforms for the lines of `V` they write (docs/performance.md, "Cache
-    /// lines ahead"). Hints only: nothing is read or written, so no result changes.
-    @inline(__always) static func prefetchAhead(_ p: UnsafeMutablePointer<Float>, planes: Int, forWrite: Bool) {
-        let ahead = p + 32
+    /// For a transform about to take chunk `chunk` (8 tiles) of a row at `row` in each of the 36
+    /// planes `planes` apart, going through the chunks in order: asks for the line four chunks
+    /// (32 floats) ahead in every plane, at every other chunk (a line holds two). The hardware's
+    /// prefetchers follow a few streams, not 36: without these the output transforms waited for
+    /// `M` to come from the L3 cache, the input transforms for the lines of `V` they write
+    /// (docs/performance.md, "Cache lines ahead"). Hints only: nothing is read or written, so no
+    /// result changes.
+    @inline(__always)
+    static func prefetchAhead(_ row: UnsafeMutablePointer<Float>, chunk: Int, planes: Int, forWrite: Bool) {
+        guard chunk & 1 == 0 else { return }
+        let ahead = row + chunk * 8 + 32
         for xi in 0..<36 {
             if forWrite { syncbench_prefetch_for_write(ahead + xi * planes) } else { syncbench_prefetch(ahead + xi * planes) }
         }
