@@ -394,6 +394,13 @@ struct WinogradWeightsDuringCallTests {
         SplitMix64.bytes(seed: seed, count: count).map { Float($0) / 37 - 3.4 }
     }
 
+    @Test("the rows of G written as literals for the row loops are the rows of G")
+    func literalRowsOfG() {
+        for i in 0..<6 {
+            #expect(Winograd.GRow.of(i) == Winograd.GRow(Winograd.g[i]), "row \(i)")
+        }
+    }
+
     @Test("each row of ξ equals the load-time transform bit for bit, for any slice of kernels, including a tail of fewer than 8")
     func rowsBitIdentical() {
         let (o, c) = (5, 7)  // 35 kernels: four groups of 8 and a tail of 3
