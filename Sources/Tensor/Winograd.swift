@@ -143,7 +143,7 @@ enum Winograd {
                     let floats = SIMD8<Float>(
                         Float(value[0]), Float(value[1]), Float(value[2]), Float(value[3]),
                         Float(value[4]), Float(value[5]), Float(value[6]), Float(value[7]))
-                    UnsafeMutableRawPointer(dst).storeBytes(of: floats, as: SIMD8<Float>.self)
+                    store(floats, dst)
                 } else {
                     for l in 0..<lanes { dst[l] = Float(value[l]) }
                 }
