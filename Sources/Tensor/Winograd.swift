@@ -262,27 +262,60 @@ enum Winograd {
     struct Blocks {
         let totalTileRows: Int
         let rowsPerBlock: Int
+        /// How many blocks the tile rows take.
+        let count: Int
         /// The row length of `V` and `M`, and where their ξ planes lie.
         let layout: PlaneLayout
         /// `V` (`[36, inner, ld]`, uninitialised) and `M` (`[36, O, ld]`, columns from
-        /// `rowsPerBlock · tilesPerRow` on zeroed), their planes ``PlaneLayout`` apart;
-        /// ``deallocate()`` frees them.
-        let v: UnsafeMutablePointer<Float>
-        let m: UnsafeMutablePointer<Float>
+        /// `rowsPerBlock · tilesPerRow` on zeroed), their planes ``PlaneLayout`` apart, of every
+        /// block when they are held (``init(totalTileRows:tilesPerRow:inner:outChannels:held:)``),
+        /// else one pair that each block in turn reuses; ``deallocate()`` frees them.
+        private let buffers: [(v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>)]
 
-        init(totalTileRows: Int, tilesPerRow: Int, inner: Int, outChannels o: Int) {
+        /// The pair that every block reuses when they are not held (block 0's when they are).
+        var v: UnsafeMutablePointer<Float> { buffers[0].v }
+        var m: UnsafeMutablePointer<Float> { buffers[0].m }
+        /// Block `block`'s `V` and `M` (the shared pair unless the blocks are held).
+        func v(block: Int) -> UnsafeMutablePointer<Float> { buffers[buffers.count > 1 ? block : 0].v }
+        func m(block: Int) -> UnsafeMutablePointer<Float> { buffers[buffers.count > 1 ? block : 0].m }
+
+        /// Tile rows per block, the number of blocks and the bytes of one block's `V` and `M`.
+        static func plan(totalTileRows: Int, tilesPerRow: Int, inner: Int, outChannels o: Int) -> (rowsPerBlock: Int, count: Int, bytes: Int) {
             let bytesPerTileRow = 36 * (inner + o) * tilesPerRow * 4
             let limit = max((8 << 20) / bytesPerTileRow, (64 + tilesPerRow - 1) / tilesPerRow, 1)
             let blockCount = (totalTileRows + limit - 1) / limit
-            self.totalTileRows = totalTileRows
-            rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
-            layout = PlaneLayout(columns: rowsPerBlock * tilesPerRow, inner: inner, outChannels: o)
-            (v, m) = layout.allocate(outChannels: o, usedColumns: rowsPerBlock * tilesPerRow)
+            let rowsPerBlock = (totalTileRows + blockCount - 1) / blockCount
+            return (rowsPerBlock, (totalTileRows + rowsPerBlock - 1) / rowsPerBlock, rowsPerBlock * bytesPerTileRow)
         }
 
+        /// With `held`, every block gets a `V` and an `M` of its own (``heldByteLimit``).
+        init(totalTileRows: Int, tilesPerRow: Int, inner: Int, outChannels o: Int, held: Bool = false) {
+            let plan = Self.plan(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: inner, outChannels: o)
+            self.totalTileRows = totalTileRows
+            rowsPerBlock = plan.rowsPerBlock
+            count = plan.count
+            let layout = PlaneLayout(columns: rowsPerBlock * tilesPerRow, inner: inner, outChannels: o)
+            self.layout = layout
+            // A held block's `M` is zeroed from its own last tile on (a shorter last block's too).
+            buffers = (0..<(held ? plan.count : 1)).map { block in
+                let rows = min(plan.rowsPerBlock, totalTileRows - block * plan.rowsPerBlock)
+                return layout.allocate(outChannels: o, usedColumns: rows * tilesPerRow)
+            }
+        }
+
+        /// The most that the `V` and `M` of all blocks of a call may take together when they are
+        /// held: S3FD's 512-channel layers at 244×132 (2 blocks, 13–18 MB) and 320×180 (4 blocks,
+        /// 20–27 MB), whose weights are too large for ``TapRows``, so that each job transforms its
+        /// weights once for all blocks instead of once per block. Those layers run when the
+        /// activations are small (a 3-frame batch's conv4 maps take 3–6 MB, its conv1 maps 25–44),
+        /// so the peak of a run stays where it was.
+        static let heldByteLimit = 32 << 20
+
         func deallocate() {
-            v.deallocate()
-            m.deallocate()
+            for (v, m) in buffers {
+                v.deallocate()
+                m.deallocate()
+            }
         }
     }
 
@@ -492,11 +525,14 @@ enum Winograd {
     /// once transformed (default: ``TapRows/byteLimit(_:)`` of `precision`) are transformed once
     /// for a call of several blocks (``TapRows``). ``Weights/taps`` layers run tile rows locally
     /// instead (``convolveRowLocal``) when `rowLocal` says so (default:
-    /// ``runsRowLocally(outChannels:inner:precision:)``).
+    /// ``runsRowLocally(outChannels:inner:precision:)``). Larger ones, over several blocks, hold
+    /// every block's `V` and `M` and transform the weights once for all of them when `holdBlocks`
+    /// says so (default: when those take at most ``Blocks/heldByteLimit``), else once per block.
+    /// Every way runs the same GEMMs, so gives the same bits.
     static func convolve(
         input: UnsafePointer<Float>, batch: Int, geometry geo: ConvGeometry, weights: Weights,
         outChannels: Int, bias: [Float], activation: Activation, output: UnsafeMutablePointer<Float>,
-        precision: Precision = .fp32, tapRowsLimit: Int? = nil, rowLocal: Bool? = nil
+        precision: Precision = .fp32, tapRowsLimit: Int? = nil, rowLocal: Bool? = nil, holdBlocks: Bool? = nil
     ) {
         let c = geo.channels, o = outChannels
         let (ho, wo) = (geo.outHeight, geo.outWidth)
@@ -510,44 +546,84 @@ enum Winograd {
                 output: output, precision: precision)
             return
         }
-        let blocks = Blocks(totalTileRows: batch * tileRowsPerImage, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
+        let totalTileRows = batch * tileRowsPerImage
+        let plan = Blocks.plan(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: c, outChannels: o)
+        let tapRowsFit = TapRows.bytes(outChannels: o, inner: c, precision: precision) <= tapRowsLimit ?? TapRows.byteLimit(precision)
+        // Weights too large to hold transformed for the call: hold every block instead, if they
+        // are small enough, and transform the weights once per job for all of them.
+        let held: Bool =
+            if case .taps = weights, plan.count > 1, !tapRowsFit {
+                holdBlocks ?? (plan.count * plan.bytes <= Blocks.heldByteLimit)
+            } else {
+                false
+            }
+        let blocks = Blocks(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: c, outChannels: o, held: held)
         defer { blocks.deallocate() }
-        let (totalTileRows, rowsPerBlock, layout, v, m) = (blocks.totalTileRows, blocks.rowsPerBlock, blocks.layout, blocks.v, blocks.m)
+        let (rowsPerBlock, layout) = (blocks.rowsPerBlock, blocks.layout)
         let tapRows: TapRows? =
-            if case .taps(let w) = weights, rowsPerBlock < totalTileRows,
-                TapRows.bytes(outChannels: o, inner: c, precision: precision) <= tapRowsLimit ?? TapRows.byteLimit(precision)
-            {
+            if case .taps(let w) = weights, blocks.count > 1, tapRowsFit {
                 TapRows(taps: w, outChannels: o, inner: c, precision: precision)
             } else {
                 nil
             }
         defer { tapRows?.deallocate() }
+        // 1. Input transform of the block of `rows` tile rows from `first` into `v`, one job per channel range.
+        func transformInput(first: Int, rows: Int, into v: UnsafeMutablePointer<Float>) {
+            Parallel.forChunks(c, oversubscription: 4) { channels in
+                let rowInput = InputRows(geometry: geo, tilesPerRow: tilesPerRow)
+                defer { rowInput.deallocate() }
+                rowInput.transform(
+                    input: input, channels: channels, tileRows: first..<(first + rows), tileRowsPerImage: tileRowsPerImage,
+                    into: v, layout: layout)
+            }
+        }
         bias.withUnsafeBufferPointer { bb in
             let b = bb.baseAddress!
+            // 3. Output transform, bias, activation, scatter of a chunk (`src`: its `M[0]` entries)
+            // of output channel `oc`, tile row `r` of the block from tile row `first`.
+            @inline(__always)
+            func finish(first: Int, _ src: UnsafeMutablePointer<Float>, _ oc: Int, _ r: Int, _ t0: Int) {
+                let global = first + r
+                let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
+                outputTile(
+                    m: src, xiStride: layout.mPlane, bias: b[oc], activation: activation,
+                    plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
+                    height: ho, width: wo)
+            }
+            if held, case .taps(let w) = weights {
+                let firsts = (0..<blocks.count).map { $0 * rowsPerBlock }
+                let rowCounts = firsts.map { min(rowsPerBlock, totalTileRows - $0) }
+                for block in 0..<blocks.count { transformInput(first: firsts[block], rows: rowCounts[block], into: blocks.v(block: block)) }
+                // 2. Each job's rows of `U` transformed once, then its GEMMs for every block: the
+                // same GEMMs as block by block, so the same bits.
+                let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
+                Parallel.forEach((o + sliceSize - 1) / sliceSize * 6) { job in
+                    let tapJob = TapJob(job, sliceSize: sliceSize, outChannels: o, inner: c, precision: precision)
+                    let rowsU = UnsafeMutableRawPointer.allocate(byteCount: tapJob.bytes, alignment: 16)
+                    defer { rowsU.deallocate() }
+                    tapJob.transform(taps: w, into: rowsU)
+                    for block in 0..<blocks.count {
+                        tapJob.multiply(
+                            rows: rowsU, v: blocks.v(block: block), m: blocks.m(block: block), blockTiles: rowCounts[block] * rowSpan,
+                            layout: layout)
+                    }
+                }
+                for block in 0..<blocks.count {
+                    finishBlock(
+                        m: blocks.m(block: block), outChannels: o, layout: layout, rows: rowCounts[block], rowSpan: rowSpan, chunks: chunks,
+                        finish: { finish(first: firsts[block], $0, $1, $2, $3) })
+                }
+                return
+            }
             var first = 0
             while first < totalTileRows {
                 let rows = min(rowsPerBlock, totalTileRows - first)
-                let blockTiles = rows * rowSpan
-                // 1. Input transform, one job per channel range.
-                Parallel.forChunks(c, oversubscription: 4) { channels in
-                    let rowInput = InputRows(geometry: geo, tilesPerRow: tilesPerRow)
-                    defer { rowInput.deallocate() }
-                    rowInput.transform(
-                        input: input, channels: channels, tileRows: first..<(first + rows), tileRowsPerImage: tileRowsPerImage,
-                        into: v, layout: layout)
-                }
+                transformInput(first: first, rows: rows, into: blocks.v)
                 // 2–3. GEMMs, output transform, bias, activation, scatter.
                 multiplyAndFinish(
-                    u: weights, tapRows: tapRows, v: v, m: m, outChannels: o, inner: c, blockTiles: blockTiles, layout: layout, rows: rows,
-                    rowSpan: rowSpan, chunks: chunks, precision: precision
-                ) { src, oc, r, t0 in
-                    let global = first + r
-                    let image = global / tileRowsPerImage, ty = global % tileRowsPerImage
-                    outputTile(
-                        m: src, xiStride: layout.mPlane, bias: b[oc], activation: activation,
-                        plane: output + (image * o + oc) * ho * wo, ty: ty, t0: t0, tilesPerRow: tilesPerRow,
-                        height: ho, width: wo)
-                }
+                    u: weights, tapRows: tapRows, v: blocks.v, m: blocks.m, outChannels: o, inner: c, blockTiles: rows * rowSpan,
+                    layout: layout, rows: rows, rowSpan: rowSpan, chunks: chunks, precision: precision
+                ) { finish(first: first, $0, $1, $2, $3) }
                 first += rows
             }
         }
@@ -778,6 +854,17 @@ enum Winograd {
                 tapJob.multiply(rows: rowsU, v: v, m: m, blockTiles: blockTiles, layout: layout)
             }
         }
+        finishBlock(m: m, outChannels: o, layout: layout, rows: rows, rowSpan: rowSpan, chunks: chunks, finish: finish)
+    }
+
+    /// Step 3 of a Winograd driver for one block: `finish(src, outputChannel, tileRow, firstTile)`
+    /// for every output channel, tile row of the block and chunk of 8 tiles of `M`, as
+    /// ``multiplyAndFinish`` describes; output channels are spread over the workers.
+    @inline(__always)
+    static func finishBlock(
+        m: UnsafeMutablePointer<Float>, outChannels o: Int, layout: PlaneLayout, rows: Int, rowSpan: Int, chunks: Int,
+        finish: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+    ) {
         Parallel.forChunks(o, oversubscription: 4) { outs in
             for oc in outs {
                 for r in 0..<rows {

@@ -483,7 +483,7 @@ struct WinogradWeightsDuringCallTests {
     /// `tapRowsLimit` bytes), through the blocked driver unless `rowLocal` runs tile rows locally.
     static func winogradOutputs(
         o: Int, c: Int, h: Int, w: Int, seed: UInt64, activation: Activation, tapRowsLimit: Int?, precision: Precision = .fp32,
-        rowLocal: Bool = false
+        rowLocal: Bool = false, holdBlocks: Bool? = nil
     ) -> [UInt32] {
         let weight = weights(seed: seed, count: o * c * 9)
         let bias = weights(seed: seed + 1, count: o)
@@ -501,7 +501,7 @@ struct WinogradWeightsDuringCallTests {
                         input: x.baseAddress!, batch: 2, geometry: geometry,
                         weights: tapRowsLimit == nil ? .transformed(u.baseAddress!) : .taps(u.baseAddress!),
                         outChannels: o, bias: bias, activation: activation, output: y.baseAddress!, precision: precision,
-                        tapRowsLimit: tapRowsLimit ?? 0, rowLocal: rowLocal)
+                        tapRowsLimit: tapRowsLimit ?? 0, rowLocal: rowLocal, holdBlocks: holdBlocks)
                 }
             }
         }
@@ -521,24 +521,34 @@ struct WinogradWeightsDuringCallTests {
     )
     func severalBlocksBitIdentical() {
         // 48 → 48 channels, 130 wide (33 tiles per row: 456 KB of V and M per tile row, so 18 rows
-        // per 8 MB block), 44 high (11 tile rows), two images: 22 tile rows in two blocks.
-        let (o, c, h, w) = (48, 48, 44, 130)
-        let blocks = Winograd.Blocks(totalTileRows: 2 * 11, tilesPerRow: 33, inner: c, outChannels: o)
+        // per 8 MB block), 76 high (19 tile rows), two images: 38 tile rows in three blocks, of
+        // 13, 13 and 12 rows.
+        let (o, c, h, w) = (48, 48, 76, 130)
+        let blocks = Winograd.Blocks(totalTileRows: 2 * 19, tilesPerRow: 33, inner: c, outChannels: o)
         let (rowsPerBlock, totalTileRows) = (blocks.rowsPerBlock, blocks.totalTileRows)
         blocks.deallocate()
         #expect(rowsPerBlock < totalTileRows, "the shape must make several blocks")
         #expect(Winograd.TapRows.bytes(outChannels: o, inner: c, precision: .fp32) <= Winograd.TapRows.byteLimit(.fp32))
-        /// `tapRowsLimit` nil: load-time weights; 0: taps transformed per block; else once per call.
-        func run(tapRowsLimit: Int?) -> [UInt32] {
-            Self.winogradOutputs(o: o, c: c, h: h, w: w, seed: 27, activation: .identity, tapRowsLimit: tapRowsLimit)
+        /// `tapRowsLimit` nil: load-time weights; 0 (too small for the call's rows of `U`): taps
+        /// transformed per block, or per job for all blocks held together (`holdBlocks`); else
+        /// once per call.
+        func run(tapRowsLimit: Int?, holdBlocks: Bool? = nil) -> [UInt32] {
+            Self.winogradOutputs(o: o, c: c, h: h, w: w, seed: 27, activation: .identity, tapRowsLimit: tapRowsLimit, holdBlocks: holdBlocks)
         }
         // Counted rather than compared as arrays: a failing `==` on 275 K elements makes the
         // test library diff them, which takes minutes.
         let atLoad = run(tapRowsLimit: nil)
-        for limit in [0, Winograd.TapRows.byteLimit(.fp32)] {
-            let differing = zip(run(tapRowsLimit: limit), atLoad).count { $0 != $1 }
-            #expect(differing == 0, "tapRowsLimit \(limit): \(differing) outputs differ")
+        for (limit, hold) in [(0, false), (0, true), (Winograd.TapRows.byteLimit(.fp32), nil)] {
+            let differing = zip(run(tapRowsLimit: limit, holdBlocks: hold), atLoad).count { $0 != $1 }
+            #expect(differing == 0, "tapRowsLimit \(limit), blocks held: \(hold.map(String.init) ?? "default"): \(differing) outputs differ")
         }
+        // Unless told, the blocks are held when they take at most `heldByteLimit` together
+        // (these take 38 × 456 KB), and the last of them is shorter than the others.
+        let plan = Winograd.Blocks.plan(totalTileRows: totalTileRows, tilesPerRow: 33, inner: c, outChannels: o)
+        #expect(plan.count == 3 && plan.count * plan.bytes <= Winograd.Blocks.heldByteLimit)
+        #expect(totalTileRows % rowsPerBlock != 0, "the last block must be shorter")
+        let differing = zip(run(tapRowsLimit: 0), atLoad).count { $0 != $1 }
+        #expect(differing == 0, "default: \(differing) outputs differ")
     }
 
     @Test(
