@@ -517,7 +517,7 @@ struct WinogradWeightsDuringCallTests {
     }
 
     @Test(
-        "a call of several blocks gives the same bits whether it transforms the weights once, once per block, or uses load-time weights"
+        "a call of several blocks gives the same bits whether it transforms the weights once, once per block, once for all blocks held together, or uses load-time weights"
     )
     func severalBlocksBitIdentical() {
         // 48 → 48 channels, 130 wide (33 tiles per row: 456 KB of V and M per tile row, so 18 rows
@@ -535,7 +535,7 @@ struct WinogradWeightsDuringCallTests {
         func run(tapRowsLimit: Int?, holdBlocks: Bool? = nil) -> [UInt32] {
             Self.winogradOutputs(o: o, c: c, h: h, w: w, seed: 27, activation: .identity, tapRowsLimit: tapRowsLimit, holdBlocks: holdBlocks)
         }
-        // Counted rather than compared as arrays: a failing `==` on 275 K elements makes the
+        // Counted rather than compared as arrays: a failing `==` on 948 K elements makes the
         // test library diff them, which takes minutes.
         let atLoad = run(tapRowsLimit: nil)
         for (limit, hold) in [(0, false), (0, true), (Winograd.TapRows.byteLimit(.fp32), nil)] {
