@@ -28,6 +28,11 @@ let convCases: [ConvCase] = [
     ConvCase(n: 1, c: 40, o: 24, h: 5, w: 10, kernel: (3, 3), stride: (2, 2), padding: (1, 1), dilation: (1, 1)),  // extras
     ConvCase(n: 1, c: 24, o: 4, h: 3, w: 5, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),  // heads
     ConvCase(n: 1, c: 8, o: 2, h: 1, w: 2, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    // Rows wide enough for the Winograd input transform to read chunks straight from the row
+    // (`InputRows.directChunks`), with copied chunks left of them (padding 1, 2) and right of them.
+    ConvCase(n: 2, c: 5, o: 6, h: 9, w: 150, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
+    ConvCase(n: 1, c: 4, o: 3, h: 7, w: 100, kernel: (3, 3), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+    ConvCase(n: 1, c: 3, o: 4, h: 6, w: 131, kernel: (3, 3), stride: (1, 1), padding: (2, 2), dilation: (1, 1)),
     // SyncNet shapes (audio tower, lip tower after the first layer) with batches.
     ConvCase(n: 3, c: 1, o: 16, h: 13, w: 20, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),
     ConvCase(n: 3, c: 16, o: 24, h: 11, w: 9, kernel: (3, 3), stride: (1, 1), padding: (1, 1), dilation: (1, 1)),

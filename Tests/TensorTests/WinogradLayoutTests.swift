@@ -56,4 +56,26 @@ struct WinogradLayoutTests {
             #expect(differing == 0, "ld \(ld), offset \(offset): \(differing) of \(m * n) elements differ")
         }
     }
+
+    @Test("the input transform reads a chunk from the row itself exactly when its 32 floats lie inside the row")
+    func directChunksInsideTheRow() {
+        var widest = 0  // the test's own check that some widths do have direct chunks
+        for width in 1...300 {
+            for pad in 0...3 {
+                let outWidth = width + 2 * pad - 2
+                guard outWidth > 0 else { continue }
+                let tilesPerRow = (outWidth + 3) / 4
+                let geometry = ConvGeometry(
+                    channels: 1, height: 4, width: width, outHeight: 4 + 2 * pad - 2, outWidth: outWidth, kernel: (3, 3),
+                    stride: (1, 1), padding: (pad, pad), dilation: (1, 1))
+                let rows = Winograd.InputRows(geometry: geometry, tilesPerRow: tilesPerRow)
+                defer { rows.deallocate() }
+                let inside = stride(from: 0, through: tilesPerRow, by: 8).filter { 4 * $0 - pad >= 0 && 4 * $0 - pad + 32 <= width }
+                let direct = stride(from: 0, through: tilesPerRow, by: 8).filter { rows.directChunks.contains($0) }
+                #expect(direct == inside, "width \(width), padding \(pad)")
+                widest = max(widest, direct.count)
+            }
+        }
+        #expect(widest >= 8)
+    }
 }
