@@ -102,6 +102,52 @@ struct S3FDParityTests {
         #expect(SyncNet.audioMultiplyAccumulates == 243_984_640)
     }
 
+    /// `box_utils.nms` as the plain greedy loop: the best remaining candidate kept, every one
+    /// overlapping it by IoU > 0.3 dropped, the same float expressions as ``S3FD/suppress(_:)``.
+    static func plainSuppress(_ candidates: [S3FD.Candidate]) -> [S3FD.Candidate] {
+        var order = candidates.indices.sorted {
+            candidates[$0].score != candidates[$1].score ? candidates[$0].score > candidates[$1].score : $0 < $1
+        }
+        order = Array(order.prefix(S3FD.candidateLimit))
+        let area = candidates.map { ($0.x2 - $0.x1) * ($0.y2 - $0.y1) }
+        var kept: [S3FD.Candidate] = []
+        while let i = order.first, kept.count < S3FD.outputLimit {
+            kept.append(candidates[i])
+            let best = candidates[i]
+            order = order.dropFirst().filter { r in
+                let c = candidates[r]
+                let w = max(min(c.x2, best.x2) - max(c.x1, best.x1), 0)
+                let h = max(min(c.y2, best.y2) - max(c.y1, best.y1), 0)
+                let inter = w * h
+                return inter / ((area[r] - inter) + area[i]) <= S3FD.candidateOverlap
+            }
+        }
+        return kept
+    }
+
+    @Test(
+        "Detect's NMS keeps the rows of the plain greedy loop: overlapping boxes, tied scores, more than 5000 candidates, more than 750 survivors",
+        arguments: [(0, 1), (1, 2), (3000, 3), (6000, 4), (1200, 5)])
+    func candidateSuppression(count: Int, seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        func unit() -> Float { Float(random.next() >> 40) / Float(1 << 24) }
+        let candidates: [S3FD.Candidate] = (0..<count).map { i in
+            // Seed 5: tiny boxes on a grid, none overlapping, so the 750-row limit ends the loop.
+            if seed == 5 {
+                let (x, y) = (Float(i % 40) / 40, Float(i / 40) / 40)
+                return S3FD.Candidate(score: unit(), x1: x, y1: y, x2: x + 0.01, y2: y + 0.01)
+            }
+            // Scores from 64 levels (many ties); boxes up to half the frame, often overlapping.
+            let (x, y, w, h) = (unit(), unit(), unit() / 2, unit() / 2)
+            return S3FD.Candidate(score: Float(random.next() % 64) / 64, x1: x, y1: y, x2: x + w, y2: y + h)
+        }
+        let expected = Self.plainSuppress(candidates)
+        let kept = S3FD.suppress(candidates)
+        #expect(kept == expected)
+        if seed == 5 { #expect(kept.count == S3FD.outputLimit) }
+        if count > 100 { #expect(kept.count > 1 && kept.count < count) }  // the cases do suppress, and keep several
+    }
+
     @Test("the second NMS keeps the best box and drops overlaps above 0.1 only")
     func faceSuppression() {
         let a = FaceDetection(x1: 0, y1: 0, x2: 10, y2: 10, confidence: 0.95)
