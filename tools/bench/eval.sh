@@ -11,8 +11,9 @@
 # Reference: tools/reference/.venv (tools/reference/setup.sh), `inference` timed without model
 # loading. syncbench: wall time of the whole command, fresh database (cold), then the same command
 # again (rerun). The timed rows run REPEATS times (default 5), alternating the two sides, and print
-# the median and the spread ((max - min) / median) of each side and the ratio of the medians:
-# single runs here swing by +-25 %. Peak RSS from GNU time, once per clip.
+# the median and the spread ((max - min) / median) of each side and the ratio of the medians
+# (single runs here swing by +-25 %), then each round's own ratio and how many fall below the
+# target. Peak RSS from GNU time, once per clip.
 # Usage: [REPEATS=N] tools/bench/eval.sh [SYNCBENCH_BINARY]   (default .build/release/syncbench)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,6 +43,11 @@ report() {  # report LABEL "REFERENCE VALUES..." "OURS VALUES..." TARGET [UNIT, 
   ours=$(median "$3")
   printf '%-28s reference %6.2f %-2s (spread %3s%%)   syncbench %6.2f %-2s (spread %3s%%)   speed-up %5.2fx (target >= %s)\n' \
     "$1" "$ref" "$unit" "$(spread "$2")" "$ours" "$unit" "$(spread "$3")" "$(echo "$ref / $ours" | bc -l)" "$4"
+  # Each round's own ratio (its reference run and ours ran back to back), for targets that must
+  # hold in every run, not only in the medians.
+  paste <(tr ' ' '\n' <<<"$2" | grep .) <(tr ' ' '\n' <<<"$3" | grep .) |
+    awk -v target="$4" '{ r = $1 / $2; line = line sprintf(" %.2fx", r); if (r < target) below++ }
+      END { printf "%-28s per round:%s (%s)\n", "", line, below ? below " below the target" : "every round at the target" }'
 }
 
 repeats=${REPEATS:-5}
