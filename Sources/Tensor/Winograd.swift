@@ -295,9 +295,14 @@ enum Winograd {
             return (rowsPerBlock, (totalTileRows + rowsPerBlock - 1) / rowsPerBlock, rowsPerBlock * bytesPerTileRow)
         }
 
-        /// With `held`, every block gets a `V` and an `M` of its own (``heldByteLimit``).
-        init(totalTileRows: Int, tilesPerRow: Int, inner: Int, outChannels o: Int, held: Bool = false) {
-            let plan = Self.plan(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: inner, outChannels: o)
+        /// With `held`, every block gets a `V` and an `M` of its own (``heldByteLimit``). `plan`:
+        /// ``plan(totalTileRows:tilesPerRow:inner:outChannels:)`` of the same sizes, when the caller
+        /// has it already.
+        init(
+            totalTileRows: Int, tilesPerRow: Int, inner: Int, outChannels o: Int, held: Bool = false,
+            plan planned: (rowsPerBlock: Int, count: Int, bytes: Int)? = nil
+        ) {
+            let plan = planned ?? Self.plan(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: inner, outChannels: o)
             self.totalTileRows = totalTileRows
             rowsPerBlock = plan.rowsPerBlock
             count = plan.count
@@ -497,6 +502,15 @@ enum Winograd {
             }
         }
 
+        /// `body` with the job's rows transformed (``transform(taps:into:)``) into a buffer of its
+        /// own, freed when `body` returns.
+        func withTransformedRows(taps w: UnsafePointer<Float>, _ body: (UnsafeMutableRawPointer) -> Void) {
+            let rows = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+            defer { rows.deallocate() }
+            transform(taps: w, into: rows)
+            body(rows)
+        }
+
         /// `M[a · 6 + b]` for the job's output channels, b = 0…5, from its `rows`.
         func multiply(
             rows: UnsafeMutableRawPointer, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, blockTiles: Int, layout: PlaneLayout
@@ -564,7 +578,7 @@ enum Winograd {
             } else {
                 false
             }
-        let blocks = Blocks(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: c, outChannels: o, held: held)
+        let blocks = Blocks(totalTileRows: totalTileRows, tilesPerRow: tilesPerRow, inner: c, outChannels: o, held: held, plan: plan)
         defer { blocks.deallocate() }
         let (rowsPerBlock, layout) = (blocks.rowsPerBlock, blocks.layout)
         let tapRows: TapRows? =
@@ -606,13 +620,12 @@ enum Winograd {
                 let sliceSize = outputSlice(outChannels: o, workers: Parallel.workerCount)
                 Parallel.forEach((o + sliceSize - 1) / sliceSize * 6) { job in
                     let tapJob = TapJob(job, sliceSize: sliceSize, outChannels: o, inner: c, precision: precision)
-                    let rowsU = UnsafeMutableRawPointer.allocate(byteCount: tapJob.bytes, alignment: 16)
-                    defer { rowsU.deallocate() }
-                    tapJob.transform(taps: w, into: rowsU)
-                    for block in 0..<blocks.count {
-                        tapJob.multiply(
-                            rows: rowsU, v: blocks.v(block: block), m: blocks.m(block: block), blockTiles: rowCounts[block] * rowSpan,
-                            layout: layout)
+                    tapJob.withTransformedRows(taps: w) { rowsU in
+                        for block in 0..<blocks.count {
+                            tapJob.multiply(
+                                rows: rowsU, v: blocks.v(block: block), m: blocks.m(block: block), blockTiles: rowCounts[block] * rowSpan,
+                                layout: layout)
+                        }
                     }
                 }
                 for block in 0..<blocks.count {
@@ -897,16 +910,11 @@ enum Winograd {
             let slices = (o + sliceSize - 1) / sliceSize
             Parallel.forEach(slices * 6) { job in
                 let tapJob = TapJob(job, sliceSize: sliceSize, outChannels: o, inner: k, precision: precision)
-                let rowsU: UnsafeMutableRawPointer, own: UnsafeMutableRawPointer?
                 if let tapRows {
-                    (rowsU, own) = (tapRows.rows(job: job), nil)
+                    tapJob.multiply(rows: tapRows.rows(job: job), v: v, m: m, blockTiles: blockTiles, layout: layout)
                 } else {
-                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: tapJob.bytes, alignment: 16)
-                    tapJob.transform(taps: w, into: buffer)
-                    (rowsU, own) = (buffer, buffer)
+                    tapJob.withTransformedRows(taps: w) { tapJob.multiply(rows: $0, v: v, m: m, blockTiles: blockTiles, layout: layout) }
                 }
-                defer { own?.deallocate() }
-                tapJob.multiply(rows: rowsU, v: v, m: m, blockTiles: blockTiles, layout: layout)
             }
         }
         finishBlock(m: m, outChannels: o, layout: layout, rows: rows, rowSpan: rowSpan, chunks: chunks, finish: finish)
